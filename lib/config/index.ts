@@ -1,0 +1,18 @@
+import { dev } from './stages/dev';
+import { prod } from './stages/prod';
+import type { StageConfig } from './stage-config';
+import { validateStageConfig } from './validate';
+
+export * from './stage-config';
+export * from './validate';
+export * from './names';
+
+/** The stages shipped with the project. */
+export const STAGES: Readonly<Record<string, StageConfig>> = { dev, prod };
+
+/** Returns the validated config of `stage`, or throws naming the known stages. */
+export function loadStageConfig(stage: string): StageConfig {
+  const config = STAGES[stage];
+  if (!config) throw new Error(`Unknown stage "${stage}" (-c stage=...): known stages are ${Object.keys(STAGES).join(', ')}`);
+  return validateStageConfig(config);
+}

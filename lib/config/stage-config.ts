@@ -1,0 +1,162 @@
+/**
+ * The typed configuration of one deployment stage. Everything that differs between
+ * environments lives here; constructs never read context or environment variables.
+ * `bin/` selects a stage with `-c stage=NAME`, validates it, and passes it down as props.
+ */
+export interface StageConfig {
+  /** Stage name, used in stack names (`<prefix>-<stage>-<Tier>`) and as a metric dimension. */
+  readonly stage: string;
+  /** Prefix of every stack name and of deterministic physical names (aliases, vaults). */
+  readonly prefix: string;
+  /** 12-digit AWS account id. */
+  readonly account: string;
+  /** Primary region (Network, Data, Service, Monitoring stacks). */
+  readonly region: string;
+  /** Availability zones of the primary region, explicit so synthesis needs no lookups. */
+  readonly availabilityZones: string[];
+  /** Region that receives snapshot and AWS Backup copies. Must differ from `region`. */
+  readonly backupRegion: string;
+  /** Tags applied to every resource of the stage. */
+  readonly tags: Record<string, string>;
+  readonly network: NetworkConfig;
+  readonly dns: DnsConfig;
+  readonly service: ServiceConfig;
+  readonly database: DatabaseConfig;
+  readonly backup: BackupConfig;
+  readonly waf: WafConfig;
+  readonly shield: ShieldConfig;
+  readonly observability: ObservabilityConfig;
+}
+
+export interface NetworkConfig {
+  /** IPv4 CIDR of the VPC. */
+  readonly cidr: string;
+  /** NAT gateways: 1 saves money in dev; one per AZ keeps egress up when an AZ fails. */
+  readonly natGateways: number;
+  /** Retention of VPC flow logs, in days. */
+  readonly flowLogRetentionDays: number;
+  /** Interface endpoints for Secrets Manager, ECR and CloudWatch Logs (keeps that traffic off NAT). */
+  readonly interfaceEndpoints: boolean;
+}
+
+export interface DnsConfig {
+  /** Fully-qualified name the service answers on, e.g. `api.example.com`. */
+  readonly domainName: string;
+  /** Id of the Route 53 hosted zone that holds `domainName` (imported by attributes; no lookup). */
+  readonly hostedZoneId: string;
+  /** Name of that hosted zone, e.g. `example.com`. */
+  readonly hostedZoneName: string;
+  /** An existing ACM certificate for `domainName`; when omitted a DNS-validated one is created. */
+  readonly certificateArn?: string;
+}
+
+export interface ServiceConfig {
+  readonly minTasks: number;
+  readonly maxTasks: number;
+  /** Fargate task CPU units (1024 = 1 vCPU). */
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  /** Target CPU utilisation (%) for target-tracking scaling. */
+  readonly targetCpuUtilization: number;
+  /** ALB requests per target per minute for target-tracking scaling (from `npm run bench`). */
+  readonly targetRequestsPerTarget: number;
+  /** p99 latency objective in milliseconds; the step policy and alarms use it. */
+  readonly p99LatencyTargetMs: number;
+  /** Retention of container and access logs, in days. */
+  readonly logRetentionDays: number;
+  /** ALB deletion protection. */
+  readonly deletionProtection: boolean;
+  /** Pool size of each task's PostgreSQL client pool. */
+  readonly databasePoolSize: number;
+  /** Requests per minute per client IP, enforced in the app (the WAF enforces its own limit). */
+  readonly appRateLimitPerIp: number;
+  /** Requests per minute per bearer token, enforced in the app. */
+  readonly appRateLimitPerUser: number;
+}
+
+export interface ServerlessCapacity {
+  /** Minimum Aurora capacity units (0.5 steps). */
+  readonly minCapacity: number;
+  /** Maximum Aurora capacity units. */
+  readonly maxCapacity: number;
+}
+
+export interface DatabaseConfig {
+  /** Provisioned instance class such as `r7g.large`, or `serverless` capacity; exactly one. */
+  readonly instanceClass?: string;
+  readonly serverless?: ServerlessCapacity;
+  /** Number of readers (each in another AZ than the writer, promotion tier 1). */
+  readonly readers: number;
+  readonly databaseName: string;
+  /** Automated backup retention in days (7..35). */
+  readonly backupRetentionDays: number;
+  /** Daily backup window in UTC, `hh24:mi-hh24:mi`. */
+  readonly preferredBackupWindow: string;
+  /** Weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi`. */
+  readonly preferredMaintenanceWindow: string;
+  readonly deletionProtection: boolean;
+  /** Retention of the exported postgresql log, in days. */
+  readonly logRetentionDays: number;
+  /** Days between automatic rotations of the master credentials. */
+  readonly secretRotationDays: number;
+}
+
+export interface BackupConfig {
+  /** Days the copier keeps its copies in the backup region (older copies it made are pruned). */
+  readonly snapshotCopyRetentionDays: number;
+  /** Whether the AWS Backup plan with a cross-region copy action is deployed. */
+  readonly awsBackupEnabled: boolean;
+  /** Days AWS Backup keeps recovery points in the primary region. */
+  readonly awsBackupRetentionDays: number;
+  /** Days AWS Backup keeps the copies in the backup region. */
+  readonly awsBackupCopyRetentionDays: number;
+}
+
+export interface WafConfig {
+  /** Requests per client IP per evaluation window before blocking. */
+  readonly rateLimitPerIp: number;
+  /** Requests per Authorization header value per evaluation window before blocking. */
+  readonly rateLimitPerUser: number;
+  /** Rate-based rule evaluation window in seconds (60, 120, 300 or 600). */
+  readonly evaluationWindowSeconds: number;
+  /**
+   * Largest request body the WAF lets through, in bytes. A regional WAF on an ALB inspects
+   * at most the first 8 KiB of a body, so this is capped at 8192; larger bodies are blocked.
+   */
+  readonly maxBodyBytes: number;
+  /**
+   * URI path prefixes exempt from the WAF body-size rule, because the app accepts larger
+   * bodies there (a 10,000-character note) and enforces its own limit with a 413.
+   */
+  readonly largeBodyPathPrefixes: string[];
+  /** AWS Bot Control managed group (priced per request). */
+  readonly botControl: boolean;
+  /** Managed rule groups to run in count mode, by name (e.g. while tuning false positives). */
+  readonly countModeRuleGroups: string[];
+  /** Operator blocklist source: SSM parameter name (`/...`) or S3 object (`s3://bucket/key`). */
+  readonly blocklistSource: string;
+  /** Reputation lists (one CIDR per line) merged into the block set. */
+  readonly reputationListUrls: string[];
+  /** Largest fraction of the block set one sync may remove (guards against a broken source). */
+  readonly maxShrinkFraction: number;
+  /** Minutes between IP-set syncs. */
+  readonly syncIntervalMinutes: number;
+}
+
+export interface ShieldConfig {
+  /** Shield Advanced protection; the account must already be subscribed. */
+  readonly advanced: boolean;
+  /** Group the stage's protected resources into one Shield protection group. */
+  readonly protectionGroup: boolean;
+}
+
+export interface ObservabilityConfig {
+  /** Address that receives alarm notifications. */
+  readonly alarmEmail: string;
+  /** Fraction of requests traced (0..1). */
+  readonly traceSampleRate: number;
+  /** CloudWatch RUM app monitor for the app's page. */
+  readonly rum: boolean;
+  /** Availability objective, e.g. 0.999. */
+  readonly availabilityTarget: number;
+}

@@ -1,0 +1,67 @@
+import type { StageConfig } from '../stage-config';
+
+/**
+ * Production: the service targets (10,000 requests/s, p99 < 50 ms, 99.9 % availability,
+ * 2..50 tasks) over three AZs, writer + reader, deletion protection everywhere it exists,
+ * Shield Advanced and the AWS Backup cross-region copy on.
+ */
+export const prod: StageConfig = {
+  stage: 'prod',
+  prefix: 'Bulwark',
+  account: '222222222222',
+  region: 'eu-west-1',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  backupRegion: 'eu-central-1',
+  tags: { Project: 'bulwark', Stage: 'prod' },
+  network: { cidr: '10.20.0.0/16', natGateways: 3, flowLogRetentionDays: 365, interfaceEndpoints: true },
+  dns: { domainName: 'api.example.com', hostedZoneId: 'Z0000000000000PROD001', hostedZoneName: 'example.com' },
+  service: {
+    minTasks: 2,
+    maxTasks: 50,
+    cpu: 1024,
+    memoryMiB: 2048,
+    targetCpuUtilization: 60,
+    targetRequestsPerTarget: 60_000,
+    p99LatencyTargetMs: 50,
+    logRetentionDays: 90,
+    deletionProtection: true,
+    databasePoolSize: 10,
+    appRateLimitPerIp: 1200,
+    appRateLimitPerUser: 600,
+  },
+  database: {
+    instanceClass: 'r7g.xlarge',
+    readers: 1,
+    databaseName: 'bulwark',
+    backupRetentionDays: 14,
+    preferredBackupWindow: '02:00-03:00',
+    preferredMaintenanceWindow: 'sun:04:00-sun:05:00',
+    deletionProtection: true,
+    logRetentionDays: 90,
+    secretRotationDays: 30,
+  },
+  backup: {
+    snapshotCopyRetentionDays: 14,
+    awsBackupEnabled: true,
+    awsBackupRetentionDays: 35,
+    awsBackupCopyRetentionDays: 90,
+  },
+  waf: {
+    rateLimitPerIp: 2000,
+    rateLimitPerUser: 1000,
+    evaluationWindowSeconds: 300,
+    maxBodyBytes: 8192,
+    largeBodyPathPrefixes: ['/v1/notes'],
+    botControl: false,
+    countModeRuleGroups: [],
+    blocklistSource: '/bulwark/prod/waf/blocklist',
+    reputationListUrls: [
+      'https://www.spamhaus.org/drop/drop.txt',
+      'https://www.spamhaus.org/drop/edrop.txt',
+    ],
+    maxShrinkFraction: 0.2,
+    syncIntervalMinutes: 60,
+  },
+  shield: { advanced: true, protectionGroup: true },
+  observability: { alarmEmail: 'oncall@example.com', traceSampleRate: 0.05, rum: true, availabilityTarget: 0.999 },
+};

@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitest/config';
+
+// Synthesizing stacks and bundling Lambdas is CPU-bound on 2-core CI machines,
+// so infrastructure tests get generous timeouts; the app and Lambda tests stay fast.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'infra',
+          include: ['test/config/**/*.test.ts', 'test/constructs/**/*.test.ts', 'test/stacks/**/*.test.ts', 'test/examples/**/*.test.ts', 'test/delivery/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'lambda',
+          include: ['test/lambda/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'app',
+          include: ['test/app/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
