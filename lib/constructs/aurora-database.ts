@@ -1,0 +1,286 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+
+/** Serverless v2 capacity range, in Aurora capacity units. */
+export interface AuroraServerlessCapacity {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+}
+
+/** Props of {@link AuroraDatabase}. */
+export interface AuroraDatabaseProps {
+  readonly vpc: ec2.IVpc;
+  /**
+   * Where the instances live. Isolated subnets: the database never needs the internet.
+   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Where the secret-rotation Lambda runs; it needs to reach Secrets Manager.
+   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   */
+  readonly rotationSubnets?: ec2.SubnetSelection;
+  /**
+   * Engine version.
+   * @default rds.AuroraPostgresEngineVersion.VER_17_9
+   */
+  readonly engineVersion?: rds.AuroraPostgresEngineVersion;
+  /**
+   * Provisioned instance type of the writer and readers. Mutually exclusive with `serverless`.
+   * @default - Serverless v2 with `serverless` capacity
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Serverless v2 capacity. Mutually exclusive with `instanceType`.
+   * @default { minCapacity: 0.5, maxCapacity: 8 } when `instanceType` is not set
+   */
+  readonly serverless?: AuroraServerlessCapacity;
+  /**
+   * Readers besides the writer. Each sits in promotion tier 1 (and, on Serverless v2,
+   * scales with the writer) so a failover promotes a reader that already carries the load.
+   * @default 1
+   */
+  readonly readers?: number;
+  /** @default 'app' */
+  readonly databaseName?: string;
+  /** @default 'bulwark_admin' */
+  readonly masterUsername?: string;
+  /**
+   * Automated backup retention (at least 7 days).
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+  /**
+   * Daily backup window in UTC (hh24:mi-hh24:mi).
+   * @default '02:00-03:00'
+   */
+  readonly preferredBackupWindow?: string;
+  /**
+   * Weekly maintenance window in UTC (ddd:hh24:mi-ddd:hh24:mi).
+   * @default 'sun:04:00-sun:05:00'
+   */
+  readonly preferredMaintenanceWindow?: string;
+  /** @default true */
+  readonly deletionProtection?: boolean;
+  /**
+   * What happens to the cluster when it leaves the stack. SNAPSHOT keeps a final snapshot.
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Retention of the exported postgresql log.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Days between automatic rotations of the master password.
+   * @default Duration.days(30)
+   */
+  readonly secretRotation?: Duration;
+  /**
+   * Enhanced monitoring granularity.
+   * @default Duration.seconds(60)
+   */
+  readonly monitoringInterval?: Duration;
+  /**
+   * Database Insights mode. ADVANCED keeps 15 months of Performance Insights history.
+   * @default rds.DatabaseInsightsMode.ADVANCED
+   */
+  readonly databaseInsightsMode?: rds.DatabaseInsightsMode;
+  /**
+   * Customer-managed key for storage, Performance Insights and the secret.
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Extra cluster parameters merged over the secure defaults (`rds.force_ssl=1`, ...).
+   * @default - none
+   */
+  readonly parameters?: Record<string, string>;
+}
+
+/** The cluster parameters this construct always sets, and why. */
+export const SECURE_CLUSTER_PARAMETERS: Readonly<Record<string, string>> = {
+  // Refuse plaintext connections: TLS on every hop.
+  'rds.force_ssl': '1',
+  // Log DDL and slow statements for forensics without logging every row read.
+  log_statement: 'ddl',
+  log_min_duration_statement: '1000',
+  log_connections: '1',
+  log_disconnections: '1',
+};
+
+const MIN_BACKUP_RETENTION_DAYS = 7;
+
+/**
+ * Aurora PostgreSQL as a product: encrypted with a rotating customer-managed key,
+ * TLS-only, in isolated subnets, writer plus readers across zones, automated backups,
+ * IAM authentication, a generated master secret with scheduled rotation, exported logs,
+ * enhanced monitoring and Database Insights.
+ */
+export class AuroraDatabase extends Construct {
+  readonly cluster: rds.DatabaseCluster;
+  readonly secret: secretsmanager.ISecret;
+  readonly connections: ec2.Connections;
+  readonly encryptionKey: kms.IKey;
+  readonly parameterGroup: rds.ParameterGroup;
+  /** Whether the instances are Serverless v2 (ACU metrics apply) or provisioned. */
+  readonly isServerless: boolean;
+
+  constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
+    super(scope, id);
+    validateProps(props);
+    const readers = props.readers ?? 1;
+    const backupRetention = props.backupRetention ?? Duration.days(MIN_BACKUP_RETENTION_DAYS);
+    const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_17_9 });
+    this.isServerless = props.instanceType === undefined;
+
+    this.encryptionKey =
+      props.encryptionKey ??
+      new kms.Key(this, 'Key', {
+        description: 'Encrypts the Aurora cluster, its Performance Insights data and its master secret',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+
+    this.parameterGroup = new rds.ParameterGroup(this, 'ClusterParameters', {
+      engine,
+      description: 'TLS-only cluster parameters',
+      parameters: { ...SECURE_CLUSTER_PARAMETERS, ...props.parameters, 'rds.force_ssl': '1' },
+    });
+
+    const instance = (instanceId: string, isWriter: boolean): rds.IClusterInstance => {
+      const common = { promotionTier: isWriter ? 0 : 1, autoMinorVersionUpgrade: true };
+      return this.isServerless
+        ? rds.ClusterInstance.serverlessV2(instanceId, { ...common, scaleWithWriter: !isWriter })
+        : rds.ClusterInstance.provisioned(instanceId, { ...common, instanceType: props.instanceType });
+    };
+    const capacity = props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 };
+
+    this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+      engine,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      writer: instance('writer', true),
+      readers: Array.from({ length: readers }, (_, index) => instance(`reader${index + 1}`, false)),
+      serverlessV2MinCapacity: this.isServerless ? capacity.minCapacity : undefined,
+      serverlessV2MaxCapacity: this.isServerless ? capacity.maxCapacity : undefined,
+      defaultDatabaseName: props.databaseName ?? 'app',
+      credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'bulwark_admin', {
+        encryptionKey: this.encryptionKey,
+      }),
+      storageEncrypted: true,
+      storageEncryptionKey: this.encryptionKey,
+      parameterGroup: this.parameterGroup,
+      iamAuthentication: true,
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+      backup: { retention: backupRetention, preferredWindow: props.preferredBackupWindow ?? '02:00-03:00' },
+      preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? 'sun:04:00-sun:05:00',
+      copyTagsToSnapshot: true,
+      cloudwatchLogsExports: ['postgresql'],
+      cloudwatchLogsRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      monitoringInterval: props.monitoringInterval ?? Duration.seconds(60),
+      databaseInsightsMode: props.databaseInsightsMode ?? rds.DatabaseInsightsMode.ADVANCED,
+      performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_15,
+      performanceInsightEncryptionKey: this.encryptionKey,
+    });
+    this.secret = this.cluster.secret!;
+    this.connections = this.cluster.connections;
+
+    this.cluster.addRotationSingleUser({
+      automaticallyAfter: props.secretRotation ?? Duration.days(30),
+      vpcSubnets: props.rotationSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    });
+
+    this.suppressExplainedFindings();
+  }
+
+  /** Lets `grantee` connect as `dbUser` with IAM authentication. */
+  grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    return this.cluster.grantConnect(grantee, dbUser);
+  }
+
+  /** Any AWS/RDS metric of the cluster, by name. */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.cluster.metric(metricName, { period: Duration.minutes(1), ...props });
+  }
+
+  metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('CPUUtilization', { statistic: 'Maximum', ...props });
+  }
+
+  metricDatabaseConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('DatabaseConnections', { statistic: 'Maximum', ...props });
+  }
+
+  metricFreeableMemory(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('FreeableMemory', { statistic: 'Minimum', ...props });
+  }
+
+  /** Lag of the readers behind the writer, in milliseconds. */
+  metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('AuroraReplicaLagMaximum', { statistic: 'Maximum', ...props });
+  }
+
+  metricDeadlocks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('Deadlocks', { statistic: 'Sum', ...props });
+  }
+
+  /** Commit latency, in milliseconds. */
+  metricCommitLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('CommitLatency', { statistic: 'Average', ...props });
+  }
+
+  /** Serverless v2: capacity used as a percentage of the maximum ACUs (meaningless when provisioned). */
+  metricACUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ACUUtilization', { statistic: 'Maximum', ...props });
+  }
+
+  metricServerlessDatabaseCapacity(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ServerlessDatabaseCapacity', { statistic: 'Maximum', ...props });
+  }
+
+  private suppressExplainedFindings(): void {
+    NagSuppressions.addResourceSuppressions(
+      this.cluster,
+      [
+        {
+          id: 'AwsSolutions-RDS11',
+          reason: 'The default PostgreSQL port is kept: the cluster sits in isolated subnets and accepts only the app security group; a non-default port adds no protection there.',
+        },
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'The enhanced-monitoring role uses AmazonRDSEnhancedMonitoringRole, the AWS service-role policy that only lets RDS write OS metrics to the RDSOSMetrics log group.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole'],
+        },
+      ],
+      true,
+    );
+  }
+}
+
+function validateProps(props: AuroraDatabaseProps): void {
+  if (props.instanceType !== undefined && props.serverless !== undefined) {
+    throw new Error('AuroraDatabase: specify either instanceType (provisioned) or serverless (Serverless v2), not both');
+  }
+  const readers = props.readers ?? 1;
+  if (!Number.isInteger(readers) || readers < 1 || readers > 15) {
+    throw new Error(`AuroraDatabase: readers must be an integer from 1 to 15 (got ${readers})`);
+  }
+  const retentionDays = props.backupRetention?.toDays() ?? MIN_BACKUP_RETENTION_DAYS;
+  if (retentionDays < MIN_BACKUP_RETENTION_DAYS || retentionDays > 35) {
+    throw new Error(`AuroraDatabase: backupRetention must be between ${MIN_BACKUP_RETENTION_DAYS} and 35 days (got ${retentionDays})`);
+  }
+  if (props.serverless && props.serverless.minCapacity > props.serverless.maxCapacity) {
+    throw new Error(`AuroraDatabase: serverless.minCapacity (${props.serverless.minCapacity}) must not exceed serverless.maxCapacity (${props.serverless.maxCapacity})`);
+  }
+}
