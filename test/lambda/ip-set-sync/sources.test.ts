@@ -137,12 +137,20 @@ describe('fetchReputationListText over HTTP on 127.0.0.1', () => {
     expect(Date.now() - started).toBeLessThan(1_400);
   });
 
-  it('refuses a redirect that ends on a URL that is not allowed', async () => {
+  it('follows a redirect to an allowed URL', async () => {
     server.routes.set('/moved.txt', { redirectTo: `${server.baseUrl}/drop.txt` });
     server.routes.set('/drop.txt', { body: '192.0.2.1\n' });
     await expect(fetchReputationListText(`${server.baseUrl}/moved.txt`, options())).resolves.toBe('192.0.2.1\n');
-    // Credentials in the final URL fail validation (as an http URL would without the test flag).
-    server.routes.set('/moved.txt', { redirectTo: server.baseUrl.replace('http://', 'http://user:secret@') + '/drop.txt' });
-    await expect(fetchReputationListText(`${server.baseUrl}/moved.txt`, options())).rejects.toThrow('redirected to a URL that is not allowed');
+  });
+
+  it('refuses a response whose final URL (after redirects) is plain http', async () => {
+    const downgraded: typeof globalThis.fetch = async () => {
+      const response = new Response('192.0.2.1\n', { status: 200 });
+      Object.defineProperty(response, 'url', { value: 'http://lists.example/drop.txt' });
+      return response;
+    };
+    await expect(fetchReputationListText('https://lists.example/drop.txt', options({ fetch: downgraded, allowInsecureLocalhost: false }))).rejects.toThrow(
+      'redirected to a URL that is not allowed',
+    );
   });
 });
