@@ -1,57 +1,10 @@
 import { RDSClient } from '@aws-sdk/client-rds';
-import { loadConfig, type CopierConfig } from './config';
-import { parseTrigger } from './event';
+import { loadConfig } from './config';
+import { createHandler } from './create-handler';
 import { writeToStdout } from './metrics';
-import { reconcile, type CopierClients, type ReconcileSummary } from './reconcile';
-import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry';
+import { DEFAULT_RETRY_OPTIONS } from './retry';
 
-export interface HandlerDeps {
-  readonly config: CopierConfig;
-  readonly clients: CopierClients;
-  readonly retry: RetryOptions;
-  readonly now: () => Date;
-  readonly writeMetrics: (line: string) => void;
-  readonly log: (message: string) => void;
-}
-
-export type HandlerResult = ReconcileSummary | { readonly ignored: string };
-
-/**
- * Thrown after a run in which any copy or deletion failed. The run still did everything it
- * could (one bad snapshot never stops the others) and still published its metrics; failing
- * the invocation afterwards makes the Lambda Errors metric, EventBridge's retries and any
- * on-failure destination see it.
- */
-export class SnapshotCopyRunFailedError extends Error {
-  constructor(readonly summary: ReconcileSummary) {
-    const failures = [...summary.copies.failures, ...summary.prune.failures];
-    super(
-      `${summary.copies.failures.length} copy and ${summary.prune.failures.length} prune failure(s): ` +
-        failures.map((failure) => `${failure.snapshotIdentifier} (${failure.error})`).join('; '),
-    );
-    this.name = 'SnapshotCopyRunFailedError';
-  }
-}
-
-export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<HandlerResult> {
-  return async (event) => {
-    const trigger = parseTrigger(event, deps.config.sourceClusterIdentifier);
-    if (trigger.kind === 'ignored') {
-      deps.log(JSON.stringify({ message: 'event ignored', reason: trigger.reason }));
-      return { ignored: trigger.reason };
-    }
-    const summary = await reconcile({
-      config: deps.config,
-      clients: deps.clients,
-      retry: deps.retry,
-      now: deps.now(),
-      writeMetrics: deps.writeMetrics,
-    });
-    deps.log(JSON.stringify({ message: 'reconciliation finished', trigger, summary }));
-    if (summary.failed) throw new SnapshotCopyRunFailedError(summary);
-    return summary;
-  };
-}
+export { SnapshotCopyRunFailedError, type HandlerResult } from './create-handler';
 
 // Cold start: a missing or malformed variable fails the first invocation with its name.
 // Clients honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_RDS, which is how tests reach moto.

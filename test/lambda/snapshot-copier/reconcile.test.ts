@@ -1,0 +1,453 @@
+import {
+  CopyDBClusterSnapshotCommand,
+  DeleteDBClusterSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  ListTagsForResourceCommand,
+  type DBClusterSnapshot,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHandler, SnapshotCopyRunFailedError, type HandlerDeps } from '../../../lambda/snapshot-copier/create-handler';
+import {
+  NO_COMPLETED_COPY_AGE_SECONDS,
+  SNAPSHOT_COPIER_METRIC_NAMES,
+  SNAPSHOT_COPIES_PRUNED,
+  SNAPSHOT_COPIES_STARTED,
+  SNAPSHOT_COPY_AGE_SECONDS,
+  SNAPSHOT_COPY_FAILURES,
+  SNAPSHOT_PRUNE_FAILURES,
+  SNAPSHOTS_REFUSED_FOREIGN,
+} from '../../../lambda/snapshot-copier/metric-names';
+import { writeToStdout } from '../../../lambda/snapshot-copier/metrics';
+import { reconcile, type ReconcileSummary } from '../../../lambda/snapshot-copier/reconcile';
+import { targetSnapshotIdentifier } from '../../../lambda/snapshot-copier/target-id';
+import {
+  automatedSnapshot,
+  awsError,
+  BACKUP_KEY_ALIAS_ARN,
+  backupSnapshot,
+  clients,
+  config,
+  DAY_MS,
+  daysAgo,
+  instantRetry,
+  MANAGED_BY,
+  NOW,
+} from './fixtures';
+
+const rds = clients();
+const sourceMock = mockClient(rds.source);
+const backupMock = mockClient(rds.backup);
+
+function given(sources: DBClusterSnapshot[], backup: DBClusterSnapshot[] = []): void {
+  sourceMock.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: sources });
+  backupMock.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: backup });
+  backupMock.on(CopyDBClusterSnapshotCommand).resolves({});
+  backupMock.on(DeleteDBClusterSnapshotCommand).resolves({});
+}
+
+async function run(overrides: Partial<typeof config> = {}, retry = instantRetry()): Promise<{ summary: ReconcileSummary; metrics: Record<string, unknown> }> {
+  const lines: string[] = [];
+  const summary = await reconcile({
+    config: { ...config, ...overrides },
+    clients: rds,
+    retry,
+    now: NOW,
+    writeMetrics: (line) => lines.push(line),
+  });
+  expect(lines).toHaveLength(1);
+  return { summary, metrics: JSON.parse(lines[0]) };
+}
+
+function copyInputs() {
+  return backupMock.commandCalls(CopyDBClusterSnapshotCommand).map((call) => call.args[0].input);
+}
+
+function deletedIds() {
+  return backupMock.commandCalls(DeleteDBClusterSnapshotCommand).map((call) => call.args[0].input.DBClusterSnapshotIdentifier);
+}
+
+const target = (snapshot: DBClusterSnapshot) => targetSnapshotIdentifier(config.copyPrefix, snapshot.DBClusterSnapshotIdentifier!);
+
+beforeEach(() => {
+  sourceMock.reset();
+  backupMock.reset();
+});
+
+describe('copying', () => {
+  it('copies missing automated snapshots in the backup region, re-encrypted and tagged', async () => {
+    const newest = automatedSnapshot(1, { tags: [{ Key: 'project', Value: 'bulwark' }, { Key: 'aws:cloudformation:stack-name', Value: 'x' }] });
+    given([newest]);
+
+    const { summary } = await run();
+
+    expect(sourceMock.commandCalls(DescribeDBClusterSnapshotsCommand)[0].args[0].input).toMatchObject({
+      DBClusterIdentifier: config.sourceClusterIdentifier,
+      SnapshotType: 'automated',
+    });
+    expect(sourceMock.commandCalls(CopyDBClusterSnapshotCommand)).toHaveLength(0);
+    expect(copyInputs()).toEqual([
+      {
+        SourceDBClusterSnapshotIdentifier: newest.DBClusterSnapshotArn,
+        TargetDBClusterSnapshotIdentifier: 'bulwark-prod-copy-bulwark-prod-db-2024-06-14-12-00',
+        KmsKeyId: BACKUP_KEY_ALIAS_ARN,
+        CopyTags: true,
+        Tags: [
+          { Key: 'project', Value: 'bulwark' },
+          { Key: 'bulwark:managed-by', Value: MANAGED_BY },
+          { Key: 'bulwark:source-snapshot', Value: newest.DBClusterSnapshotArn },
+          { Key: 'bulwark:source-created', Value: '2024-06-14T12:00:00.000Z' },
+        ],
+      },
+    ]);
+    expect(summary.copies.started).toEqual([
+      { sourceSnapshotIdentifier: newest.DBClusterSnapshotIdentifier, targetSnapshotIdentifier: target(newest), encrypted: true },
+    ]);
+    expect(summary.failed).toBe(false);
+  });
+
+  it('passes no KmsKeyId for an unencrypted source (RDS rejects one)', async () => {
+    given([automatedSnapshot(1, { encrypted: false })]);
+
+    await run();
+
+    expect(copyInputs()).toHaveLength(1);
+    expect(copyInputs()[0]).not.toHaveProperty('KmsKeyId');
+  });
+
+  it('retries a throttled copy with growing, jittered, bounded delays and then succeeds', async () => {
+    given([automatedSnapshot(1)]);
+    backupMock
+      .on(CopyDBClusterSnapshotCommand)
+      .rejectsOnce(awsError('ThrottlingException'))
+      .rejectsOnce(awsError('RequestLimitExceeded'))
+      .rejectsOnce(awsError('TooManyRequestsException'))
+      .resolves({});
+    const retry = instantRetry();
+
+    const { summary } = await run({}, retry);
+
+    expect(copyInputs()).toHaveLength(4);
+    // random() = 0.5 of min(8000, 250 * 2^n)
+    expect(retry.delays).toEqual([125, 250, 500]);
+    expect(summary.copies.started).toHaveLength(1);
+    expect(summary.copies.failures).toEqual([]);
+  });
+
+  it('gives up after the last attempt and reports the throttled copy as failed', async () => {
+    given([automatedSnapshot(1)]);
+    backupMock.on(CopyDBClusterSnapshotCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    const retry = instantRetry();
+
+    const { summary, metrics } = await run({}, retry);
+
+    expect(copyInputs()).toHaveLength(retry.maxAttempts);
+    expect(retry.delays.every((ms) => ms <= retry.maxDelayMs)).toBe(true);
+    expect(summary.copies.failures).toEqual([{ snapshotIdentifier: automatedSnapshot(1).DBClusterSnapshotIdentifier, error: 'Throttling: Rate exceeded' }]);
+    expect(summary.failed).toBe(true);
+    expect(metrics[SNAPSHOT_COPY_FAILURES]).toBe(1);
+  });
+
+  it('does not retry errors that are not throttling', async () => {
+    given([automatedSnapshot(1)]);
+    backupMock.on(CopyDBClusterSnapshotCommand).rejects(awsError('KMSKeyNotAccessibleFault'));
+
+    const { summary } = await run();
+
+    expect(copyInputs()).toHaveLength(1);
+    expect(summary.copies.failures[0].error).toMatch(/^KMSKeyNotAccessibleFault/);
+  });
+
+  it('stops starting copies when the snapshot quota is exceeded, and reports it', async () => {
+    const sources = [automatedSnapshot(1), automatedSnapshot(2), automatedSnapshot(3)];
+    given(sources);
+    backupMock.on(CopyDBClusterSnapshotCommand).rejects(awsError('SnapshotQuotaExceededFault', 'quota of 100 reached'));
+
+    const { summary } = await run();
+
+    expect(copyInputs()).toHaveLength(1);
+    expect(summary.copies.quotaExceeded).toBe(true);
+    expect(summary.copies.failures).toEqual([{ snapshotIdentifier: sources[0].DBClusterSnapshotIdentifier, error: 'SnapshotQuotaExceededFault: quota of 100 reached' }]);
+    expect(summary.copies.deferred).toEqual([sources[1].DBClusterSnapshotIdentifier, sources[2].DBClusterSnapshotIdentifier]);
+    expect(summary.failed).toBe(true);
+  });
+
+  it('skips a source snapshot that is still being created and copies the rest', async () => {
+    const creating = automatedSnapshot(0, { status: 'creating' });
+    const available = automatedSnapshot(1);
+    given([available, creating]);
+
+    const { summary } = await run();
+
+    expect(copyInputs().map((input) => input.SourceDBClusterSnapshotIdentifier)).toEqual([available.DBClusterSnapshotArn]);
+    expect(summary.copies.skippedInProgress).toEqual([creating.DBClusterSnapshotIdentifier]);
+    expect(summary.failed).toBe(false);
+  });
+
+  it('treats DBClusterSnapshotAlreadyExistsFault as success', async () => {
+    given([automatedSnapshot(1)]);
+    backupMock.on(CopyDBClusterSnapshotCommand).rejects(awsError('DBClusterSnapshotAlreadyExistsFault'));
+
+    const { summary, metrics } = await run();
+
+    expect(summary.copies.alreadyCopied).toEqual([target(automatedSnapshot(1))]);
+    expect(summary.copies.failures).toEqual([]);
+    expect(summary.failed).toBe(false);
+    expect(metrics[SNAPSHOT_COPIES_STARTED]).toBe(0);
+  });
+
+  it('does not call CopyDBClusterSnapshot for a copy already listed in the backup region', async () => {
+    const source = automatedSnapshot(1);
+    given([source], [backupSnapshot(target(source), { sourceCreated: daysAgo(1) })]);
+
+    const { summary } = await run();
+
+    expect(copyInputs()).toEqual([]);
+    expect(summary.copies.alreadyCopied).toEqual([target(source)]);
+  });
+
+  it('follows Marker through every page of both listings', async () => {
+    const older = automatedSnapshot(2);
+    const newer = automatedSnapshot(1);
+    sourceMock
+      .on(DescribeDBClusterSnapshotsCommand)
+      .resolvesOnce({ DBClusterSnapshots: [older], Marker: 'source-page-2' })
+      .resolvesOnce({ DBClusterSnapshots: [newer] });
+    backupMock
+      .on(DescribeDBClusterSnapshotsCommand)
+      .resolvesOnce({ DBClusterSnapshots: [], Marker: 'backup-page-2' })
+      .resolvesOnce({ DBClusterSnapshots: [backupSnapshot(target(older), { sourceCreated: daysAgo(2) })] });
+    backupMock.on(CopyDBClusterSnapshotCommand).resolves({});
+
+    const { summary } = await run();
+
+    const sourcePages = sourceMock.commandCalls(DescribeDBClusterSnapshotsCommand).map((call) => call.args[0].input.Marker);
+    const backupPages = backupMock.commandCalls(DescribeDBClusterSnapshotsCommand).map((call) => call.args[0].input);
+    expect(sourcePages).toEqual([undefined, 'source-page-2']);
+    expect(backupPages.map((input) => input.Marker)).toEqual([undefined, 'backup-page-2']);
+    expect(backupPages[0].SnapshotType).toBe('manual');
+    // The copy on page 2 of the backup listing is recognised; only the newer source is copied.
+    expect(copyInputs().map((input) => input.TargetDBClusterSnapshotIdentifier)).toEqual([target(newer)]);
+    expect(summary.copies.considered).toEqual([newer.DBClusterSnapshotIdentifier, older.DBClusterSnapshotIdentifier]);
+  });
+
+  it('keeps copies in progress in the backup region, from any source, under the concurrency limit', async () => {
+    const sources = [1, 2, 3, 4].map((days) => automatedSnapshot(days));
+    given(sources, [
+      backupSnapshot('bulwark-prod-copy-in-flight-a', { status: 'copying' }),
+      backupSnapshot('someone-elses-copy', { status: 'creating', tags: [] }),
+      backupSnapshot('bulwark-prod-copy-in-flight-b', { status: 'copying' }),
+    ]);
+
+    const { summary } = await run({ maxConcurrentCopies: 5, maxCopiesPerRun: 4 });
+
+    expect(summary.copies.copiesInProgressBefore).toBe(3);
+    expect(copyInputs().map((input) => input.TargetDBClusterSnapshotIdentifier)).toEqual([target(sources[0]), target(sources[1])]);
+    expect(summary.copies.deferred).toEqual([sources[2].DBClusterSnapshotIdentifier, sources[3].DBClusterSnapshotIdentifier]);
+    expect(summary.failed).toBe(false);
+  });
+
+  it('considers only the newest MAX_COPIES_PER_RUN snapshots and none past retention', async () => {
+    const sources = [automatedSnapshot(1), automatedSnapshot(2), automatedSnapshot(20)];
+    given(sources);
+
+    const two = await run({ maxCopiesPerRun: 2 });
+    expect(two.summary.copies.considered).toEqual([sources[0], sources[1]].map((s) => s.DBClusterSnapshotIdentifier));
+
+    backupMock.resetHistory();
+    const all = await run({ maxCopiesPerRun: 3 });
+    expect(all.summary.copies.skippedExpired).toEqual([sources[2].DBClusterSnapshotIdentifier]);
+    expect(copyInputs()).toHaveLength(2);
+  });
+
+  it('copies every other snapshot when one copy fails, and the handler throws afterwards', async () => {
+    const sources = [automatedSnapshot(1), automatedSnapshot(2), automatedSnapshot(3)];
+    given(sources);
+    backupMock
+      .on(CopyDBClusterSnapshotCommand, { TargetDBClusterSnapshotIdentifier: target(sources[1]) })
+      .rejects(awsError('InvalidDBClusterSnapshotStateFault', 'source is being deleted'));
+    const lines: string[] = [];
+    const handler = createHandler(handlerDeps(lines));
+
+    const error = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SnapshotCopyRunFailedError);
+    expect((error as Error).message).toContain(sources[1].DBClusterSnapshotIdentifier);
+    const summary = (error as SnapshotCopyRunFailedError).summary;
+    expect(summary.copies.started.map((s) => s.targetSnapshotIdentifier)).toEqual([target(sources[0]), target(sources[2])]);
+    // Metrics were published before the throw, so the failure shows on the dashboard too.
+    expect(JSON.parse(lines[0])[SNAPSHOT_COPY_FAILURES]).toBe(1);
+  });
+});
+
+describe('pruning', () => {
+  const retention = config.retentionDays;
+
+  it('refuses snapshots that are not tagged as its own, whatever their name', async () => {
+    given(
+      [],
+      [
+        backupSnapshot('bulwark-prod-copy-newest', { sourceCreated: daysAgo(1) }),
+        backupSnapshot('bulwark-prod-copy-looks-like-ours', { tags: [], createTime: daysAgo(100) }),
+        backupSnapshot('bulwark-prod-copy-other-stage', {
+          tags: [{ Key: 'bulwark:managed-by', Value: 'Bulwark-dev-snapshot-copier' }, { Key: 'bulwark:source-created', Value: daysAgo(100).toISOString() }],
+        }),
+        backupSnapshot('hand-made-by-an-operator', { tags: [], createTime: daysAgo(100) }),
+      ],
+    );
+
+    const { summary, metrics } = await run();
+
+    expect(deletedIds()).toEqual([]);
+    expect(summary.prune.refusedForeign).toEqual(['bulwark-prod-copy-looks-like-ours', 'bulwark-prod-copy-other-stage']);
+    expect(metrics[SNAPSHOTS_REFUSED_FOREIGN]).toBe(2);
+    expect(metrics[SNAPSHOT_PRUNE_FAILURES]).toBe(0);
+  });
+
+  it('asks ListTagsForResource when the listing carries no TagList, and trusts only the tag', async () => {
+    const untaggedInListing = { ...backupSnapshot('bulwark-prod-copy-old', { sourceCreated: daysAgo(30) }), TagList: undefined };
+    given([], [backupSnapshot('bulwark-prod-copy-newest', { sourceCreated: daysAgo(1) }), untaggedInListing]);
+    backupMock.on(ListTagsForResourceCommand).resolves({
+      TagList: [{ Key: 'bulwark:managed-by', Value: MANAGED_BY }, { Key: 'bulwark:source-created', Value: daysAgo(30).toISOString() }],
+    });
+
+    await run();
+
+    expect(backupMock.commandCalls(ListTagsForResourceCommand).map((call) => call.args[0].input.ResourceName)).toEqual([untaggedInListing.DBClusterSnapshotArn]);
+    expect(deletedIds()).toEqual(['bulwark-prod-copy-old']);
+  });
+
+  it('keeps a copy exactly at the retention boundary and prunes one a second older', async () => {
+    given(
+      [],
+      [
+        backupSnapshot('bulwark-prod-copy-newest', { sourceCreated: daysAgo(1) }),
+        backupSnapshot('bulwark-prod-copy-at-boundary', { sourceCreated: daysAgo(retention) }),
+        backupSnapshot('bulwark-prod-copy-past-boundary', { sourceCreated: new Date(NOW.getTime() - retention * DAY_MS - 1000) }),
+      ],
+    );
+
+    const { summary, metrics } = await run();
+
+    expect(deletedIds()).toEqual(['bulwark-prod-copy-past-boundary']);
+    expect(summary.prune.pruned).toEqual(['bulwark-prod-copy-past-boundary']);
+    expect(metrics[SNAPSHOT_COPIES_PRUNED]).toBe(1);
+  });
+
+  it('dates a copy by its bulwark:source-created tag, not by when the copy was made', async () => {
+    given(
+      [],
+      [
+        backupSnapshot('bulwark-prod-copy-newest', { sourceCreated: daysAgo(1) }),
+        backupSnapshot('bulwark-prod-copy-copied-late', { sourceCreated: daysAgo(30), createTime: daysAgo(2) }),
+      ],
+    );
+
+    await run();
+
+    expect(deletedIds()).toEqual(['bulwark-prod-copy-copied-late']);
+  });
+
+  it('never deletes the newest completed copy, even past retention', async () => {
+    given(
+      [],
+      [
+        backupSnapshot('bulwark-prod-copy-newest-but-old', { sourceCreated: daysAgo(40) }),
+        backupSnapshot('bulwark-prod-copy-older', { sourceCreated: daysAgo(50) }),
+        // Newer, but not completed: must not stand in for the newest completed copy.
+        backupSnapshot('bulwark-prod-copy-still-copying', { status: 'copying', sourceCreated: daysAgo(30) }),
+      ],
+    );
+
+    const { summary } = await run();
+
+    expect(deletedIds()).toEqual(['bulwark-prod-copy-older']);
+    expect(summary.prune.keptNewest).toBe('bulwark-prod-copy-newest-but-old');
+  });
+
+  it('reports a failed deletion and carries on with the others', async () => {
+    given(
+      [],
+      [
+        backupSnapshot('bulwark-prod-copy-newest', { sourceCreated: daysAgo(1) }),
+        backupSnapshot('bulwark-prod-copy-stuck', { sourceCreated: daysAgo(30) }),
+        backupSnapshot('bulwark-prod-copy-old', { sourceCreated: daysAgo(31) }),
+      ],
+    );
+    backupMock
+      .on(DeleteDBClusterSnapshotCommand, { DBClusterSnapshotIdentifier: 'bulwark-prod-copy-stuck' })
+      .rejects(awsError('InvalidDBClusterSnapshotStateFault', 'in use'));
+
+    const { summary, metrics } = await run();
+
+    expect(summary.prune.pruned).toEqual(['bulwark-prod-copy-old']);
+    expect(summary.prune.failures).toEqual([{ snapshotIdentifier: 'bulwark-prod-copy-stuck', error: 'InvalidDBClusterSnapshotStateFault: in use' }]);
+    expect(summary.failed).toBe(true);
+    expect(metrics[SNAPSHOT_PRUNE_FAILURES]).toBe(1);
+  });
+});
+
+describe('metrics', () => {
+  let written: string;
+  beforeEach(() => {
+    written = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written += String(chunk);
+      return true;
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('prints one Embedded Metric Format line on stdout with the age of the newest completed copy', async () => {
+    given([automatedSnapshot(1)], [backupSnapshot('bulwark-prod-copy-yesterday', { sourceCreated: new Date(NOW.getTime() - 3600_000) })]);
+    const handler = createHandler(handlerDeps());
+
+    await handler({ source: 'aws.rds', 'detail-type': 'RDS DB Cluster Snapshot Event', detail: { EventID: 'RDS-EVENT-0169', SourceIdentifier: automatedSnapshot(1).DBClusterSnapshotIdentifier } });
+
+    const lines = written.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const document = JSON.parse(lines[0]);
+    expect(document._aws).toEqual({
+      Timestamp: NOW.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: 'Bulwark/Operations',
+          Dimensions: [['Stage'], ['Stage', 'ClusterIdentifier']],
+          Metrics: SNAPSHOT_COPIER_METRIC_NAMES.map((name) => ({ Name: name, Unit: name === SNAPSHOT_COPY_AGE_SECONDS ? 'Seconds' : 'Count' })),
+        },
+      ],
+    });
+    expect(document).toMatchObject({
+      Stage: 'prod',
+      ClusterIdentifier: config.sourceClusterIdentifier,
+      [SNAPSHOT_COPY_AGE_SECONDS]: 3600,
+      [SNAPSHOT_COPIES_STARTED]: 1,
+      [SNAPSHOT_COPY_FAILURES]: 0,
+      [SNAPSHOT_COPIES_PRUNED]: 0,
+      [SNAPSHOT_PRUNE_FAILURES]: 0,
+    });
+  });
+
+  it('publishes the sentinel age while no copy has completed', async () => {
+    given([automatedSnapshot(1)], [backupSnapshot('bulwark-prod-copy-first', { status: 'copying', sourceCreated: daysAgo(1) })]);
+    const handler = createHandler(handlerDeps());
+
+    const summary = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
+
+    expect(JSON.parse(written)[SNAPSHOT_COPY_AGE_SECONDS]).toBe(NO_COMPLETED_COPY_AGE_SECONDS);
+    expect(summary).toMatchObject({ newestCompletedCopyAgeSeconds: undefined });
+  });
+});
+
+function handlerDeps(lines?: string[]): HandlerDeps {
+  return {
+    config,
+    clients: rds,
+    retry: instantRetry(),
+    now: () => NOW,
+    writeMetrics: lines ? (line) => lines.push(line) : writeToStdout,
+    log: () => undefined,
+  };
+}
