@@ -79,10 +79,11 @@ export class Network extends Construct {
       throw new Error(`Network: natGateways must be between 1 and the number of availabilityZones (${zones.length}) (got ${natGateways})`);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const cidr = props.cidr ?? '10.0.0.0/16';
     const masks = props.subnetCidrMasks ?? {};
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(cidr),
       availabilityZones: zones,
       natGateways,
       restrictDefaultSecurityGroup: true,
@@ -113,11 +114,15 @@ export class Network extends Construct {
     const endpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
     if (props.interfaceEndpoints ?? true) {
       for (const [name, service] of Object.entries(SERVICE_INTERFACE_ENDPOINTS)) {
-        endpoints[name] = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+        const endpoint = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
           service,
           privateDnsEnabled: true,
           subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+          open: false,
         });
+        // HTTPS from inside the VPC only, by literal CIDR so the rule is reviewable as written.
+        endpoint.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+        endpoints[name] = endpoint;
       }
     }
     this.interfaceEndpoints = endpoints;

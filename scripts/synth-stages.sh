@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Synthesizes every stack of each stage given (default: all shipped stages) into
+# cdk.out/<stage>, offline: no credentials, no Docker, no context lookups.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(dev prod)
+for stage in "${stages[@]}"; do
+  npx cdk synth --quiet --context stage="$stage" --output "cdk.out/$stage" >/dev/null
+  echo "synthesized $stage: $(ls cdk.out/"$stage"/*.template.json | wc -l) templates in cdk.out/$stage"
+done

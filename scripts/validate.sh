@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The IaC verification gate: synthesize every stage, then require
+#   - zero unsuppressed cdk-nag AwsSolutions findings (from the NagReport CSVs cdk-nag writes),
+#   - zero cfn-lint errors over every template,
+#   - zero checkov failures except the checks skipped, with a reason, in .checkov.yaml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-python.sh
+bash scripts/synth-stages.sh "$@"
+
+status=0
+echo "== cdk-nag (AwsSolutions)"
+findings=$(cat cdk.out/*/AwsSolutions-*-NagReport.csv | grep -c ',Non-Compliant,' || true)
+if [ "$findings" -ne 0 ]; then
+  grep -h ',Non-Compliant,' cdk.out/*/AwsSolutions-*-NagReport.csv
+  status=1
+fi
+echo "cdk-nag: $findings unsuppressed findings"
+
+echo "== cfn-lint"
+if .venv/bin/cfn-lint --format parseable -- cdk.out/*/*.template.json; then
+  echo "cfn-lint: 0 errors"
+else
+  echo "cfn-lint: errors above"
+  status=1
+fi
+
+echo "== checkov"
+if .venv/bin/checkov --config-file .checkov.yaml --directory cdk.out --quiet --compact; then
+  echo "checkov: 0 failed checks"
+else
+  echo "checkov: failed checks above"
+  status=1
+fi
+exit $status

@@ -1,0 +1,161 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Network } from '../../lib/constructs/network';
+import { AuroraDatabase, type AuroraDatabaseProps } from '../../lib/constructs/aurora-database';
+import { applyNag, expectNoNagFindings } from '../support/nag';
+
+function databaseStack(props: Partial<AuroraDatabaseProps> = {}): { stack: Stack; database: AuroraDatabase } {
+  const stack = new Stack(new App(), 'Db', { env: { account: '123456789012', region: 'eu-west-1' } });
+  applyNag(stack);
+  const { vpc } = new Network(stack, 'Net', { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], natGateways: 1 });
+  const database = new AuroraDatabase(stack, 'Database', { vpc, ...props });
+  return { stack, database };
+}
+
+describe('AuroraDatabase (provisioned, prod-like)', () => {
+  let stack: Stack;
+  let database: AuroraDatabase;
+  let template: Template;
+  beforeAll(() => {
+    ({ stack, database } = databaseStack({
+      instanceType: new ec2.InstanceType('r7g.xlarge'),
+      readers: 1,
+      backupRetention: Duration.days(14),
+      preferredBackupWindow: '02:00-03:00',
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+    }));
+    template = Template.fromStack(stack);
+  });
+
+  it('runs a current major of Aurora PostgreSQL, encrypted with a rotating customer-managed key', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-postgresql',
+      EngineVersion: Match.stringLikeRegexp('^17\\.'),
+      StorageEncrypted: true,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: Match.stringLikeRegexp('Aurora') });
+  });
+
+  it('has a writer and a reader in promotion tiers 0 and 1', () => {
+    template.resourceCountIs('AWS::RDS::DBInstance', 2);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r7g.xlarge', PromotionTier: 0 });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r7g.xlarge', PromotionTier: 1 });
+  });
+
+  it('lives in the isolated subnets', () => {
+    const groups = template.findResources('AWS::RDS::DBSubnetGroup');
+    const subnetIds: Array<{ Ref: string }> = Object.values(groups)[0].Properties.SubnetIds;
+    expect(subnetIds).toHaveLength(3);
+    for (const id of subnetIds) expect(id.Ref).toMatch(/^NetVpcisolated/);
+  });
+
+  it('keeps backups for the configured retention in a fixed window', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', { BackupRetentionPeriod: 14, PreferredBackupWindow: '02:00-03:00', CopyTagsToSnapshot: true });
+  });
+
+  it('is deletion-protected and leaves a snapshot when removed', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true });
+    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+  });
+
+  it('forces TLS through the cluster parameter group', () => {
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Family: 'aurora-postgresql17',
+      Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
+    });
+  });
+
+  it('exports the postgresql log with retention', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', { EnableCloudwatchLogsExports: ['postgresql'] });
+    template.hasResourceProperties('Custom::LogRetention', {
+      LogGroupName: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/postgresql$')])] },
+      RetentionInDays: 90,
+    });
+  });
+
+  it('turns on Database Insights, encrypted with the key, and enhanced monitoring', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      DatabaseInsightsMode: 'advanced',
+      PerformanceInsightsEnabled: true,
+      PerformanceInsightsRetentionPeriod: 465,
+      PerformanceInsightsKmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
+    });
+    template.allResourcesProperties('AWS::RDS::DBInstance', {
+      MonitoringInterval: 60,
+      MonitoringRoleArn: Match.anyValue(),
+    });
+  });
+
+  it('enables IAM authentication', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', { EnableIAMDatabaseAuthentication: true });
+  });
+
+  it('grants IAM database connections for a named user', () => {
+    const { stack: other, database: db } = databaseStack();
+    const role = new iam.Role(other, 'AppRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    db.grantConnect(role, 'app_user');
+    Template.fromStack(other).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'rds-db:connect', Resource: Match.anyValue() })] },
+    });
+  });
+
+  it('generates the credentials into a KMS-encrypted secret rotated on a schedule', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"bulwark_admin"}' }),
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
+  });
+
+  it('exposes the cluster, secret and connections', () => {
+    expect(database.secret).toBe(database.cluster.secret);
+    expect(database.connections.securityGroups).toHaveLength(1);
+    template.hasResourceProperties('AWS::RDS::DBCluster', { Port: 5432 });
+    expect(database.isServerless).toBe(false);
+  });
+
+  it('builds metrics on the cluster', () => {
+    const lag = stack.resolve(database.metricReplicaLag().toMetricConfig().metricStat);
+    expect(lag).toMatchObject({ namespace: 'AWS/RDS', metricName: 'AuroraReplicaLagMaximum', statistic: 'Maximum' });
+    expect(lag.dimensions[0].name).toBe('DBClusterIdentifier');
+    expect(database.metricCPUUtilization().metricName).toBe('CPUUtilization');
+    expect(database.metricDatabaseConnections().metricName).toBe('DatabaseConnections');
+    expect(database.metricFreeableMemory().statistic).toBe('Minimum');
+    expect(database.metricDeadlocks().metricName).toBe('Deadlocks');
+    expect(database.metricCommitLatency().metricName).toBe('CommitLatency');
+  });
+
+  it('passes cdk-nag AwsSolutions', () => {
+    expectNoNagFindings(stack);
+  });
+});
+
+describe('AuroraDatabase (Serverless v2)', () => {
+  it('scales readers with the writer in promotion tier 1', () => {
+    const { stack, database } = databaseStack({ serverless: { minCapacity: 0.5, maxCapacity: 4 }, readers: 2 });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBCluster', { ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 4 } });
+    template.resourcePropertiesCountIs('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PromotionTier: 1 }, 2);
+    template.resourcePropertiesCountIs('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PromotionTier: 0 }, 1);
+    expect(database.isServerless).toBe(true);
+    expect(database.metricACUUtilization().metricName).toBe('ACUUtilization');
+  });
+});
+
+describe('AuroraDatabase validation', () => {
+  it.each<[string, Partial<AuroraDatabaseProps>, RegExp]>([
+    ['instanceType with serverless', { instanceType: new ec2.InstanceType('r7g.large'), serverless: { minCapacity: 1, maxCapacity: 2 } }, /either instanceType .* or serverless/],
+    ['no reader', { readers: 0 }, /readers must be an integer from 1 to 15/],
+    ['retention under 7 days', { backupRetention: Duration.days(3) }, /backupRetention must be between 7 and 35 days/],
+    ['min capacity above max', { serverless: { minCapacity: 8, maxCapacity: 2 } }, /serverless\.minCapacity \(8\) must not exceed/],
+  ])('rejects %s', (_name, props, message) => {
+    expect(() => databaseStack(props)).toThrow(message);
+  });
+});
