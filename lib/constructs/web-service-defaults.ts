@@ -1,0 +1,119 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+
+/**
+ * Every default of {@link WebService} in one place, with the reason for its value, so a
+ * reviewer sees the whole secure baseline at a glance. The construct's props override
+ * them one by one.
+ */
+export const WEB_SERVICE_DEFAULTS = {
+  /** The app listens on PORT (3000 in its Dockerfile). */
+  containerPort: 3000,
+  /** The app's liveness endpoint: the process is up (used by the container health check). */
+  livenessPath: '/healthz',
+  /** The app's readiness endpoint: it can serve (database reachable); fails first on SIGTERM. */
+  readinessPath: '/readyz',
+  /** UID of the image's non-root `node` user; the container never runs as root. */
+  user: '1000',
+  cpu: 1024,
+  memoryLimitMiB: 2048,
+  minTasks: 2,
+  maxTasks: 10,
+  targetCpuUtilization: 60,
+  /** ALB requests per target per minute; the stage config sets this from `npm run bench`. */
+  targetRequestsPerTarget: 60_000,
+  p99LatencyThresholdMs: 50,
+  /**
+   * The app finishes in-flight work and closes its pool within 30 s of SIGTERM; ECS sends
+   * SIGKILL when the stop timeout ends, so the two must match (Fargate allows at most 120 s).
+   */
+  stopTimeout: Duration.seconds(30),
+  /**
+   * ECS deregisters a task from the target group *before* it sends SIGTERM: the target
+   * drains for this long (the ALB stops sending new requests within seconds; requests
+   * already in flight may finish), then the task gets SIGTERM and its 30 s stop timeout.
+   * An API with a 50 ms p99 needs far less than the 300 s ALB default, which would make
+   * every deployment and scale-in wait five minutes per task. A little under the app's own
+   * 30 s shutdown budget means no request the app would have finished is cut by the ALB;
+   * a task stops within 25 + 30 s at worst.
+   */
+  deregistrationDelay: Duration.seconds(25),
+  /**
+   * Below the app's keep-alive timeout (Fastify's 72 s default), so the ALB, not the app,
+   * closes idle connections and never reuses one the app has just closed (which shows as
+   * sporadic 502s).
+   */
+  idleTimeout: Duration.seconds(60),
+  /**
+   * Time a new task may take to become ready (it runs migrations under an advisory lock at
+   * start) before failing ALB health checks count against it.
+   */
+  healthCheckGracePeriod: Duration.seconds(60),
+  /** ALB checks readiness every 10 s; two results either way move a target in ~20 s. */
+  targetHealthCheckInterval: Duration.seconds(10),
+  targetHealthCheckTimeout: Duration.seconds(5),
+  healthyThresholdCount: 2,
+  unhealthyThresholdCount: 2,
+  /**
+   * Target tracking scale-out: a Fargate task starts and passes two health checks in about
+   * a minute, and the ALB metrics are one-minute sums, so reacting more often than every
+   * 60 s would add capacity again before the last step has been measured.
+   */
+  scaleOutCooldown: Duration.seconds(60),
+  /**
+   * Target tracking scale-in: five minutes of steady load before removing tasks, so a
+   * dip between bursts does not make the fleet flap (each removal also drains for 25 s).
+   */
+  scaleInCooldown: Duration.seconds(300),
+  /**
+   * The p99 step policy: two minutes covers one task start plus one metric period, so the
+   * next step sees the effect of the previous one before adding more.
+   */
+  latencyScalingCooldown: Duration.seconds(120),
+  /** Days the ALB access logs are kept in S3 before the lifecycle rule expires them. */
+  accessLogRetentionDays: 90,
+  /**
+   * TLS 1.3 and 1.2 with forward-secret AEAD ciphers only, and the hybrid post-quantum key
+   * exchange for TLS 1.3 clients that offer it.
+   */
+  sslPolicy: elbv2.SslPolicy.TLS13_12_RES_PQ,
+} as const;
+
+/** The longest stop timeout Fargate accepts. */
+export const FARGATE_MAX_STOP_TIMEOUT = Duration.seconds(120);
+
+/**
+ * A customer managed key for CloudWatch Logs log groups in this account and region, with
+ * yearly rotation. The logs service may use it only on behalf of a log group of this
+ * account and region (the encryption-context condition AWS documents); the log group
+ * ARNs themselves cannot be named without a dependency cycle, because each log group
+ * needs the key first.
+ *
+ * Shared by {@link WebService} and {@link EdgeProtection}; it belongs in
+ * `lib/constructs/internal/` once that folder's owner agrees.
+ */
+export function newLogsEncryptionKey(scope: Construct, id: string, description: string): kms.Key {
+  const stack = Stack.of(scope);
+  const key = new kms.Key(scope, id, {
+    description,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsOfThisAccount',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        },
+      },
+    }),
+  );
+  return key;
+}
