@@ -6,7 +6,7 @@ import { startMotoServer, type MotoServer } from '../../support/moto-server';
 import { startListServer, type ListServer } from './list-server';
 
 /**
- * The real Lambda entry point (lambda/ip-set-sync/index.ts, configured only through its
+ * The real Lambda entry point (lambda/ip-set-sync/handler.ts, configured only through its
  * environment) against moto's wafv2 and SSM over HTTP, with reputation lists served on
  * 127.0.0.1.
  */
@@ -81,7 +81,7 @@ describe('ip-set-sync handler against moto', () => {
   /** Imports the entry point afresh, as a cold start with the current environment. */
   async function coldStartHandler(): Promise<() => Promise<SyncReport>> {
     vi.resetModules();
-    const { handler } = await import('../../../lambda/ip-set-sync/index');
+    const { handler } = await import('../../../lambda/ip-set-sync/handler');
     return handler;
   }
 

@@ -2,7 +2,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetIPSetCommand, UpdateIPSetCommand, WAFInternalErrorException, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createHandler } from '../../../lambda/ip-set-sync/handler';
+import { createHandler } from '../../../lambda/ip-set-sync/create-handler';
 import { IP_SET_SYNC_METRICS } from '../../../lambda/ip-set-sync/metric-names';
 
 const waf = mockClient(WAFV2Client);
