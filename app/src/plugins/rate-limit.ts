@@ -1,0 +1,57 @@
+/**
+ * Two limits, both per minute and per task (in-process counters; the WAF's rate-based
+ * rules are the fleet-wide limit in front of these):
+ *  - per client IP on every route, where the IP is what the trusted proxy hops say
+ *    (Fastify's trustProxy = TRUSTED_PROXY_HOPS, so a client cannot spoof it with its own
+ *    X-Forwarded-For entries);
+ *  - per bearer token on authenticated routes (`app.userRateLimit`, run after auth).
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpProblem } from '../problem';
+
+const WINDOW_MS = 60_000;
+/** Distinct clients tracked per task before the least recently seen is forgotten. */
+const TRACKED_CLIENTS = 100_000;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    userRateLimit: onRequestAsyncHookHandler;
+  }
+}
+
+export interface RateLimitOptions {
+  readonly perIp: number;
+  readonly perUser: number;
+}
+
+const tooManyRequests = (retryAfterSeconds: number): HttpProblem =>
+  new HttpProblem(429, `Too many requests. Retry after ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) });
+
+async function rateLimits(app: FastifyInstance, options: RateLimitOptions): Promise<void> {
+  await app.register(rateLimit, {
+    global: true,
+    max: options.perIp,
+    timeWindow: WINDOW_MS,
+    cache: TRACKED_CLIENTS,
+    keyGenerator: (request: FastifyRequest) => `ip:${request.ip}`,
+    errorResponseBuilder: (_request, context) => tooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
+  });
+
+  const perUser = app.createRateLimit({
+    max: options.perUser,
+    timeWindow: WINDOW_MS,
+    keyGenerator: (request: FastifyRequest) => `user:${request.tokenHash?.toString('base64') ?? 'anonymous'}`,
+  });
+
+  app.decorate('userRateLimit', async function userRateLimit(request, reply) {
+    const result = await perUser(request);
+    if (result.isAllowed || !result.isExceeded) return;
+    reply.header('x-ratelimit-limit', result.max);
+    reply.header('x-ratelimit-remaining', 0);
+    throw tooManyRequests(Math.max(1, result.ttlInSeconds));
+  });
+}
+
+export default fp(rateLimits, { name: 'rate-limit', dependencies: ['auth'] });
