@@ -10,23 +10,26 @@ bash scripts/synth-stages.sh "$@"
 
 status=0
 echo "== cdk-nag (AwsSolutions)"
-findings=$(cat cdk.out/*/AwsSolutions-*-NagReport.csv | grep -c ',Non-Compliant,' || true)
+findings=$(cat cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv | grep -c ',Non-Compliant,' || true)
 if [ "$findings" -ne 0 ]; then
-  grep -h ',Non-Compliant,' cdk.out/*/AwsSolutions-*-NagReport.csv
+  grep -h ",Non-Compliant," cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv
   status=1
 fi
 echo "cdk-nag: $findings unsuppressed findings"
 
 echo "== cfn-lint"
-if .venv/bin/cfn-lint --format parseable -- cdk.out/*/*.template.json; then
-  echo "cfn-lint: 0 errors"
-else
+# cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.
+lint_status=0
+.venv/bin/cfn-lint --format parseable -- cdk.out/{dev,prod}/*.template.json || lint_status=$?
+if (( lint_status & 2 )) || (( lint_status == 1 )); then
   echo "cfn-lint: errors above"
   status=1
+else
+  echo "cfn-lint: 0 errors"
 fi
 
 echo "== checkov"
-if .venv/bin/checkov --config-file .checkov.yaml --directory cdk.out --quiet --compact; then
+if .venv/bin/checkov --config-file .checkov.yaml --directory cdk.out/dev --directory cdk.out/prod --quiet --compact; then
   echo "checkov: 0 failed checks"
 else
   echo "checkov: failed checks above"

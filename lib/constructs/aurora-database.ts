@@ -159,7 +159,13 @@ export class AuroraDatabase extends Construct {
     });
 
     const instance = (instanceId: string, isWriter: boolean): rds.IClusterInstance => {
-      const common = { promotionTier: isWriter ? 0 : 1, autoMinorVersionUpgrade: true };
+      const common = {
+        promotionTier: isWriter ? 0 : 1,
+        autoMinorVersionUpgrade: true,
+        enablePerformanceInsights: true,
+        performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_15,
+        performanceInsightEncryptionKey: this.encryptionKey,
+      };
       return this.isServerless
         ? rds.ClusterInstance.serverlessV2(instanceId, { ...common, scaleWithWriter: !isWriter })
         : rds.ClusterInstance.provisioned(instanceId, { ...common, instanceType: props.instanceType });

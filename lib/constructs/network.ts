@@ -1,9 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { createLogsEncryptionKey } from './internal/logs-encryption-key';
 
 /** Props of {@link Network}. */
 export interface NetworkProps {
@@ -94,12 +94,7 @@ export class Network extends Construct {
       ],
     });
 
-    this.flowLogKey = new kms.Key(this, 'FlowLogKey', {
-      description: 'Encrypts the VPC flow log group',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    this.flowLogKey.addToResourcePolicy(logsServiceKeyStatement(this.flowLogKey));
+    this.flowLogKey = createLogsEncryptionKey(this, 'FlowLogKey', 'Encrypts the VPC flow log group', removalPolicy);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: this.flowLogKey,
@@ -127,20 +122,4 @@ export class Network extends Construct {
     }
     this.interfaceEndpoints = endpoints;
   }
-}
-
-/**
- * The key-policy statement that lets CloudWatch Logs in this region encrypt a log group
- * with a customer-managed key, scoped to log groups of this account and region.
- */
-export function logsServiceKeyStatement(key: kms.IKey): iam.PolicyStatement {
-  const stack = key.stack;
-  return new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-    resources: ['*'],
-    conditions: {
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
-    },
-  });
 }

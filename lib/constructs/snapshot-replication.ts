@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Arn, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -195,7 +195,7 @@ export class SnapshotReplication extends Construct {
   private grantCopierPermissions(props: SnapshotReplicationProps, backupKeyAliasArn: string): void {
     const stack = Stack.of(this);
     const rdsArn = (region: string, resourceName: string, resource = 'cluster-snapshot') =>
-      Arn.format({ service: 'rds', region, resource, resourceName, arnFormat: Arn.ArnFormat.COLON_RESOURCE_NAME }, stack);
+      Arn.format({ service: 'rds', region, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack);
     const sourceSnapshots = rdsArn(stack.region, `rds:${props.cluster.clusterIdentifier}-*`);
     const copies = rdsArn(props.backupRegion, `${props.copyIdentifierPrefix}-*`);
 
@@ -295,7 +295,19 @@ export class SnapshotReplication extends Construct {
         ],
       }),
     );
-    plan.addSelection('Cluster', { resources: [backup.BackupResource.fromArn(cluster.clusterArn)] });
+    const selection = plan.addSelection('Cluster', { resources: [backup.BackupResource.fromArn(cluster.clusterArn)] });
+    NagSuppressions.addResourceSuppressions(
+      selection,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason:
+            'AWSBackupServiceRolePolicyForBackup is the service-role policy AWS Backup documents for taking and copying backups; the role can only be assumed by backup.amazonaws.com and the selection names a single cluster.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup'],
+        },
+      ],
+      true,
+    );
     return { plan, vault };
   }
 }

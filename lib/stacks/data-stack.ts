@@ -1,5 +1,6 @@
-import { Arn, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { backupKeyAliasName, backupVaultName, operationsMetricNamespace, type StageConfig } from '../config';
 import { logRetention } from '../config/durations';
@@ -35,6 +36,15 @@ export class DataStack extends Stack {
       secretRotation: Duration.days(db.secretRotationDays),
     });
 
+    if (!db.deletionProtection) {
+      NagSuppressions.addResourceSuppressions(this.database.cluster, [
+        {
+          id: 'AwsSolutions-RDS10',
+          reason: `Stage ${config.stage} holds disposable data and turns deletion protection off on purpose (database.deletionProtection in its config); prod keeps it on.`,
+        },
+      ]);
+    }
+
     const { backup } = config;
     this.replication = new SnapshotReplication(this, 'SnapshotReplication', {
       cluster: this.database.cluster,
@@ -48,7 +58,7 @@ export class DataStack extends Stack {
       awsBackup: backup.awsBackupEnabled
         ? {
             destinationVaultArn: Arn.format(
-              { service: 'backup', region: config.backupRegion, resource: 'backup-vault', resourceName: backupVaultName(config), arnFormat: Arn.ArnFormat.COLON_RESOURCE_NAME },
+              { service: 'backup', region: config.backupRegion, resource: 'backup-vault', resourceName: backupVaultName(config), arnFormat: ArnFormat.COLON_RESOURCE_NAME },
               this,
             ),
             retention: Duration.days(backup.awsBackupRetentionDays),

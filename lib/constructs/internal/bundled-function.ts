@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { createLogsEncryptionKey } from './logs-encryption-key';
 
 /** Props of {@link BundledFunction}: what differs between the project's Lambdas. */
 export interface BundledFunctionProps {
@@ -19,7 +20,10 @@ export interface BundledFunctionProps {
   readonly memorySize?: number;
   /** Retention of the function's log group. */
   readonly logRetention: logs.RetentionDays;
-  /** Key encrypting the function's log group. @default - the CloudWatch Logs service key */
+  /**
+   * Key encrypting the function's log group.
+   * @default - a new rotating key for this function's logs
+   */
   readonly logEncryptionKey?: kms.IKey;
   /**
    * Concurrent executions reserved; 1 makes runs of a reconciling function never overlap.
@@ -43,7 +47,7 @@ export class BundledFunction extends Construct {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention,
-      encryptionKey: props.logEncryptionKey,
+      encryptionKey: props.logEncryptionKey ?? createLogsEncryptionKey(this, 'LogKey', `Encrypts the logs of: ${props.description}`, RemovalPolicy.DESTROY),
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.role = new iam.Role(this, 'Role', {

@@ -1,0 +1,659 @@
+import * as path from 'node:path';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { IP_SET_SYNC_ENVIRONMENT as SYNC_ENV, WAF_IP_SET_ADDRESS_LIMIT } from '../../lambda/ip-set-sync/config';
+import { DEFAULT_METRIC_NAMESPACE, IP_SET_SYNC_DIMENSIONS, IP_SET_SYNC_METRICS } from '../../lambda/ip-set-sync/metric-names';
+import { BundledFunction } from './internal/bundled-function';
+import { ShieldMitigationAction, ShieldProtection } from './shield-protection';
+import { newLogsEncryptionKey } from './web-service-defaults';
+
+/** The AWS managed rule groups EdgeProtection runs, in evaluation order. */
+export const MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesAnonymousIpList',
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesSQLiRuleSet',
+  'AWSManagedRulesBotControlRuleSet',
+] as const;
+export type ManagedRuleGroupName = (typeof MANAGED_RULE_GROUPS)[number];
+
+/**
+ * Names of the web ACL's own rules. Each is also the rule's CloudWatch metric name (the
+ * `Rule` dimension of AWS/WAFV2 metrics), and managed groups use their group name.
+ */
+export const EDGE_RULES = {
+  allowList: 'AllowList',
+  blockList: 'BlockList',
+  rateLimitPerIp: 'RateLimitPerIp',
+  rateLimitPerUser: 'RateLimitPerUser',
+  bodySizeLimit: 'BodySizeLimit',
+} as const;
+
+/** A regional WAF on an ALB inspects at most this many body bytes. */
+export const REGIONAL_BODY_INSPECTION_LIMIT = 8192;
+const EVALUATION_WINDOWS_SECONDS = [60, 120, 300, 600];
+
+export type AddressFamily = 'IPv4' | 'IPv6';
+
+export interface EdgeShieldOptions {
+  /** Alarms that mean the application is unhealthy (see {@link ShieldProtectionProps.healthAlarms}). */
+  readonly healthAlarms: cloudwatch.IAlarm[];
+  /**
+   * Action of Shield's automatic application-layer mitigation rules.
+   * @default ShieldMitigationAction.COUNT
+   */
+  readonly mitigationAction?: ShieldMitigationAction;
+  /**
+   * Create a Shield protection group for the resource.
+   * @default false
+   */
+  readonly protectionGroup?: boolean;
+}
+
+export interface EdgeProtectionProps {
+  /** ARN of the regional resource the web ACL is associated with (ALB, API Gateway stage, ...). */
+  readonly resourceArn: string;
+  /** Stage name: the STAGE of the sync function and the Stage dimension of its metrics. */
+  readonly stage: string;
+  /**
+   * Name of the web ACL; also the prefix of the IP sets, of the `aws-waf-logs-<name>` log
+   * group and of the Shield protection. Letters, digits, `-` and `_`.
+   * @default - a name unique to this construct's path
+   */
+  readonly name?: string;
+  /**
+   * Requests one client IP may make per evaluation window before it is blocked (429).
+   * @default 2000
+   */
+  readonly rateLimitPerIp?: number;
+  /**
+   * Requests one Authorization header value may make per evaluation window (429).
+   * Requests without the header are not counted by this rule.
+   * @default 1000
+   */
+  readonly rateLimitPerUser?: number;
+  /**
+   * Evaluation window of both rate-based rules: 1, 2, 5 or 10 minutes.
+   * @default Duration.minutes(5)
+   */
+  readonly rateLimitWindow?: Duration;
+  /**
+   * Largest request body let through, in bytes (at most 8192, the regional inspection
+   * limit; larger bodies are treated as over the limit). Blocked with a 413.
+   * @default 8192
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * URI path prefixes exempt from the body-size rule, where the app accepts larger bodies
+   * and enforces its own limit. Matched after URL-decoding and path normalisation, so
+   * `/v1/notes/../admin` is not exempt.
+   * @default - no exemptions
+   */
+  readonly largeBodyPathPrefixes?: string[];
+  /**
+   * Run the AWS Bot Control managed group (common level). Priced per request inspected.
+   * @default false
+   */
+  readonly botControl?: boolean;
+  /**
+   * Managed rule groups (names from {@link MANAGED_RULE_GROUPS}) to run in count mode,
+   * e.g. while tuning false positives: they label and count but never block.
+   * @default - every group blocks
+   */
+  readonly countModeRuleGroups?: string[];
+  /**
+   * CIDRs (IPv4 and IPv6 mixed) that are always allowed, evaluated before every other rule.
+   * @default - none
+   */
+  readonly allowedAddresses?: string[];
+  /** Operator blocklist the sync function reads: an SSM parameter name (`/...`) or `s3://bucket/key`. */
+  readonly blocklistSource: string;
+  /**
+   * Key the blocklist is encrypted with (SecureString parameter or SSE-KMS object).
+   * @default - not encrypted with a customer managed key; no kms:Decrypt is granted
+   */
+  readonly blocklistEncryptionKey?: kms.IKey;
+  /**
+   * HTTPS URLs of reputation lists (one CIDR per line) merged into the block sets.
+   * @default - none
+   */
+  readonly reputationListUrls?: string[];
+  /**
+   * Largest fraction of a block set one sync may remove; a bigger shrink is refused.
+   * @default 0.25
+   */
+  readonly maxShrinkFraction?: number;
+  /**
+   * Time between two syncs of the block sets.
+   * @default Duration.hours(1)
+   */
+  readonly syncInterval?: Duration;
+  /**
+   * CloudWatch namespace of the sync function's metrics.
+   * @default 'Bulwark/Operations'
+   */
+  readonly metricNamespace?: string;
+  /**
+   * Retention of the WAF log group and of the sync function's log group.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Key encrypting the WAF log group and the sync function's log group.
+   * @default - a new customer managed key with rotation
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * What happens to the WAF log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Log allowed requests too. Off by default: at thousands of requests per second full
+   * logs cost more than the WAF; blocked, counted, CAPTCHA and challenge requests are
+   * always logged.
+   * @default false
+   */
+  readonly logAllowedRequests?: boolean;
+  /**
+   * Shield Advanced protection of the resource, with health-based detection and automatic
+   * application-layer mitigation. The account must already be subscribed to Shield Advanced.
+   * @default - no Shield Advanced protection
+   */
+  readonly shieldAdvanced?: EdgeShieldOptions;
+}
+
+/**
+ * A regional WAFv2 web ACL for one resource. Rules in evaluation order: the allow list,
+ * the block lists (IPv4 and IPv6 sets kept current by a scheduled sync function), a
+ * rate limit per client IP and one per Authorization header value, a body-size limit,
+ * then the AWS managed groups (IP reputation, anonymous IPs, common, known bad inputs,
+ * SQL injection, optional Bot Control), each switchable to count mode. Logs go to an
+ * encrypted `aws-waf-logs-*` log group with the Authorization header redacted.
+ *
+ * Optionally adds a Shield Advanced protection ({@link ShieldProtection}); the account
+ * must already have a Shield Advanced subscription.
+ *
+ * The block sets' addresses are owned by the sync function: a change to an IP set's
+ * properties in this construct makes CloudFormation write its (empty) template list back
+ * until the next sync, so leave those resources alone.
+ */
+export class EdgeProtection extends Construct {
+  readonly webAcl: wafv2.CfnWebACL;
+  readonly webAclAssociation: wafv2.CfnWebACLAssociation;
+  /** Name of the web ACL, also its metric name (the `WebACL` dimension). */
+  readonly webAclName: string;
+  /** Allowed addresses (static, from props) and blocked addresses (kept by the sync function). */
+  readonly ipSets: {
+    readonly allowIpv4: wafv2.CfnIPSet;
+    readonly allowIpv6: wafv2.CfnIPSet;
+    readonly blockIpv4: wafv2.CfnIPSet;
+    readonly blockIpv6: wafv2.CfnIPSet;
+  };
+  readonly logGroup: logs.LogGroup;
+  readonly loggingConfiguration: wafv2.CfnLoggingConfiguration;
+  /** The ip-set-sync Lambda. */
+  readonly syncFunction: BundledFunction;
+  readonly syncSchedule: events.Rule;
+  /** Names of every rule in the web ACL, in evaluation order (metric names of the `Rule` dimension). */
+  readonly ruleNames: string[];
+  readonly shieldProtection?: ShieldProtection;
+
+  private readonly metricNamespace: string;
+  private readonly stage: string;
+  private readonly syncInterval: Duration;
+
+  constructor(scope: Construct, id: string, props: EdgeProtectionProps) {
+    super(scope, id);
+    const settings = resolveProps(this, props);
+    const stack = Stack.of(this);
+    this.webAclName = settings.name;
+    this.metricNamespace = settings.metricNamespace;
+    this.stage = props.stage;
+    this.syncInterval = settings.syncInterval;
+
+    const ipSet = (setId: string, suffix: string, version: 'IPV4' | 'IPV6', addresses: string[], description: string) =>
+      new wafv2.CfnIPSet(this, setId, { name: `${settings.name}-${suffix}`, scope: 'REGIONAL', ipAddressVersion: version, addresses, description });
+    this.ipSets = {
+      allowIpv4: ipSet('AllowIpv4', 'allow-ipv4', 'IPV4', settings.allowed.ipv4, 'Always allowed (static, from the construct props)'),
+      allowIpv6: ipSet('AllowIpv6', 'allow-ipv6', 'IPV6', settings.allowed.ipv6, 'Always allowed (static, from the construct props)'),
+      blockIpv4: ipSet('BlockIpv4', 'block-ipv4', 'IPV4', [], 'Blocked; addresses maintained by the ip-set-sync function'),
+      blockIpv6: ipSet('BlockIpv6', 'block-ipv6', 'IPV6', [], 'Blocked; addresses maintained by the ip-set-sync function'),
+    };
+
+    const rules = buildRules(settings, this.ipSets);
+    this.ruleNames = rules.map((rule) => rule.name);
+    this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: settings.name,
+      scope: 'REGIONAL',
+      description: 'Allow list, block lists, rate limits, body size, AWS managed rule groups',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(settings.name),
+      rules,
+    });
+    this.webAclAssociation = new wafv2.CfnWebACLAssociation(this, 'Association', {
+      resourceArn: props.resourceArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+
+    // --- logging -------------------------------------------------------------------
+    const logEncryptionKey = props.logEncryptionKey ?? newLogsEncryptionKey(this, 'LogKey', 'Encrypts the WAF and IP-set sync logs');
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // WAF delivers only to log groups whose name starts with aws-waf-logs-.
+      logGroupName: `aws-waf-logs-${settings.name}`,
+      retention: settings.logRetention,
+      encryptionKey: logEncryptionKey,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.loggingConfiguration = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      // WAF wants the log group ARN without the ":*" that LogGroup.logGroupArn ends with.
+      logDestinationConfigs: [
+        stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+      loggingFilter: props.logAllowedRequests
+        ? undefined
+        : {
+            DefaultBehavior: 'DROP',
+            Filters: [
+              {
+                Behavior: 'KEEP',
+                Requirement: 'MEETS_ANY',
+                Conditions: ['BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE', 'EXCLUDED_AS_COUNT'].map((action) => ({ ActionCondition: { Action: action } })),
+              },
+            ],
+          },
+    });
+    this.loggingConfiguration.node.addDependency(this.logGroup);
+
+    // --- IP-set sync ---------------------------------------------------------------
+    this.syncFunction = new BundledFunction(this, 'IpSetSync', {
+      entry: path.join(__dirname, '..', '..', 'lambda', 'ip-set-sync', 'handler.ts'),
+      description: `Syncs the ${settings.name} WAF block IP sets from the operator blocklist and reputation lists`,
+      timeout: Duration.minutes(2),
+      logRetention: settings.logRetention,
+      logEncryptionKey,
+      reservedConcurrentExecutions: 1,
+      environment: {
+        [SYNC_ENV.blocklistSource]: props.blocklistSource,
+        [SYNC_ENV.reputationListUrls]: JSON.stringify(settings.reputationListUrls),
+        [SYNC_ENV.ipv4SetName]: `${settings.name}-block-ipv4`,
+        [SYNC_ENV.ipv4SetId]: this.ipSets.blockIpv4.attrId,
+        [SYNC_ENV.ipv6SetName]: `${settings.name}-block-ipv6`,
+        [SYNC_ENV.ipv6SetId]: this.ipSets.blockIpv6.attrId,
+        [SYNC_ENV.ipSetScope]: 'REGIONAL',
+        [SYNC_ENV.maxEntries]: String(WAF_IP_SET_ADDRESS_LIMIT),
+        [SYNC_ENV.maxShrinkFraction]: String(settings.maxShrinkFraction),
+        [SYNC_ENV.fetchTimeoutMs]: '10000',
+        [SYNC_ENV.metricNamespace]: settings.metricNamespace,
+        [SYNC_ENV.stage]: props.stage,
+      },
+    });
+    this.grantSyncAccess(props);
+    this.syncSchedule = new events.Rule(this, 'SyncSchedule', {
+      description: `Runs the ${settings.name} IP-set sync`,
+      schedule: events.Schedule.rate(settings.syncInterval),
+      targets: [new eventsTargets.LambdaFunction(this.syncFunction.function, { retryAttempts: 2 })],
+    });
+
+    // --- Shield Advanced -------------------------------------------------------------
+    if (props.shieldAdvanced) {
+      this.shieldProtection = new ShieldProtection(this, 'Shield', {
+        resourceArn: props.resourceArn,
+        name: settings.name,
+        healthAlarms: props.shieldAdvanced.healthAlarms,
+        protectionGroup: props.shieldAdvanced.protectionGroup ?? false,
+        automaticMitigation: {
+          action: props.shieldAdvanced.mitigationAction ?? ShieldMitigationAction.COUNT,
+          // Shield refuses automatic mitigation for a resource without an associated web ACL.
+          webAclAssociation: this.webAclAssociation,
+        },
+      });
+    }
+  }
+
+  // --- WAF metrics (AWS/WAFV2, Sum, 1 minute) ------------------------------------------
+
+  /** Requests the web ACL blocked, by any rule. */
+  metricBlockedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.wafMetric('BlockedRequests', 'ALL', props);
+  }
+
+  /** Requests the web ACL allowed (by the allow list or the default action). */
+  metricAllowedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.wafMetric('AllowedRequests', 'ALL', props);
+  }
+
+  /** Requests counted by rules or groups in count mode. */
+  metricCountedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.wafMetric('CountedRequests', 'ALL', props);
+  }
+
+  /** Requests one rule blocked; `ruleName` is one of {@link ruleNames}. */
+  metricRuleBlockedRequests(ruleName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.wafMetric('BlockedRequests', this.knownRule(ruleName), props);
+  }
+
+  /** Requests one rule (or a group in count mode) counted. */
+  metricRuleCountedRequests(ruleName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.wafMetric('CountedRequests', this.knownRule(ruleName), props);
+  }
+
+  /** Requests the allow-list rule let through. */
+  metricRuleAllowedRequests(ruleName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.wafMetric('AllowedRequests', this.knownRule(ruleName), props);
+  }
+
+  /** Requests blocked by the per-IP rate limit. */
+  metricRateLimitedPerIp(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuleBlockedRequests(EDGE_RULES.rateLimitPerIp, props);
+  }
+
+  /** Requests blocked by the per-user (Authorization header) rate limit. */
+  metricRateLimitedPerUser(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuleBlockedRequests(EDGE_RULES.rateLimitPerUser, props);
+  }
+
+  /** Requests blocked by the block lists. */
+  metricBlockListedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricRuleBlockedRequests(EDGE_RULES.blockList, props);
+  }
+
+  // --- IP-set sync metrics (emitted by the function as EMF; period = sync interval) -----
+
+  /** Failed sources plus failed IP-set writes per run (Sum); 0 on a clean run. */
+  metricSyncFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric(IP_SET_SYNC_METRICS.failures, 'Sum', undefined, props);
+  }
+
+  /** Source entries rejected as invalid CIDRs per run (Sum). */
+  metricSyncRejectedEntries(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric(IP_SET_SYNC_METRICS.rejectedEntries, 'Sum', undefined, props);
+  }
+
+  /** Addresses in a block set after the last run (Maximum). */
+  metricSyncEntries(family: AddressFamily, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric(IP_SET_SYNC_METRICS.entries, 'Maximum', family, props);
+  }
+
+  /** Addresses added plus removed by a run (Sum). */
+  metricSyncChanges(family: AddressFamily, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric(IP_SET_SYNC_METRICS.changes, 'Sum', family, props);
+  }
+
+  /** CIDRs left out because the set hit the 10,000-entry cap (Maximum). */
+  metricSyncTruncated(family: AddressFamily, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric(IP_SET_SYNC_METRICS.truncated, 'Maximum', family, props);
+  }
+
+  /** 1 when a run refused to shrink the set beyond maxShrinkFraction (Maximum). */
+  metricSyncShrinkRefused(family: AddressFamily, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric(IP_SET_SYNC_METRICS.shrinkRefused, 'Maximum', family, props);
+  }
+
+  /** Errors of the sync function itself (Lambda Errors, Sum): crashes and failed runs. */
+  metricSyncFunctionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncFunction.function.metricErrors({ period: this.syncInterval, ...props });
+  }
+
+  private wafMetric(metricName: string, rule: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2',
+      metricName,
+      dimensionsMap: { WebACL: this.webAclName, Region: Stack.of(this).region, Rule: rule },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  private syncMetric(metricName: string, statistic: string, family: AddressFamily | undefined, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricNamespace,
+      metricName,
+      dimensionsMap: {
+        [IP_SET_SYNC_DIMENSIONS.stage]: this.stage,
+        ...(family ? { [IP_SET_SYNC_DIMENSIONS.addressFamily]: family } : {}),
+      },
+      statistic,
+      period: this.syncInterval,
+      ...props,
+    });
+  }
+
+  private knownRule(ruleName: string): string {
+    if (!this.ruleNames.includes(ruleName)) throw new Error(`ruleName "${ruleName}" is not a rule of this web ACL (${this.ruleNames.join(', ')})`);
+    return ruleName;
+  }
+
+  private grantSyncAccess(props: EdgeProtectionProps): void {
+    const stack = Stack.of(this);
+    const role = this.syncFunction.role;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['wafv2:GetIPSet', 'wafv2:UpdateIPSet'],
+        resources: [this.ipSets.blockIpv4.attrArn, this.ipSets.blockIpv6.attrArn],
+      }),
+    );
+    const source = props.blocklistSource;
+    if (source.startsWith('s3://')) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${source.slice('s3://'.length)}`] }));
+    } else {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['ssm:GetParameter'],
+          resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: source.replace(/^\//, '') })],
+        }),
+      );
+    }
+    props.blocklistEncryptionKey?.grantDecrypt(role);
+
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Log streams are created at run time with unpredictable names, so the grant is on the streams of the function\'s own log group only; X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions. WAF, SSM and S3 grants name the exact IP sets, parameter or object.',
+          appliesTo: ['Resource::*', { regex: '/^Resource::<.*LogGroup.*\\.Arn>:log-stream:\\*$/g' }],
+        },
+      ],
+      true,
+    );
+  }
+}
+
+interface ResolvedEdgeSettings {
+  readonly name: string;
+  readonly rateLimitPerIp: number;
+  readonly rateLimitPerUser: number;
+  readonly windowSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly largeBodyPathPrefixes: string[];
+  readonly botControl: boolean;
+  readonly countMode: Set<string>;
+  readonly allowed: { readonly ipv4: string[]; readonly ipv6: string[] };
+  readonly reputationListUrls: string[];
+  readonly maxShrinkFraction: number;
+  readonly syncInterval: Duration;
+  readonly metricNamespace: string;
+  readonly logRetention: logs.RetentionDays;
+}
+
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
+
+function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdgeSettings {
+  const problems: string[] = [];
+  const name = props.name ?? Names.uniqueResourceName(scope, { maxLength: 80, separator: '-' });
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(name)) problems.push(`name must be 1..100 letters, digits, "-" or "_" (got "${name}")`);
+
+  const integerIn = (field: string, value: number, min: number, max: number) => {
+    if (!(Number.isInteger(value) && value >= min && value <= max)) problems.push(`${field} must be an integer between ${min} and ${max} (got ${value})`);
+  };
+  const rateLimitPerIp = props.rateLimitPerIp ?? 2000;
+  const rateLimitPerUser = props.rateLimitPerUser ?? 1000;
+  integerIn('rateLimitPerIp', rateLimitPerIp, 10, 2_000_000_000);
+  integerIn('rateLimitPerUser', rateLimitPerUser, 10, 2_000_000_000);
+  const windowSeconds = (props.rateLimitWindow ?? Duration.minutes(5)).toSeconds();
+  if (!EVALUATION_WINDOWS_SECONDS.includes(windowSeconds)) problems.push(`rateLimitWindow must be 60, 120, 300 or 600 seconds (got ${windowSeconds})`);
+  const maxBodyBytes = props.maxBodyBytes ?? REGIONAL_BODY_INSPECTION_LIMIT;
+  integerIn('maxBodyBytes', maxBodyBytes, 1, REGIONAL_BODY_INSPECTION_LIMIT);
+  const largeBodyPathPrefixes = props.largeBodyPathPrefixes ?? [];
+  largeBodyPathPrefixes.forEach((prefix, index) => {
+    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(prefix)) problems.push(`largeBodyPathPrefixes[${index}] must be a URL path starting with "/" (got "${prefix}")`);
+  });
+  const countMode = new Set(props.countModeRuleGroups ?? []);
+  (props.countModeRuleGroups ?? []).forEach((group, index) => {
+    if (!(MANAGED_RULE_GROUPS as readonly string[]).includes(group)) {
+      problems.push(`countModeRuleGroups[${index}] "${group}" is not one of ${MANAGED_RULE_GROUPS.join(', ')}`);
+    }
+  });
+  const allowed = { ipv4: [] as string[], ipv6: [] as string[] };
+  (props.allowedAddresses ?? []).forEach((cidr, index) => {
+    if (IPV4_CIDR.test(cidr)) allowed.ipv4.push(cidr);
+    else if (IPV6_CIDR.test(cidr)) allowed.ipv6.push(cidr);
+    else problems.push(`allowedAddresses[${index}] must be an IPv4 or IPv6 CIDR such as 192.0.2.0/24 (got "${cidr}")`);
+  });
+  if (!/^(\/[A-Za-z0-9_.\-/]+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+)$/.test(props.blocklistSource)) {
+    problems.push(`blocklistSource must be an SSM parameter name (/path) or an S3 object (s3://bucket/key) (got "${props.blocklistSource}")`);
+  }
+  const reputationListUrls = props.reputationListUrls ?? [];
+  reputationListUrls.forEach((url, index) => {
+    if (!/^https:\/\/[^\s/]+\/\S*$/.test(url)) problems.push(`reputationListUrls[${index}] must be an https URL (got "${url}")`);
+  });
+  const maxShrinkFraction = props.maxShrinkFraction ?? 0.25;
+  if (!(maxShrinkFraction > 0 && maxShrinkFraction <= 1)) problems.push(`maxShrinkFraction must be in (0, 1] (got ${maxShrinkFraction})`);
+  const syncInterval = props.syncInterval ?? Duration.hours(1);
+  const syncMinutes = syncInterval.toSeconds() / 60;
+  if (!(Number.isInteger(syncMinutes) && syncMinutes >= 5 && syncMinutes <= 1440)) {
+    problems.push(`syncInterval must be a whole number of minutes between 5 and 1440 (got ${syncInterval.toSeconds()} s)`);
+  }
+  if (props.shieldAdvanced && props.shieldAdvanced.healthAlarms.length === 0) {
+    problems.push('shieldAdvanced.healthAlarms must name at least one alarm (health-based detection)');
+  }
+  if (problems.length > 0) throw new Error(`Invalid EdgeProtection props:\n  - ${problems.join('\n  - ')}`);
+
+  return {
+    name,
+    rateLimitPerIp,
+    rateLimitPerUser,
+    windowSeconds,
+    maxBodyBytes,
+    largeBodyPathPrefixes,
+    botControl: props.botControl ?? false,
+    countMode,
+    allowed,
+    reputationListUrls,
+    maxShrinkFraction,
+    syncInterval,
+    metricNamespace: props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
+    logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+  };
+}
+
+function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
+  return { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName };
+}
+
+const NO_TRANSFORMATION = [{ priority: 0, type: 'NONE' }];
+
+function anyOf(statements: wafv2.CfnWebACL.StatementProperty[]): wafv2.CfnWebACL.StatementProperty {
+  return statements.length === 1 ? statements[0] : { orStatement: { statements } };
+}
+
+function ipSetMatch(set: wafv2.CfnIPSet): wafv2.CfnWebACL.StatementProperty {
+  return { ipSetReferenceStatement: { arn: set.attrArn } };
+}
+
+/** The web ACL's rules in evaluation order; each rule's name is its metric name. */
+function buildRules(s: ResolvedEdgeSettings, ipSets: EdgeProtection['ipSets']): wafv2.CfnWebACL.RuleProperty[] {
+  const own = (name: string, action: wafv2.CfnWebACL.RuleActionProperty, statement: wafv2.CfnWebACL.StatementProperty) => ({
+    name,
+    action,
+    statement,
+    visibilityConfig: visibility(name),
+  });
+  const blockWith = (responseCode: number): wafv2.CfnWebACL.RuleActionProperty => ({ block: { customResponse: { responseCode } } });
+
+  const bodyTooLarge: wafv2.CfnWebACL.StatementProperty = {
+    sizeConstraintStatement: {
+      // Bodies beyond what the WAF inspects (8 KiB on an ALB) count as too large.
+      fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+      comparisonOperator: 'GT',
+      size: s.maxBodyBytes,
+      textTransformations: NO_TRANSFORMATION,
+    },
+  };
+  const exemptPath = anyOf(
+    s.largeBodyPathPrefixes.map((prefix) => ({
+      byteMatchStatement: {
+        searchString: prefix,
+        fieldToMatch: { uriPath: {} },
+        positionalConstraint: 'STARTS_WITH',
+        // Decode and normalise first, so /v1/notes/../admin or /v1/%6eotes match what the app routes.
+        textTransformations: [
+          { priority: 0, type: 'URL_DECODE' },
+          { priority: 1, type: 'NORMALIZE_PATH' },
+        ],
+      },
+    })),
+  );
+
+  const ownRules = [
+    own(EDGE_RULES.allowList, { allow: {} }, anyOf([ipSetMatch(ipSets.allowIpv4), ipSetMatch(ipSets.allowIpv6)])),
+    own(EDGE_RULES.blockList, { block: {} }, anyOf([ipSetMatch(ipSets.blockIpv4), ipSetMatch(ipSets.blockIpv6)])),
+    own(EDGE_RULES.rateLimitPerIp, blockWith(429), {
+      // The ALB is internet-facing, so the source address WAF sees is the client's.
+      rateBasedStatement: { limit: s.rateLimitPerIp, evaluationWindowSec: s.windowSeconds, aggregateKeyType: 'IP' },
+    }),
+    own(EDGE_RULES.rateLimitPerUser, blockWith(429), {
+      rateBasedStatement: {
+        limit: s.rateLimitPerUser,
+        evaluationWindowSec: s.windowSeconds,
+        aggregateKeyType: 'CUSTOM_KEYS',
+        // The raw header value is the key: one bearer token, one budget.
+        customKeys: [{ header: { name: 'authorization', textTransformations: NO_TRANSFORMATION } }],
+      },
+    }),
+    // Replaces the Common rule set's SizeRestrictions_BODY (overridden to count below),
+    // which blocks every body over 8 KiB: the app accepts 10,000-character notes on the
+    // exempt paths and answers 413 itself there.
+    own(
+      EDGE_RULES.bodySizeLimit,
+      blockWith(413),
+      s.largeBodyPathPrefixes.length === 0 ? bodyTooLarge : { andStatement: { statements: [bodyTooLarge, { notStatement: { statement: exemptPath } }] } },
+    ),
+  ];
+
+  // Cheap source-IP groups first; Bot Control, priced per request inspected, last so it
+  // sees only what every other rule let through.
+  const groups = MANAGED_RULE_GROUPS.filter((group) => group !== 'AWSManagedRulesBotControlRuleSet' || s.botControl);
+  const managedRules = groups.map((group) => ({
+    name: group,
+    overrideAction: s.countMode.has(group) ? { count: {} } : { none: {} },
+    statement: {
+      managedRuleGroupStatement: {
+        vendorName: 'AWS',
+        name: group,
+        ruleActionOverrides:
+          group === 'AWSManagedRulesCommonRuleSet' ? [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] : undefined,
+        managedRuleGroupConfigs:
+          group === 'AWSManagedRulesBotControlRuleSet' ? [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] : undefined,
+      },
+    },
+    visibilityConfig: visibility(group),
+  }));
+
+  return [...ownRules, ...managedRules].map((rule, priority) => ({ ...rule, priority }));
+}
