@@ -58,6 +58,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     forceCloseConnections: 'idle',
   });
   app.setValidatorCompiler(createValidatorCompiler());
+  // The API speaks JSON only: any other body type is 415, not a string for the schema to reject.
+  app.removeContentTypeParser('text/plain');
   app.decorate('lifecycle', { shuttingDown: false });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -1,0 +1,116 @@
+/**
+ * Test support: the two database backends the suites run against, and small helpers to
+ * build the app and call it through inject().
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
+import { buildApp, type BuildAppOptions } from '../../app/src/app';
+import { testConfig, type AppConfig } from '../../app/src/config';
+import { createPgliteDatabase, type Database } from '../../app/src/db/database';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/throwaway-postgres';
+
+const quietLog = { warn: () => undefined, info: () => undefined };
+
+export interface Backend {
+  readonly name: 'postgres' | 'pglite';
+  /** Starts the database; call once per file (beforeAll). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Options that make buildApp use this backend. */
+  appOptions(overrides?: Partial<AppConfig>): BuildAppOptions;
+  /** Direct SQL against the backend, for assertions about what is stored. */
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** The throwaway server (postgres only). */
+  readonly server?: ThrowawayPostgres;
+}
+
+export function postgresBackend(): Backend {
+  let server: ThrowawayPostgres | undefined;
+  let admin: import('pg').Pool | undefined;
+  return {
+    name: 'postgres',
+    get server() {
+      return server;
+    },
+    async start() {
+      server = await startThrowawayPostgres();
+      const { Pool } = await import('pg');
+      admin = new Pool({ connectionString: server.url, max: 2 });
+      admin.on('error', () => undefined);
+    },
+    async stop() {
+      await admin?.end();
+      await server?.stop();
+    },
+    appOptions(overrides = {}) {
+      return {
+        config: testConfig({
+          database: { kind: 'postgres', connectionString: server!.url, ssl: { mode: 'disable' }, poolSize: 5 },
+          ...overrides,
+        }),
+      };
+    },
+    async query(sql, params = []) {
+      return (await admin!.query(sql, params)).rows;
+    },
+  };
+}
+
+export function pgliteBackend(): Backend {
+  let db: Database | undefined;
+  return {
+    name: 'pglite',
+    async start() {
+      db = await createPgliteDatabase(quietLog);
+    },
+    async stop() {
+      await db?.close();
+    },
+    appOptions(overrides = {}) {
+      return { config: testConfig(overrides), database: db };
+    },
+    query: (sql, params) => db!.query(sql, params),
+  };
+}
+
+export const backends = (): Backend[] => [postgresBackend(), pgliteBackend()];
+
+export async function startApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const app = await buildApp(options);
+  await app.ready();
+  return app;
+}
+
+let emailCounter = 0;
+export const uniqueEmail = (prefix = 'user'): string => `${prefix}.${process.pid}.${Date.now()}.${++emailCounter}@example.com`;
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+  auth: { authorization: string };
+}
+
+export async function register(app: FastifyInstance, email = uniqueEmail()): Promise<TestUser> {
+  const response = await app.inject({ method: 'POST', url: '/v1/users', payload: { email } });
+  expect(response.statusCode, response.body).toBe(201);
+  const body = response.json();
+  return { ...body, auth: { authorization: `Bearer ${body.token}` } };
+}
+
+export async function createNote(app: FastifyInstance, user: TestUser, title = 'a title', body = 'a body') {
+  const response = await app.inject({ method: 'POST', url: '/v1/notes', headers: user.auth, payload: { title, body } });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { id: string; title: string; body: string; createdAt: string; updatedAt: string };
+}
+
+/** Every error response: RFC 9457 content type, status and title, nothing internal. */
+export function expectProblem(response: LightMyRequestResponse | { statusCode: number; headers: Record<string, unknown>; body: string }, status: number): Record<string, unknown> {
+  expect(response.statusCode, response.body).toBe(status);
+  expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/);
+  const body = JSON.parse(response.body);
+  expect(body.status).toBe(status);
+  expect(typeof body.title).toBe('string');
+  expect(response.body).not.toMatch(/\bat .+:\d+:\d+|SELECT|INSERT|postgres|pglite|ECONN|stack/i);
+  return body;
+}
