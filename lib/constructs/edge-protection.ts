@@ -224,10 +224,10 @@ export class EdgeProtection extends Construct {
     const ipSet = (setId: string, suffix: string, version: 'IPV4' | 'IPV6', addresses: string[], description: string) =>
       new wafv2.CfnIPSet(this, setId, { name: `${settings.name}-${suffix}`, scope: 'REGIONAL', ipAddressVersion: version, addresses, description });
     this.ipSets = {
-      allowIpv4: ipSet('AllowIpv4', 'allow-ipv4', 'IPV4', settings.allowed.ipv4, 'Always allowed (static, from the construct props)'),
-      allowIpv6: ipSet('AllowIpv6', 'allow-ipv6', 'IPV6', settings.allowed.ipv6, 'Always allowed (static, from the construct props)'),
-      blockIpv4: ipSet('BlockIpv4', 'block-ipv4', 'IPV4', [], 'Blocked; addresses maintained by the ip-set-sync function'),
-      blockIpv6: ipSet('BlockIpv6', 'block-ipv6', 'IPV6', [], 'Blocked; addresses maintained by the ip-set-sync function'),
+      allowIpv4: ipSet('AllowIpv4', 'allow-ipv4', 'IPV4', settings.allowed.ipv4, 'Always allowed - static list from the construct props'),
+      allowIpv6: ipSet('AllowIpv6', 'allow-ipv6', 'IPV6', settings.allowed.ipv6, 'Always allowed - static list from the construct props'),
+      blockIpv4: ipSet('BlockIpv4', 'block-ipv4', 'IPV4', [], 'Blocked - addresses maintained by the ip-set-sync function'),
+      blockIpv6: ipSet('BlockIpv6', 'block-ipv6', 'IPV6', [], 'Blocked - addresses maintained by the ip-set-sync function'),
     };
 
     const rules = buildRules(settings, this.ipSets);

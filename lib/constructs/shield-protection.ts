@@ -111,7 +111,7 @@ export class ShieldProtection extends Construct {
         pattern: 'ARBITRARY',
         members: [props.resourceArn],
       });
-      this.protectionGroup.addDependency(this.protection);
+      this.protectionGroup.node.addDependency(this.protection);
     }
   }
 }
