@@ -1,0 +1,143 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { businessMetricNamespace, operationsMetricNamespace, type StageConfig } from '../config';
+import { EdgeProtection } from '../constructs/edge-protection';
+import { ShieldMitigationAction } from '../constructs/shield-protection';
+import { WebService } from '../constructs/web-service';
+
+export interface ServiceStackProps extends StackProps {
+  readonly config: StageConfig;
+  /** VPC of the Network stack. */
+  readonly vpc: ec2.IVpc;
+  /** Database credentials (JSON fields host, port, username, password, dbname). */
+  readonly databaseSecret: secretsmanager.ISecret;
+  /** The database the tasks connect to on 5432 (the AuroraDatabase construct). */
+  readonly database: ec2.IConnectable;
+}
+
+/**
+ * The stateless web tier of one stage: {@link WebService} (ALB, Fargate service,
+ * autoscaling, DNS) behind {@link EdgeProtection} (WAF web ACL, IP-set sync, and Shield
+ * Advanced where the stage turns it on).
+ */
+export class ServiceStack extends Stack {
+  readonly webService: WebService;
+  readonly edgeProtection: EdgeProtection;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const { service, dns, waf } = config;
+    const logRetention = service.logRetentionDays as logs.RetentionDays;
+
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
+      hostedZoneId: dns.hostedZoneId,
+      zoneName: dns.hostedZoneName,
+    });
+
+    this.webService = new WebService(this, 'Web', {
+      vpc: props.vpc,
+      stage: config.stage,
+      domainName: dns.domainName,
+      hostedZone,
+      certificate: dns.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', dns.certificateArn) : undefined,
+      cpu: service.cpu,
+      memoryLimitMiB: service.memoryMiB,
+      minTasks: service.minTasks,
+      maxTasks: service.maxTasks,
+      targetCpuUtilization: service.targetCpuUtilization,
+      targetRequestsPerTarget: service.targetRequestsPerTarget,
+      p99LatencyThresholdMs: service.p99LatencyTargetMs,
+      deletionProtection: service.deletionProtection,
+      logRetention,
+      accessLogRetentionDays: service.logRetentionDays,
+      databaseSecret: props.databaseSecret,
+      database: props.database,
+      environment: {
+        DB_POOL_SIZE: String(service.databasePoolSize),
+        RATE_LIMIT_PER_IP: String(service.appRateLimitPerIp),
+        RATE_LIMIT_PER_USER: String(service.appRateLimitPerUser),
+        METRICS_NAMESPACE: businessMetricNamespace(config),
+      },
+    });
+
+    this.edgeProtection = new EdgeProtection(this, 'Edge', {
+      resourceArn: this.webService.loadBalancer.loadBalancerArn,
+      stage: config.stage,
+      name: `${config.prefix.toLowerCase()}-${config.stage}`,
+      rateLimitPerIp: waf.rateLimitPerIp,
+      rateLimitPerUser: waf.rateLimitPerUser,
+      rateLimitWindow: Duration.seconds(waf.evaluationWindowSeconds),
+      maxBodyBytes: waf.maxBodyBytes,
+      largeBodyPathPrefixes: waf.largeBodyPathPrefixes,
+      botControl: waf.botControl,
+      countModeRuleGroups: waf.countModeRuleGroups,
+      blocklistSource: waf.blocklistSource,
+      reputationListUrls: waf.reputationListUrls,
+      maxShrinkFraction: waf.maxShrinkFraction,
+      syncInterval: Duration.minutes(waf.syncIntervalMinutes),
+      metricNamespace: operationsMetricNamespace(config),
+      logRetention,
+      logRemovalPolicy: service.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      shieldAdvanced: config.shield.advanced
+        ? {
+            healthAlarms: this.shieldHealthAlarms(config),
+            // Shield adds mitigation rules only during an event it detected against the
+            // learned baseline; blocking then is the point of the subscription.
+            mitigationAction: ShieldMitigationAction.BLOCK,
+            protectionGroup: config.shield.protectionGroup,
+          }
+        : undefined,
+    });
+
+    new CfnOutput(this, 'Url', { value: this.webService.url, description: 'Public URL of the service' });
+    new CfnOutput(this, 'LoadBalancerDnsName', { value: this.webService.loadBalancer.loadBalancerDnsName });
+    new CfnOutput(this, 'ClusterName', { value: this.webService.cluster.clusterName });
+    new CfnOutput(this, 'ServiceName', { value: this.webService.service.serviceName });
+    new CfnOutput(this, 'WebAclArn', { value: this.edgeProtection.webAcl.attrArn });
+    new CfnOutput(this, 'IpSetSyncFunctionName', { value: this.edgeProtection.syncFunction.function.functionName });
+  }
+
+  /**
+   * What "the application is unhealthy" means to Shield's health-based detection. Route 53
+   * reads only single-metric alarms with plain statistics, so no p99 and no error ratio:
+   * - the ALB answering 5xx itself (no target could) more than 1 % of what the minimum
+   *   fleet serves at its scaling target, two minutes running;
+   * - the average response time above the p99 objective (the typical request as slow as
+   *   the tail may be), three minutes running;
+   * - no healthy target at all.
+   */
+  private shieldHealthAlarms(config: StageConfig): cloudwatch.IAlarm[] {
+    const web = this.webService;
+    const { service } = config;
+    const baselineRequestsPerMinute = service.minTasks * service.targetRequestsPerTarget;
+    return [
+      web.metricHttp5xxFromLoadBalancer().createAlarm(this, 'LoadBalancer5xxAlarm', {
+        alarmDescription: 'Shield health: the load balancer answers 5xx because no target could',
+        threshold: Math.max(10, Math.ceil(baselineRequestsPerMinute * 0.01)),
+        evaluationPeriods: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      web.metricTargetResponseTime({ statistic: 'Average' }).createAlarm(this, 'AverageLatencyAlarm', {
+        alarmDescription: 'Shield health: average target response time above the p99 objective',
+        threshold: service.p99LatencyTargetMs / 1000,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      web.metricHealthyHostCount().createAlarm(this, 'NoHealthyTargetAlarm', {
+        alarmDescription: 'Shield health: no target passes the readiness check',
+        threshold: 1,
+        evaluationPeriods: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      }),
+    ];
+  }
+}

@@ -1,0 +1,181 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadStageConfig, stackName, type StageConfig } from '../../lib/config';
+import { ServiceStack } from '../../lib/stacks/service-stack';
+import { applyNag, expectNoNagFindings } from '../support/nag';
+
+const cdkContext = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+
+/** The Service stack of `stage`, with its collaborators (VPC, database group, secret) in a stack of their own. */
+function buildServiceStack(config: StageConfig): ServiceStack {
+  const app = new App({ context: { ...cdkContext, stage: config.stage } });
+  const env = { account: config.account, region: config.region };
+  const network = new Stack(app, 'Collaborators', { env });
+  const vpc = new ec2.Vpc(network, 'Vpc', { availabilityZones: config.availabilityZones, natGateways: 1 });
+  const databaseSecurityGroup = new ec2.SecurityGroup(network, 'DatabaseSecurityGroup', { vpc, allowAllOutbound: false });
+  const databaseSecret = secretsmanager.Secret.fromSecretCompleteArn(
+    network,
+    'DatabaseSecret',
+    `arn:aws:secretsmanager:${config.region}:${config.account}:secret:bulwark-db-AbCdEf`,
+  );
+  const stack = new ServiceStack(app, stackName(config, 'Service'), {
+    env,
+    config,
+    vpc,
+    databaseSecret,
+    database: { connections: new ec2.Connections({ securityGroups: [databaseSecurityGroup] }) },
+  });
+  applyNag(stack);
+  return stack;
+}
+
+describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
+  const config = loadStageConfig(stage);
+  let stack: ServiceStack;
+  let template: Template;
+  beforeAll(() => {
+    stack = buildServiceStack(config);
+    template = Template.fromStack(stack);
+  });
+
+  it('has zero unsuppressed cdk-nag findings', () => {
+    expectNoNagFindings(stack);
+  });
+
+  it('is named from the config and deployed to its account and region', () => {
+    expect(stack.stackName).toBe(`Bulwark-${stage}-Service`);
+    expect(stack.account).toBe(config.account);
+    expect(stack.region).toBe(config.region);
+  });
+
+  it('sizes and scales the service from the config', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: String(config.service.cpu),
+      Memory: String(config.service.memoryMiB),
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: config.service.minTasks,
+      MaxCapacity: config.service.maxTasks,
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: config.service.targetCpuUtilization }),
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: config.service.targetRequestsPerTarget }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'TargetResponseTime',
+      ExtendedStatistic: 'p99',
+      Threshold: config.service.p99LatencyTargetMs / 1000,
+    });
+  });
+
+  it('passes the app its settings as plain variables and the database as secrets', () => {
+    const [container] = template.findResources('AWS::ECS::TaskDefinition')[stack.getLogicalId(stack.webService.taskDefinition.node.defaultChild as CfnElement)]
+      .Properties.ContainerDefinitions as { Environment: { Name: string; Value: string }[]; Secrets: { Name: string; ValueFrom: string }[] }[];
+    expect(Object.fromEntries(container.Environment.map((variable) => [variable.Name, variable.Value]))).toEqual({
+      PORT: '3000',
+      STAGE: stage,
+      TRUSTED_PROXY_HOPS: '1',
+      DB_SSL: 'require',
+      DB_POOL_SIZE: String(config.service.databasePoolSize),
+      RATE_LIMIT_PER_IP: String(config.service.appRateLimitPerIp),
+      RATE_LIMIT_PER_USER: String(config.service.appRateLimitPerUser),
+      METRICS_NAMESPACE: 'Bulwark/Business',
+    });
+    expect(container.Secrets.map((secret) => secret.Name).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USERNAME']);
+  });
+
+  it('builds the image from the app directory only, for linux/arm64, at deploy time', () => {
+    const assembly = (stack.node.root as App).synth();
+    const manifest = JSON.parse(readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8'));
+    const images = Object.values(manifest.dockerImages) as { source: { directory: string; platform?: string } }[];
+    expect(images).toHaveLength(1);
+    expect(images[0].source.platform).toBe('linux/arm64');
+    // The staged build context holds what app/.dockerignore lets through, never the repository.
+    const context = readdirSync(path.join(assembly.directory, images[0].source.directory));
+    expect(context).toContain('Dockerfile');
+    expect(context).not.toContain('node_modules');
+    expect(context).not.toContain('src');
+  });
+
+  it('applies the stage config to the WAF', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Name: `bulwark-${stage}`,
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Name: 'RateLimitPerIp',
+          Statement: { RateBasedStatement: { Limit: config.waf.rateLimitPerIp, EvaluationWindowSec: config.waf.evaluationWindowSeconds, AggregateKeyType: 'IP' } },
+        }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `aws-waf-logs-bulwark-${stage}` });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ BLOCKLIST_SOURCE: config.waf.blocklistSource, METRIC_NAMESPACE: 'Bulwark/Operations', STAGE: stage }) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: events.Schedule.rate(Duration.minutes(config.waf.syncIntervalMinutes)).expressionString,
+    });
+  });
+
+  it('imports the hosted zone by attributes and points the domain at the load balancer', () => {
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: `${config.dns.domainName}.`,
+      Type: 'A',
+      HostedZoneId: config.dns.hostedZoneId,
+    });
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: config.dns.domainName, ValidationMethod: 'DNS' });
+  });
+
+  it('exports the URL, load balancer, cluster, service, web ACL and sync function', () => {
+    for (const output of ['Url', 'LoadBalancerDnsName', 'ClusterName', 'ServiceName', 'WebAclArn', 'IpSetSyncFunctionName']) {
+      template.hasOutput(output, {});
+    }
+    template.hasOutput('Url', { Value: `https://${config.dns.domainName}` });
+  });
+
+  if (stage === 'prod') {
+    it('turns on ALB deletion protection and keeps the WAF logs', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+      });
+      template.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: 'aws-waf-logs-bulwark-prod' }, DeletionPolicy: 'Retain' });
+    });
+
+    it('protects the load balancer with Shield Advanced, health-based detection and a protection group', () => {
+      template.resourceCountIs('AWS::Shield::Protection', 1);
+      template.hasResourceProperties('AWS::Shield::Protection', {
+        ResourceArn: { Ref: Match.stringLikeRegexp('WebLoadBalancer') },
+        ApplicationLayerAutomaticResponseConfiguration: { Status: 'ENABLED', Action: { Block: {} } },
+        HealthCheckArns: [Match.anyValue()],
+      });
+      template.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: Match.objectLike({ Type: 'CALCULATED', HealthThreshold: 3 }),
+      });
+      template.resourceCountIs('AWS::Route53::HealthCheck', 4);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'HTTPCode_ELB_5XX_Count',
+        Statistic: 'Sum',
+        Threshold: Math.ceil(config.service.minTasks * config.service.targetRequestsPerTarget * 0.01),
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HealthyHostCount', Statistic: 'Minimum', Threshold: 1 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Statistic: 'Average' });
+      template.resourceCountIs('AWS::Shield::ProtectionGroup', 1);
+    });
+  } else {
+    it('leaves deletion protection and Shield off', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'false' }]),
+      });
+      template.resourceCountIs('AWS::Shield::Protection', 0);
+      template.resourceCountIs('AWS::Route53::HealthCheck', 0);
+      template.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: 'aws-waf-logs-bulwark-dev' }, DeletionPolicy: 'Delete' });
+    });
+  }
+});
