@@ -64,6 +64,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // While draining, close each keep-alive socket after its response; otherwise an idle
+  // keep-alive connection would hold server.close() open until the deadline.
+  app.addHook('onSend', async (_request, reply) => {
+    if (app.lifecycle.shuttingDown) reply.header('connection', 'close');
+  });
 
   await app.register(securityHeaders);
   await app.register(auth);

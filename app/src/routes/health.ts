@@ -31,11 +31,11 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 export default async function healthRoutes(app: FastifyInstance): Promise<void> {
   const config = { rateLimit: false } as const;
 
-  app.get('/healthz', { config, logLevel: 'warn', schema: { tags: ['health'], summary: 'Liveness', response: statusResponse } }, async () => ({
+  app.get('/healthz', { config, schema: { tags: ['health'], summary: 'Liveness', response: statusResponse } }, async () => ({
     status: 'ok',
   }));
 
-  app.get('/readyz', { config, logLevel: 'warn', schema: { tags: ['health'], summary: 'Readiness', response: statusResponse } }, async (request) => {
+  app.get('/readyz', { config, schema: { tags: ['health'], summary: 'Readiness', response: statusResponse } }, async (request) => {
     if (app.lifecycle.shuttingDown) throw new HttpProblem(503, 'Shutting down.');
     try {
       await withTimeout(app.repository.ping(), READINESS_TIMEOUT_MS);
