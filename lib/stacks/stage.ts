@@ -1,0 +1,43 @@
+import type { App } from 'aws-cdk-lib';
+import { stackName, type StageConfig } from '../config';
+import { BackupRegionStack } from './backup-region-stack';
+import { DataStack } from './data-stack';
+import { NetworkStack } from './network-stack';
+
+/** The stacks of one stage, in dependency order. */
+export interface StageStacks {
+  readonly backupRegion: BackupRegionStack;
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+}
+
+/**
+ * Builds every stack of a stage from its validated config. Stateful stacks (BackupRegion,
+ * Data) get termination protection in prod; the backup region is wired by name, not by
+ * reference, so each stack synthesizes and deploys on its own.
+ */
+export function createStage(app: App, config: StageConfig): StageStacks {
+  const primary = { account: config.account, region: config.region };
+  const isProd = config.stage === 'prod';
+  const describe = (what: string) => `Bulwark ${config.stage}: ${what}`;
+
+  const backupRegion = new BackupRegionStack(app, stackName(config, 'BackupRegion'), {
+    config,
+    env: { account: config.account, region: config.backupRegion },
+    description: describe('key and vault that receive backup copies'),
+    terminationProtection: isProd,
+  });
+  const network = new NetworkStack(app, stackName(config, 'Network'), {
+    config,
+    env: primary,
+    description: describe('VPC, subnets, NAT, flow logs, endpoints'),
+  });
+  const data = new DataStack(app, stackName(config, 'Data'), {
+    config,
+    env: primary,
+    vpc: network.network.vpc,
+    description: describe('Aurora PostgreSQL and its cross-region copies'),
+    terminationProtection: isProd,
+  });
+  return { backupRegion, network, data };
+}
