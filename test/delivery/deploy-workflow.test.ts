@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadStageConfig, stackName, type Tier } from '../../lib/config';
+import { CiDeployStack, ciDeployRoleName, ciDiffRoleName, ciRoleArn } from '../../lib/stacks/ci-deploy-stack';
+
+interface Step {
+  readonly name?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Record<string, string | number>;
+}
+
+interface Job {
+  readonly if?: string;
+  readonly needs?: string | string[];
+  readonly environment?: string | { name: string };
+  readonly permissions?: Record<string, string>;
+  readonly concurrency?: { group: string; 'cancel-in-progress': boolean | string };
+  readonly steps: Step[];
+}
+
+interface Workflow {
+  readonly on: Record<string, { branches?: string[] }>;
+  readonly permissions: Record<string, string>;
+  readonly env: Record<string, string>;
+  readonly jobs: Record<string, Job>;
+}
+
+const workflow = parse(readFileSync(join(__dirname, '..', '..', '.github', 'workflows', 'deploy.yml'), 'utf8')) as Workflow;
+const prod = loadStageConfig('prod');
+/** Backup region first, then the primary stacks in dependency order. */
+const DEPLOY_ORDER: Tier[] = ['BackupRegion', 'Network', 'Data', 'Service', 'Monitoring'];
+
+/** Resolves `${{ env.NAME }}` against the workflow's top-level env. */
+function resolveEnv(value: string | number | undefined): string {
+  return String(value).replace(/\$\{\{\s*env\.([A-Z_]+)\s*\}\}/g, (_, name: string) => workflow.env[name] ?? `<unset ${name}>`);
+}
+
+function stepIndex(job: Job, predicate: (step: Step) => boolean, what: string): number {
+  const index = job.steps.findIndex(predicate);
+  expect(index, `${what} missing`).toBeGreaterThanOrEqual(0);
+  return index;
+}
+
+const runs = (command: string) => (step: Step) => step.run?.split('\n').some((line) => line.trim().startsWith(command)) ?? false;
+const credentialsStep = (job: Job) => job.steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+
+describe('.github/workflows/deploy.yml', () => {
+  const { verify, diff, deploy } = workflow.jobs;
+
+  it('runs on pull requests to main and on pushes to main', () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
+    expect(workflow.on.pull_request.branches).toEqual(['main']);
+    expect(workflow.on.push.branches).toEqual(['main']);
+  });
+
+  it('grants only contents: read by default and an OIDC token only to the jobs that talk to AWS', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(verify.permissions).toBeUndefined();
+    expect(deploy.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+    expect(diff.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+  });
+
+  it('pins every action by major version or commit SHA', () => {
+    const uses = Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => (step.uses ? [step.uses] : [])));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const action of uses) expect(action).toMatch(/^[\w.-]+\/[\w.-]+@(v\d+|[0-9a-f]{40})$/);
+  });
+
+  it('verifies every change: npm ci, tests, npm run validate', () => {
+    const ci = stepIndex(verify, runs('npm ci'), 'npm ci');
+    expect(stepIndex(verify, runs('npm test'), 'npm test')).toBeGreaterThan(ci);
+    expect(stepIndex(verify, runs('npm run validate'), 'npm run validate')).toBeGreaterThan(ci);
+    expect(verify.if).toBeUndefined();
+  });
+
+  it('diffs prod on pull requests from this repository and posts it to the job summary', () => {
+    expect(diff.if).toContain("github.event_name == 'pull_request'");
+    expect(diff.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+    const diffStep = stepIndex(diff, (step) => /npx cdk diff .*-c stage=prod/.test(step.run ?? ''), 'cdk diff -c stage=prod');
+    expect(stepIndex(diff, (step) => (step.run ?? '').includes('$GITHUB_STEP_SUMMARY'), 'job summary')).toBeGreaterThan(diffStep);
+    expect(resolveEnv(credentialsStep(diff)?.with?.['role-to-assume'])).toBe(ciRoleArn(prod, ciDiffRoleName(prod)));
+  });
+
+  it('deploys main only, one deploy at a time, never cancelling one in progress', () => {
+    expect(deploy.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+    expect(deploy.needs).toBe('verify');
+    expect(deploy.concurrency).toEqual({ group: 'deploy-prod', 'cancel-in-progress': false });
+  });
+
+  it('builds the app bundle, assumes the CiDeploy role, then deploys backup region first and the primary stacks in dependency order', () => {
+    const build = stepIndex(deploy, runs('npm run build:app'), 'npm run build:app');
+    const credentials = stepIndex(deploy, (step) => step === credentialsStep(deploy), 'configure-aws-credentials');
+    expect(resolveEnv(deploy.steps[credentials].with?.['role-to-assume'])).toBe(ciRoleArn(prod, ciDeployRoleName(prod)));
+    expect(resolveEnv(deploy.steps[credentials].with?.['aws-region'])).toBe(prod.region);
+
+    const deploySteps = deploy.steps.filter((step) => step.run?.includes('cdk deploy'));
+    const deployed = deploySteps.map((step) => /cdk deploy (\S+)/.exec(step.run!)?.[1]);
+    expect(deployed).toEqual(DEPLOY_ORDER.map((tier) => stackName(prod, tier)));
+    for (const step of deploySteps) {
+      expect(step.run).toContain('--require-approval never');
+      expect(step.run).toContain('-c stage=prod');
+      expect(step.run).toContain('--exclusively');
+    }
+    const firstDeploy = deploy.steps.indexOf(deploySteps[0]);
+    expect(build).toBeLessThan(firstDeploy);
+    expect(credentials).toBeLessThan(firstDeploy);
+  });
+
+  it("runs in the GitHub environment whose subject is the one the CiDeploy role trusts", () => {
+    const environment = typeof deploy.environment === 'string' ? deploy.environment : deploy.environment?.name;
+    expect(environment).toBeTruthy();
+    const stack = new CiDeployStack(new App(), stackName(prod, 'CiDeploy'), {
+      config: prod,
+      ci: { repository: 'example-org/bulwark', environment, pullRequestDiff: true },
+      env: { account: prod.account, region: prod.region },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: ciDeployRoleName(prod),
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Effect: 'Allow',
+            Principal: { Federated: Match.anyValue() },
+            Condition: {
+              StringEquals: {
+                'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+                'token.actions.githubusercontent.com:sub': `repo:example-org/bulwark:environment:${environment}`,
+              },
+            },
+          },
+        ],
+      },
+    });
+  });
+});
