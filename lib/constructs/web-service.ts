@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -7,12 +7,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { FARGATE_MAX_STOP_TIMEOUT, WEB_SERVICE_DEFAULTS as D, newLogsEncryptionKey } from './web-service-defaults';
@@ -348,7 +348,7 @@ export class WebService extends Construct {
       linuxParameters,
       portMappings: [{ containerPort, name: 'http', protocol: ecs.Protocol.TCP }],
       environment: settings.environment,
-      secrets: databaseSecrets(props.databaseSecret),
+      secrets: databaseSecrets(props.databaseSecret && secretInThisStack(this, props.databaseSecret)),
       stopTimeout: settings.stopTimeout,
       healthCheck: {
         // The image has node but no curl or wget: ask the liveness endpoint with fetch.
@@ -697,6 +697,21 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
       ...props.environment,
     },
   };
+}
+
+/**
+ * A reference to `secret` that lives in `scope`'s stack. Granting the execution role read
+ * access to a secret (and its key) defined in another stack would write the role's ARN
+ * into that stack's key policy, making the database stack depend on this one while this
+ * one depends on it for the secret: a cycle. Through a local reference the grants land
+ * only in the role's own policy.
+ */
+function secretInThisStack(scope: Construct, secret: secretsmanager.ISecret): secretsmanager.ISecret {
+  if (Stack.of(secret) === Stack.of(scope)) return secret;
+  return secretsmanager.Secret.fromSecretAttributes(scope, 'DatabaseSecretReference', {
+    secretCompleteArn: secret.secretArn,
+    encryptionKey: secret.encryptionKey && kms.Key.fromKeyArn(scope, 'DatabaseSecretKeyReference', secret.encryptionKey.keyArn),
+  });
 }
 
 function databaseSecrets(secret: secretsmanager.ISecret | undefined): Record<string, ecs.Secret> | undefined {

@@ -3,12 +3,14 @@ import { stackName, type StageConfig } from '../config';
 import { BackupRegionStack } from './backup-region-stack';
 import { DataStack } from './data-stack';
 import { NetworkStack } from './network-stack';
+import { ServiceStack } from './service-stack';
 
 /** The stacks of one stage, in dependency order. */
 export interface StageStacks {
   readonly backupRegion: BackupRegionStack;
   readonly network: NetworkStack;
   readonly data: DataStack;
+  readonly service: ServiceStack;
 }
 
 /**
@@ -39,5 +41,13 @@ export function createStage(app: App, config: StageConfig): StageStacks {
     description: describe('Aurora PostgreSQL and its cross-region copies'),
     terminationProtection: isProd,
   });
-  return { backupRegion, network, data };
+  const service = new ServiceStack(app, stackName(config, 'Service'), {
+    config,
+    env: primary,
+    vpc: network.network.vpc,
+    databaseSecret: data.database.secret,
+    database: data.database,
+    description: describe('load balancer, Fargate service, WAF and Shield'),
+  });
+  return { backupRegion, network, data, service };
 }
