@@ -100,7 +100,7 @@ describe('app/dist', () => {
   it('serves the API against PostgreSQL and logs JSON lines', async () => {
     const registered = await fetch(`${base}/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bundle@example.com' }) });
     expect(registered.status).toBe(201);
-    const { token } = await registered.json();
+    const { token } = (await registered.json()) as { token: string };
     const listed = await fetch(`${base}/v1/notes`, { headers: { authorization: `Bearer ${token}` } });
     expect(listed.status).toBe(200);
     expect(listed.headers.get('strict-transport-security')).toBeTruthy();
@@ -111,7 +111,7 @@ describe('app/dist', () => {
 
   it('on SIGTERM: readiness fails, the in-flight request completes, spans are flushed, exit 0 within the timeout', async () => {
     const registered = await fetch(`${base}/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'drain@example.com' }) });
-    const { token } = await registered.json();
+    const { token } = (await registered.json()) as { token: string };
 
     const locker = new Pool({ connectionString: backend.server!.url, max: 1 });
     const lock = await locker.connect();
