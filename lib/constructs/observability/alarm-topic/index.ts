@@ -1,0 +1,86 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface AlarmTopicProps {
+  /**
+   * Addresses that receive every notification (each must confirm the subscription once).
+   * @default - no subscription
+   */
+  readonly emailAddresses?: string[];
+  /**
+   * Display name of the topic, shown as the sender of the e-mails.
+   * @default - none
+   */
+  readonly displayName?: string;
+  /**
+   * Key that encrypts the topic.
+   * @default - a new rotating customer managed key that CloudWatch alarms of this account may use
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * The SNS topic alarms notify: encrypted with a customer managed key, TLS-only, published
+ * to by CloudWatch alarms of this account only.
+ *
+ * CloudWatch publishes to an encrypted topic with its own service principal, so the key
+ * policy must let `cloudwatch.amazonaws.com` generate data keys and decrypt; the AWS managed
+ * `alias/aws/sns` key cannot be used because its policy cannot be changed.
+ */
+export class AlarmTopic extends Construct {
+  readonly topic: sns.Topic;
+  readonly encryptionKey: kms.IKey;
+  /** The action to add to alarms: notify this topic. */
+  readonly alarmAction: cloudwatchActions.SnsAction;
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
+
+    if (props.encryptionKey) {
+      this.encryptionKey = props.encryptionKey;
+    } else {
+      const key = new kms.Key(this, 'Key', {
+        description: 'Encrypts the alarm notification topic',
+        enableKeyRotation: true,
+        // Notifications are transient; nothing encrypted with the key outlives the topic.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsToPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: fromThisAccount,
+        }),
+      );
+      this.encryptionKey = key;
+    }
+
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: props.displayName,
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromThisAccount,
+      }),
+    );
+    for (const address of props.emailAddresses ?? []) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(address));
+    }
+    this.alarmAction = new cloudwatchActions.SnsAction(this.topic);
+  }
+}

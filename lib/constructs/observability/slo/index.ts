@@ -1,0 +1,2 @@
+export * from './burn-rate';
+export * from './slo-alarms';
