@@ -15,6 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { skipCheckov } from './internal/checkov';
 import { FARGATE_MAX_STOP_TIMEOUT, WEB_SERVICE_DEFAULTS as D, newLogsEncryptionKey } from './web-service-defaults';
 
 /** Directory of the web app; its Dockerfile builds the default image (build context: app/ only). */
@@ -264,6 +265,10 @@ export class WebService extends Construct {
           'This bucket is itself the log destination (ALB access logs). Logging its object access to another bucket would need a third bucket for that one; writes come only from the regional ELB log-delivery principal named in the bucket policy, and the bucket is TLS-only with all public access blocked.',
       },
     ]);
+    skipCheckov(this.accessLogBucket, [
+      { id: 'CKV_AWS_18', comment: 'The bucket is the access-log destination itself; see the AwsSolutions-S1 reason.' },
+      { id: 'CKV_AWS_21', comment: 'Access logs are written once and never overwritten; versioning would only keep delete markers past the lifecycle expiry.' },
+    ]);
 
     this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: props.vpc,
@@ -281,6 +286,9 @@ export class WebService extends Construct {
         reason:
           'A public internet-facing API: clients connect from any address, on 443 (and on 80, which only answers a 301 to HTTPS). No other port is open; the WAF web ACL filters requests before they reach the targets.',
       },
+    ]);
+    skipCheckov(this.loadBalancerSecurityGroup, [
+      { id: 'CKV_AWS_260', comment: 'Port 80 answers only a 301 redirect to HTTPS, so clients that type the bare host name still land on TLS.' },
     ]);
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
@@ -351,7 +359,7 @@ export class WebService extends Construct {
       secrets: databaseSecrets(props.databaseSecret && secretInThisStack(this, props.databaseSecret)),
       stopTimeout: settings.stopTimeout,
       healthCheck: {
-        // The image has node but no curl or wget: ask the liveness endpoint with fetch.
+        // The image has node but no curl or wget: ask the liveness endpoint with node itself.
         command: ['CMD', 'node', '-e', livenessProbe(containerPort, settings.livenessPath)],
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
