@@ -27,8 +27,9 @@ export const WEB_SERVICE_DEFAULTS = {
   targetRequestsPerTarget: 60_000,
   p99LatencyThresholdMs: 50,
   /**
-   * The app finishes in-flight work and closes its pool within 30 s of SIGTERM; ECS sends
-   * SIGKILL when the stop timeout ends, so the two must match (Fargate allows at most 120 s).
+   * On SIGTERM the app fails readiness, finishes in-flight requests, closes its pool and
+   * exits within its own SHUTDOWN_TIMEOUT_MS (20 s); ECS sends SIGKILL when the stop
+   * timeout ends, so 30 s leaves headroom (Fargate allows at most 120 s).
    */
   stopTimeout: Duration.seconds(30),
   /**
@@ -36,15 +37,14 @@ export const WEB_SERVICE_DEFAULTS = {
    * drains for this long (the ALB stops sending new requests within seconds; requests
    * already in flight may finish), then the task gets SIGTERM and its 30 s stop timeout.
    * An API with a 50 ms p99 needs far less than the 300 s ALB default, which would make
-   * every deployment and scale-in wait five minutes per task. A little under the app's own
-   * 30 s shutdown budget means no request the app would have finished is cut by the ALB;
-   * a task stops within 25 + 30 s at worst.
+   * every deployment and scale-in wait five minutes per task. A little under the 30 s the
+   * app is given to drain means no request the app would have finished is cut by the ALB,
+   * and a task is gone within 25 + 30 s at worst.
    */
   deregistrationDelay: Duration.seconds(25),
   /**
-   * Below the app's keep-alive timeout (Fastify's 72 s default), so the ALB, not the app,
-   * closes idle connections and never reuses one the app has just closed (which shows as
-   * sporadic 502s).
+   * Below the app's 65 s keep-alive timeout, so the ALB, not the app, closes idle
+   * connections and never reuses one the app has just closed (which shows as sporadic 502s).
    */
   idleTimeout: Duration.seconds(60),
   /**
