@@ -1,17 +1,17 @@
-import * as path from 'node:path';
 import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { IP_SET_SYNC_ENVIRONMENT as SYNC_ENV, WAF_IP_SET_ADDRESS_LIMIT } from '../../lambda/ip-set-sync/config';
 import { DEFAULT_METRIC_NAMESPACE, IP_SET_SYNC_DIMENSIONS, IP_SET_SYNC_METRICS } from '../../lambda/ip-set-sync/metric-names';
-import { BundledFunction } from './internal/bundled-function';
+import { BundledFunction, lambdaEntry } from './internal/bundled-function';
 import { ShieldMitigationAction, ShieldProtection } from './shield-protection';
 import { newLogsEncryptionKey } from './web-service-defaults';
 
@@ -45,7 +45,7 @@ const EVALUATION_WINDOWS_SECONDS = [60, 120, 300, 600];
 export type AddressFamily = 'IPv4' | 'IPv6';
 
 export interface EdgeShieldOptions {
-  /** Alarms that mean the application is unhealthy (see {@link ShieldProtectionProps.healthAlarms}). */
+  /** Alarms that mean the application is unhealthy (see `ShieldProtectionProps.healthAlarms`). */
   readonly healthAlarms: cloudwatch.IAlarm[];
   /**
    * Action of Shield's automatic application-layer mitigation rules.
@@ -201,8 +201,10 @@ export class EdgeProtection extends Construct {
   };
   readonly logGroup: logs.LogGroup;
   readonly loggingConfiguration: wafv2.CfnLoggingConfiguration;
-  /** The ip-set-sync Lambda. */
-  readonly syncFunction: BundledFunction;
+  /** The ip-set-sync Lambda (Node.js on ARM64, bundled from lambda/ip-set-sync). */
+  readonly syncFunction: nodejs.NodejsFunction;
+  /** The sync function's role: the IP-set, blocklist and log grants only. */
+  readonly syncFunctionRole: iam.Role;
   readonly syncSchedule: events.Rule;
   /** Names of every rule in the web ACL, in evaluation order (metric names of the `Rule` dimension). */
   readonly ruleNames: string[];
@@ -277,8 +279,8 @@ export class EdgeProtection extends Construct {
     this.loggingConfiguration.node.addDependency(this.logGroup);
 
     // --- IP-set sync ---------------------------------------------------------------
-    this.syncFunction = new BundledFunction(this, 'IpSetSync', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'ip-set-sync', 'handler.ts'),
+    const bundled = new BundledFunction(this, 'IpSetSync', {
+      entry: lambdaEntry('ip-set-sync'),
       description: `Syncs the ${settings.name} WAF block IP sets from the operator blocklist and reputation lists`,
       timeout: Duration.minutes(2),
       logRetention: settings.logRetention,
@@ -299,11 +301,13 @@ export class EdgeProtection extends Construct {
         [SYNC_ENV.stage]: props.stage,
       },
     });
+    this.syncFunction = bundled.function;
+    this.syncFunctionRole = bundled.role;
     this.grantSyncAccess(props);
     this.syncSchedule = new events.Rule(this, 'SyncSchedule', {
       description: `Runs the ${settings.name} IP-set sync`,
       schedule: events.Schedule.rate(settings.syncInterval),
-      targets: [new eventsTargets.LambdaFunction(this.syncFunction.function, { retryAttempts: 2 })],
+      targets: [new eventsTargets.LambdaFunction(this.syncFunction, { retryAttempts: 2 })],
     });
 
     // --- Shield Advanced -------------------------------------------------------------
@@ -403,7 +407,7 @@ export class EdgeProtection extends Construct {
 
   /** Errors of the sync function itself (Lambda Errors, Sum): crashes and failed runs. */
   metricSyncFunctionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.syncFunction.function.metricErrors({ period: this.syncInterval, ...props });
+    return this.syncFunction.metricErrors({ period: this.syncInterval, ...props });
   }
 
   private wafMetric(metricName: string, rule: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -438,7 +442,7 @@ export class EdgeProtection extends Construct {
 
   private grantSyncAccess(props: EdgeProtectionProps): void {
     const stack = Stack.of(this);
-    const role = this.syncFunction.role;
+    const role = this.syncFunctionRole;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['wafv2:GetIPSet', 'wafv2:UpdateIPSet'],

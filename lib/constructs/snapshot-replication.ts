@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -20,7 +19,7 @@ import {
   SNAPSHOT_PRUNE_FAILURES,
   STAGE_DIMENSION,
 } from '../../lambda/snapshot-copier/metric-names';
-import { BundledFunction } from './internal/bundled-function';
+import { BundledFunction, lambdaEntry } from './internal/bundled-function';
 
 /** The AWS Backup half of the replication: a daily plan whose recovery points are copied to the backup region. */
 export interface AwsBackupCopyProps {
@@ -116,7 +115,7 @@ export class SnapshotReplication extends Construct {
     const maxConcurrentCopies = props.maxConcurrentCopies ?? 3;
 
     const copier = new BundledFunction(this, 'Copier', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'snapshot-copier', 'handler.ts'),
+      entry: lambdaEntry('snapshot-copier'),
       description: `Copies automated snapshots of the cluster to ${props.backupRegion} and prunes expired copies`,
       timeout: Duration.minutes(5),
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,9 +9,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { createLogsEncryptionKey } from './logs-encryption-key';
 
+/**
+ * The handler module of `lambda/<name>`: the TypeScript source in this repository, or the
+ * compiled JavaScript when the library is used from its build output (`dist/`).
+ */
+export function lambdaEntry(name: string): string {
+  const directory = path.join(__dirname, '..', '..', '..', 'lambda', name);
+  const source = path.join(directory, 'handler.ts');
+  return existsSync(source) ? source : path.join(directory, 'handler.js');
+}
+
 /** Props of {@link BundledFunction}: what differs between the project's Lambdas. */
 export interface BundledFunctionProps {
-  /** Absolute path of the TypeScript handler module (exporting `handler`). */
+  /** Absolute path of the handler module (exporting `handler`), e.g. from {@link lambdaEntry}. */
   readonly entry: string;
   /** What the function does, shown in the console. */
   readonly description: string;

@@ -1,0 +1,9 @@
+// The construct library: each construct stands alone in another team's CDK app.
+export * from './network';
+export * from './aurora-database';
+export * from './backup-copy-target';
+export * from './snapshot-replication';
+export * from './web-service';
+export * from './edge-protection';
+export * from './shield-protection';
+export * from './ci-deploy';

@@ -1,0 +1,7 @@
+// Thin stacks that compose the constructs from a stage config.
+export * from './backup-region-stack';
+export * from './network-stack';
+export * from './data-stack';
+export * from './service-stack';
+export * from './ci-deploy-stack';
+export * from './stage';
