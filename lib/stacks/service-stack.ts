@@ -101,7 +101,7 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'ClusterName', { value: this.webService.cluster.clusterName });
     new CfnOutput(this, 'ServiceName', { value: this.webService.service.serviceName });
     new CfnOutput(this, 'WebAclArn', { value: this.edgeProtection.webAcl.attrArn });
-    new CfnOutput(this, 'IpSetSyncFunctionName', { value: this.edgeProtection.syncFunction.function.functionName });
+    new CfnOutput(this, 'IpSetSyncFunctionName', { value: this.edgeProtection.syncFunction.functionName });
   }
 
   /**
