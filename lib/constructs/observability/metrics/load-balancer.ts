@@ -65,9 +65,11 @@ export class LoadBalancerMetricFactory {
 
   /** Target response time converted to milliseconds, for graphs against a millisecond objective. */
   responseTimeMs(statistic: string, period = ONE_MINUTE): cloudwatch.MathExpression {
+    // Ids must differ between expressions shown on one graph.
+    const id = `seconds_${statistic.replace(/\W/g, '_')}`.toLowerCase();
     return new cloudwatch.MathExpression({
-      expression: 'seconds * 1000',
-      usingMetrics: { seconds: this.responseTime(statistic, period) },
+      expression: `${id} * 1000`,
+      usingMetrics: { [id]: this.responseTime(statistic, period) },
       label: `${statistic} (ms)`,
       period,
     });
