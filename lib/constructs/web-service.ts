@@ -256,6 +256,9 @@ export class WebService extends Construct {
         { expiration: Duration.days(settings.accessLogRetentionDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       // Logs are evidence: they outlive the stack and expire by the lifecycle rule only.
+      // No versioning: only the ELB log delivery writes here and every object is new, so
+      // versions would add nothing but noncurrent copies to expire; tamper-proofing would
+      // take Object Lock, which is beyond what access logs need here.
       removalPolicy: RemovalPolicy.RETAIN,
     });
     NagSuppressions.addResourceSuppressions(this.accessLogBucket, [
