@@ -1,0 +1,89 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { businessMetricNamespace, deploymentAlarmNames, type StageConfig } from '../config';
+import type { AuroraDatabase } from '../constructs/aurora-database';
+import type { EdgeProtection } from '../constructs/edge-protection';
+import { Observability } from '../constructs/observability';
+import type { RealUserMonitoring } from '../constructs/real-user-monitoring';
+import type { SnapshotReplication } from '../constructs/snapshot-replication';
+import type { WebService } from '../constructs/web-service';
+
+export interface MonitoringStackProps extends StackProps {
+  readonly config: StageConfig;
+  /** The web tier of the Service stack. */
+  readonly webService: WebService;
+  /** The WAF (and Shield) of the Service stack. */
+  readonly edgeProtection: EdgeProtection;
+  /** The Aurora cluster of the Data stack. */
+  readonly database: AuroraDatabase;
+  /** The snapshot copier of the Data stack. */
+  readonly replication: SnapshotReplication;
+  /**
+   * The RUM app monitor (created in the Service stack, whose tasks need its ids).
+   * @default - no real-user section
+   */
+  readonly rum?: RealUserMonitoring;
+}
+
+const GIB = 2 ** 30;
+/** Memory per vCPU of Graviton/Intel instance families Aurora offers. */
+const GIB_PER_VCPU: Record<string, number> = { r: 8, x: 16, m: 4, t: 2 };
+/** An Aurora capacity unit is about 2 GiB of memory. */
+const GIB_PER_ACU = 2;
+
+/**
+ * Memory of one database instance, from the config: Serverless v2 at its maximum capacity
+ * (FreeableMemory is reported against the maximum), provisioned from the class name
+ * (`r7g.xlarge`: family r, 4 vCPUs, 8 GiB each).
+ */
+export function databaseMemoryBytes(database: StageConfig['database']): number {
+  if (database.serverless) return database.serverless.maxCapacity * GIB_PER_ACU * GIB;
+  const match = /^(?:db\.)?([a-z])[a-z0-9-]*\.(\d*)x?large$/.exec(database.instanceClass ?? '');
+  if (!match) throw new Error(`database.instanceClass "${database.instanceClass}" is not an instance class whose memory is known (e.g. r7g.xlarge)`);
+  const [, family, multiplier] = match;
+  const vcpus = database.instanceClass!.endsWith('.large') ? 2 : 4 * Number(multiplier || 1);
+  return vcpus * (GIB_PER_VCPU[family] ?? 4) * GIB;
+}
+
+/** Aurora PostgreSQL's default max_connections: LEAST(DBInstanceClassMemory / 9531392, 5000). */
+export function databaseMaxConnections(memoryBytes: number): number {
+  return Math.min(Math.floor(memoryBytes / 9_531_392), 5000);
+}
+
+/**
+ * The operators' stack: the Observability construct over the Service and Data stacks'
+ * resources. It only reads them (metric dimensions), so it deploys after both and can be
+ * replaced without touching them; the Service stack refers to its two deployment alarms
+ * by name (config `deploymentAlarmNames`), never by reference.
+ */
+export class MonitoringStack extends Stack {
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, props);
+    const { config, webService, edgeProtection } = props;
+    const memoryBytes = databaseMemoryBytes(config.database);
+
+    this.observability = new Observability(this, 'Observability', {
+      webService,
+      taskCount: { min: config.service.minTasks, max: config.service.maxTasks },
+      database: { metrics: props.database, memoryBytes, maxConnections: databaseMaxConnections(memoryBytes) },
+      webAcl: edgeProtection,
+      ipSetSync: { metrics: edgeProtection, interval: Duration.minutes(config.waf.syncIntervalMinutes) },
+      shieldProtectedResourceArn: edgeProtection.shieldProtection ? webService.loadBalancer.loadBalancerArn : undefined,
+      backups: props.replication,
+      functions: {
+        'snapshot-copier': props.replication.function,
+        'ip-set-sync': edgeProtection.syncFunction,
+      },
+      businessMetrics: { namespace: businessMetricNamespace(config), stage: config.stage },
+      rum: props.rum,
+      availabilityTarget: config.observability.availabilityTarget,
+      latencyObjective: { thresholdMs: config.service.p99LatencyTargetMs, target: 0.99 },
+      alarmEmails: [config.observability.alarmEmail],
+      alarmNamePrefix: `${config.prefix}-${config.stage}`,
+      deploymentAlarmNames: deploymentAlarmNames(config),
+      dashboardName: `${config.prefix}-${config.stage}`,
+    });
+  }
+}
