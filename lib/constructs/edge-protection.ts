@@ -13,7 +13,7 @@ import { IP_SET_SYNC_ENVIRONMENT as SYNC_ENV, WAF_IP_SET_ADDRESS_LIMIT } from '.
 import { DEFAULT_METRIC_NAMESPACE, IP_SET_SYNC_DIMENSIONS, IP_SET_SYNC_METRICS } from '../../lambda/ip-set-sync/metric-names';
 import { BundledFunction, lambdaEntry } from './internal/bundled-function';
 import { ShieldMitigationAction, ShieldProtection } from './shield-protection';
-import { newLogsEncryptionKey } from './web-service-defaults';
+import { createLogsEncryptionKey } from './internal/logs-encryption-key';
 
 /** The AWS managed rule groups EdgeProtection runs, in evaluation order. */
 export const MANAGED_RULE_GROUPS = [
@@ -248,7 +248,7 @@ export class EdgeProtection extends Construct {
     });
 
     // --- logging -------------------------------------------------------------------
-    const logEncryptionKey = props.logEncryptionKey ?? newLogsEncryptionKey(this, 'LogKey', 'Encrypts the WAF and IP-set sync logs');
+    const logEncryptionKey = props.logEncryptionKey ?? createLogsEncryptionKey(this, 'LogKey', 'Encrypts the WAF and IP-set sync logs');
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       // WAF delivers only to log groups whose name starts with aws-waf-logs-.
       logGroupName: `aws-waf-logs-${settings.name}`,

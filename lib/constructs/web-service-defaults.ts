@@ -1,8 +1,5 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import type { Construct } from 'constructs';
 
 /**
  * Every default of {@link WebService} in one place, with the reason for its value, so a
@@ -84,36 +81,3 @@ export const WEB_SERVICE_DEFAULTS = {
 
 /** The longest stop timeout Fargate accepts. */
 export const FARGATE_MAX_STOP_TIMEOUT = Duration.seconds(120);
-
-/**
- * A customer managed key for CloudWatch Logs log groups in this account and region, with
- * yearly rotation. The logs service may use it only on behalf of a log group of this
- * account and region (the encryption-context condition AWS documents); the log group
- * ARNs themselves cannot be named without a dependency cycle, because each log group
- * needs the key first.
- *
- * Shared by {@link WebService} and {@link EdgeProtection}; it belongs in
- * `lib/constructs/internal/` once that folder's owner agrees.
- */
-export function newLogsEncryptionKey(scope: Construct, id: string, description: string): kms.Key {
-  const stack = Stack.of(scope);
-  const key = new kms.Key(scope, id, {
-    description,
-    enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsOfThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-        },
-      },
-    }),
-  );
-  return key;
-}

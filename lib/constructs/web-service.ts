@@ -16,7 +16,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { skipCheckov } from './internal/checkov';
-import { FARGATE_MAX_STOP_TIMEOUT, WEB_SERVICE_DEFAULTS as D, newLogsEncryptionKey } from './web-service-defaults';
+import { createLogsEncryptionKey } from './internal/logs-encryption-key';
+import { FARGATE_MAX_STOP_TIMEOUT, WEB_SERVICE_DEFAULTS as D } from './web-service-defaults';
 
 /** Directory of the web app; its Dockerfile builds the default image (build context: app/ only). */
 export const APP_DIRECTORY = path.join(__dirname, '..', '..', 'app');
@@ -330,7 +331,7 @@ export class WebService extends Construct {
       containerInsightsV2: settings.containerInsights,
     });
 
-    const logEncryptionKey = props.logEncryptionKey ?? newLogsEncryptionKey(this, 'LogKey', 'Encrypts the web service container logs');
+    const logEncryptionKey = props.logEncryptionKey ?? createLogsEncryptionKey(this, 'LogKey', 'Encrypts the web service container logs');
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: settings.logRetention,
       encryptionKey: logEncryptionKey,

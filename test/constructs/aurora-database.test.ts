@@ -1,14 +1,15 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Network } from '../../lib/constructs/network';
 import { AuroraDatabase, type AuroraDatabaseProps } from '../../lib/constructs/aurora-database';
+import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 function databaseStack(props: Partial<AuroraDatabaseProps> = {}): { stack: Stack; database: AuroraDatabase } {
-  const stack = new Stack(new App(), 'Db', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const stack = new Stack(testApp(), 'Db', { env: { account: '123456789012', region: 'eu-west-1' } });
   applyNag(stack);
   const { vpc } = new Network(stack, 'Net', { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], natGateways: 1 });
   const database = new AuroraDatabase(stack, 'Database', { vpc, ...props });

@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EDGE_RULES, EdgeProtection, type EdgeProtectionProps } from '../../lib/constructs/edge-protection';
 import { ShieldMitigationAction } from '../../lib/constructs/shield-protection';
+import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
-const cdkContext = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 const ALB_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/0123456789abcdef';
 const MANAGED_DEFAULT = [
   'AWSManagedRulesAmazonIpReputationList',
@@ -23,7 +21,7 @@ const MANAGED_DEFAULT = [
 type PropsFactory = (stack: Stack, healthAlarms: cloudwatch.IAlarm[]) => Partial<EdgeProtectionProps>;
 
 function build(props: PropsFactory = () => ({})) {
-  const app = new App({ context: cdkContext });
+  const app = testApp();
   const stack = new Stack(app, 'Test', { env: ENV });
   const alarm = (id: string, metricName: string) =>
     new cloudwatch.Alarm(stack, id, {

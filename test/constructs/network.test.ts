@@ -1,14 +1,15 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Network } from '../../lib/constructs/network';
+import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 
 function networkStack(props: Partial<ConstructorParameters<typeof Network>[2]> = {}): { stack: Stack; network: Network } {
-  const stack = new Stack(new App(), 'Net', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const stack = new Stack(testApp(), 'Net', { env: { account: '123456789012', region: 'eu-west-1' } });
   applyNag(stack);
   const network = new Network(stack, 'Network', { availabilityZones: ZONES, ...props });
   return { stack, network };

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,10 +7,10 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WebService, type WebServiceProps } from '../../lib/constructs/web-service';
+import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
-const cdkContext = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 
 interface Options {
@@ -22,7 +20,7 @@ interface Options {
 
 /** A WebService in stack "Test"; its collaborators live in stack "Network", as in the app. */
 function build(options: Options = {}) {
-  const app = new App({ context: cdkContext });
+  const app = testApp();
   const network = new Stack(app, 'Network', { env: ENV });
   const stack = new Stack(app, 'Test', { env: ENV });
   const vpc = new ec2.Vpc(network, 'Vpc', {

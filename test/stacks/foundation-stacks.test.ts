@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backupKeyAliasName, backupVaultName, loadStageConfig, type StageConfig } from '../../lib/config';
@@ -6,6 +6,7 @@ import type { BackupRegionStack } from '../../lib/stacks/backup-region-stack';
 import type { DataStack } from '../../lib/stacks/data-stack';
 import type { NetworkStack } from '../../lib/stacks/network-stack';
 import { createStage } from '../../lib/stacks/stage';
+import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 interface Foundation {
@@ -17,7 +18,7 @@ interface Foundation {
 
 function foundation(stage: string): Foundation {
   const config = loadStageConfig(stage);
-  const { backupRegion, network, data } = createStage(new App(), config);
+  const { backupRegion, network, data } = createStage(testApp(), config);
   for (const stack of [backupRegion, network, data]) applyNag(stack);
   return { config, backupRegion, network, data };
 }
@@ -82,9 +83,7 @@ describe.each(['dev', 'prod'])('foundation stacks of %s', (stage) => {
             Match.objectLike({
               CopyActions: [
                 {
-                  DestinationBackupVaultArn: {
-                    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:backup:${f.config.backupRegion}:${f.config.account}:backup-vault:${backupVaultName(f.config)}`]],
-                  },
+                  DestinationBackupVaultArn: `arn:aws:backup:${f.config.backupRegion}:${f.config.account}:backup-vault:${backupVaultName(f.config)}`,
                   Lifecycle: { DeleteAfterDays: f.config.backup.awsBackupCopyRetentionDays },
                 },
               ],

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { type App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,13 +8,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStageConfig, stackName, type StageConfig } from '../../lib/config';
 import { ServiceStack } from '../../lib/stacks/service-stack';
+import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
-const cdkContext = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 
 /** The Service stack of `stage`, with its collaborators (VPC, database group, secret) in a stack of their own. */
 function buildServiceStack(config: StageConfig): ServiceStack {
-  const app = new App({ context: { ...cdkContext, stage: config.stage } });
+  const app = testApp({ stage: config.stage });
   const env = { account: config.account, region: config.region };
   const network = new Stack(app, 'Collaborators', { env });
   const vpc = new ec2.Vpc(network, 'Vpc', { availabilityZones: config.availabilityZones, natGateways: 1 });

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 export function logsServiceKeyStatement(key: kms.IKey): iam.PolicyStatement {
   const stack = key.stack;
   return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogsOfThisAccount',
     principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
     actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
     resources: ['*'],
