@@ -2,11 +2,11 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { businessMetricNamespace, operationsMetricNamespace, type StageConfig } from '../config';
+import { logRetention as logRetentionDays } from '../config/durations';
 import { EdgeProtection } from '../constructs/edge-protection';
 import { ShieldMitigationAction } from '../constructs/shield-protection';
 import { WebService } from '../constructs/web-service';
@@ -34,7 +34,7 @@ export class ServiceStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const { service, dns, waf } = config;
-    const logRetention = service.logRetentionDays as logs.RetentionDays;
+    const logRetention = logRetentionDays(service.logRetentionDays);
 
     const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
       hostedZoneId: dns.hostedZoneId,
