@@ -201,7 +201,7 @@ export class SnapshotReplication extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadTheClusterAndItsAutomatedSnapshots',
-        actions: ['rds:DescribeDBClusterSnapshots', 'rds:DescribeDBClusters'],
+        actions: ['rds:DescribeDBClusterSnapshots'],
         resources: [rdsArn(stack.region, props.cluster.clusterIdentifier, 'cluster'), sourceSnapshots],
       }),
     );
