@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deploymentAlarmNames, loadStageConfig, stackName, type StageConfig } from '../../lib/config';
+import { DASHBOARD_SECTIONS } from '../../lib/constructs/observability';
+import { DataStack } from '../../lib/stacks/data-stack';
+import { MonitoringStack, databaseMaxConnections, databaseMemoryBytes } from '../../lib/stacks/monitoring-stack';
+import { NetworkStack } from '../../lib/stacks/network-stack';
+import { ServiceStack } from '../../lib/stacks/service-stack';
+import { applyNag, expectNoNagFindings } from '../support/nag';
+
+const cdkContext = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+const GIB = 2 ** 30;
+
+/** The stage's Network, Data and Service stacks and the Monitoring stack over them, as bin/ wires them. */
+function buildMonitoringStack(config: StageConfig): MonitoringStack {
+  const app = new App({ context: { ...cdkContext, stage: config.stage } });
+  const env = { account: config.account, region: config.region };
+  const network = new NetworkStack(app, stackName(config, 'Network'), { env, config });
+  const data = new DataStack(app, stackName(config, 'Data'), { env, config, vpc: network.network.vpc });
+  const service = new ServiceStack(app, stackName(config, 'Service'), {
+    env,
+    config,
+    vpc: network.network.vpc,
+    databaseSecret: data.database.secret,
+    database: data.database,
+  });
+  const stack = new MonitoringStack(app, stackName(config, 'Monitoring'), {
+    env,
+    config,
+    webService: service.webService,
+    edgeProtection: service.edgeProtection,
+    database: data.database,
+    replication: data.replication,
+  });
+  applyNag(stack);
+  return stack;
+}
+
+describe('database limits from the config', () => {
+  it('derives instance memory and max_connections', () => {
+    expect(databaseMemoryBytes(loadStageConfig('prod').database)).toBe(32 * GIB);
+    expect(databaseMemoryBytes(loadStageConfig('dev').database)).toBe(8 * GIB);
+    expect(databaseMemoryBytes({ ...loadStageConfig('prod').database, instanceClass: 'db.r7g.large' })).toBe(16 * GIB);
+    expect(databaseMemoryBytes({ ...loadStageConfig('prod').database, instanceClass: 'r6g.4xlarge' })).toBe(128 * GIB);
+    expect(databaseMaxConnections(32 * GIB)).toBe(3604);
+    expect(databaseMaxConnections(1024 * GIB)).toBe(5000);
+    expect(() => databaseMemoryBytes({ ...loadStageConfig('prod').database, instanceClass: 'serverless' })).toThrow(/instanceClass/);
+  });
+});
+
+describe.each(['prod', 'dev'])('MonitoringStack (%s)', (stage) => {
+  const config = loadStageConfig(stage);
+  let stack: MonitoringStack;
+  let template: Template;
+  beforeAll(() => {
+    stack = buildMonitoringStack(config);
+    template = Template.fromStack(stack);
+  });
+
+  it('has zero unsuppressed cdk-nag findings', () => {
+    expectNoNagFindings(stack);
+  });
+
+  it('is named from the config and deployed to the primary region', () => {
+    expect(stack.stackName).toBe(`Bulwark-${stage}-Monitoring`);
+    expect(stack.region).toBe(config.region);
+  });
+
+  it('creates the two deployment-rollback alarms under the names the Service stack uses', () => {
+    const names = deploymentAlarmNames(config);
+    const alarmNames = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName);
+    expect(alarmNames).toContain(names.http5xx);
+    expect(alarmNames).toContain(names.latencyP99);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: names.latencyP99, Threshold: config.service.p99LatencyTargetMs / 1000 });
+  });
+
+  it('mails the stage\'s on-call address through an encrypted topic', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.observability.alarmEmail });
+    expect(Object.values(template.findResources('AWS::SNS::Topic'))[0].Properties.KmsMasterKeyId).toBeDefined();
+  });
+
+  it('alarms on task counts outside the configured bounds', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `Bulwark-${stage}-ecs-tasks-below-minimum`, Threshold: config.service.minTasks });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `Bulwark-${stage}-ecs-tasks-at-maximum`, Threshold: config.service.maxTasks });
+  });
+
+  it('sets the SLO thresholds from the availability target', () => {
+    const budget = Number((1 - config.observability.availabilityTarget).toPrecision(12));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `Bulwark-${stage}-slo-availability-fast-burn-1h`, Threshold: Number((14.4 * budget).toPrecision(12)) });
+    expect(Object.keys(template.findResources('AWS::CloudWatch::CompositeAlarm'))).toHaveLength(5);
+  });
+
+  it('alarms on Shield only where Shield Advanced is on, and on capacity only for Serverless v2', () => {
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName);
+    expect(names.includes(`Bulwark-${stage}-shield-ddos-detected`)).toBe(config.shield.advanced);
+    expect(names.includes(`Bulwark-${stage}-database-capacity`)).toBe(config.database.serverless !== undefined);
+    expect(names).toEqual(expect.arrayContaining([`Bulwark-${stage}-lambda-snapshot-copier-errors`, `Bulwark-${stage}-lambda-ip-set-sync-errors`, `Bulwark-${stage}-ip-set-sync-failures`]));
+  });
+
+  it('builds the dashboard with every section', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard.Properties.DashboardName).toBe(`Bulwark-${stage}`);
+    const literal = stack.resolve(dashboard.Properties.DashboardBody)['Fn::Join'][1].filter((part: unknown) => typeof part === 'string').join('');
+    const expected = Object.values(DASHBOARD_SECTIONS).filter((title) => title !== DASHBOARD_SECTIONS.rum && (title !== DASHBOARD_SECTIONS.shield || config.shield.advanced));
+    for (const title of expected) expect(literal).toContain(`## ${title}`);
+    if (!config.shield.advanced) expect(literal).not.toContain(`## ${DASHBOARD_SECTIONS.shield}`);
+  });
+});
