@@ -17,8 +17,6 @@ export interface CiDeployConfig {
   readonly pullRequestDiff: boolean;
 }
 
-type Naming = Pick<StageConfig, 'prefix' | 'stage' | 'account'>;
-
 /** Name of the role the deploy workflow assumes (fixed, so the workflow can name it). */
 export function ciDeployRoleName(config: Pick<StageConfig, 'prefix' | 'stage'>): string {
   return `${config.prefix}-${config.stage}-github-deploy`;
@@ -30,7 +28,7 @@ export function ciDiffRoleName(config: Pick<StageConfig, 'prefix' | 'stage'>): s
 }
 
 /** ARN of a role of the stage's account by name (IAM is global: no region). */
-export function ciRoleArn(config: Naming, roleName: string): string {
+export function ciRoleArn(config: Pick<StageConfig, 'account'>, roleName: string): string {
   return `arn:aws:iam::${config.account}:role/${roleName}`;
 }
 
