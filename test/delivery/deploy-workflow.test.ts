@@ -92,12 +92,8 @@ describe('.github/workflows/deploy.yml', () => {
     expect(deploy.concurrency).toEqual({ group: 'deploy-prod', 'cancel-in-progress': false });
   });
 
-  it('builds the app bundle, assumes the CiDeploy role, then deploys backup region first and the primary stacks in dependency order', () => {
+  it('builds the app bundle, then deploys backup region first and the primary stacks in dependency order, each with a fresh CiDeploy role session', () => {
     const build = stepIndex(deploy, runs('npm run build:app'), 'npm run build:app');
-    const credentials = stepIndex(deploy, (step) => step === credentialsStep(deploy), 'configure-aws-credentials');
-    expect(resolveEnv(deploy.steps[credentials].with?.['role-to-assume'])).toBe(ciRoleArn(prod, ciDeployRoleName(prod)));
-    expect(resolveEnv(deploy.steps[credentials].with?.['aws-region'])).toBe(prod.region);
-
     const deploySteps = deploy.steps.filter((step) => step.run?.includes('cdk deploy'));
     const deployed = deploySteps.map((step) => /cdk deploy (\S+)/.exec(step.run!)?.[1]);
     expect(deployed).toEqual(DEPLOY_ORDER.map((tier) => stackName(prod, tier)));
@@ -105,10 +101,16 @@ describe('.github/workflows/deploy.yml', () => {
       expect(step.run).toContain('--require-approval never');
       expect(step.run).toContain('-c stage=prod');
       expect(step.run).toContain('--exclusively');
+      const index = deploy.steps.indexOf(step);
+      expect(index).toBeGreaterThan(build);
+      // A role session lasts at most an hour: each stack starts with a fresh one.
+      const credentials = deploy.steps[index - 1];
+      expect(credentials.uses).toMatch(/^aws-actions\/configure-aws-credentials@/);
+      expect(resolveEnv(credentials.with?.['role-to-assume'])).toBe(ciRoleArn(prod, ciDeployRoleName(prod)));
+      expect(resolveEnv(credentials.with?.['aws-region'])).toBe(prod.region);
+      expect(Number(credentials.with?.['role-duration-seconds'])).toBeLessThanOrEqual(3600);
     }
-    const firstDeploy = deploy.steps.indexOf(deploySteps[0]);
-    expect(build).toBeLessThan(firstDeploy);
-    expect(credentials).toBeLessThan(firstDeploy);
+    expect(deploy.steps.filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@')).every((step) => resolveEnv(step.with?.['role-to-assume']) === ciRoleArn(prod, ciDeployRoleName(prod)))).toBe(true);
   });
 
   it("runs in the GitHub environment whose subject is the one the CiDeploy role trusts", () => {
