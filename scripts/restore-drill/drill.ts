@@ -192,8 +192,13 @@ async function countRestoredRows(options: DrillOptions, deps: DrillDeps, cluster
 /** Deletes every drill cluster of this prefix (a killed run's leftovers); returns their ids. */
 export async function deleteDrillClusters(options: DrillOptions, deps: DrillDeps): Promise<string[]> {
   const prefix = drillClusterPrefix(options.drillIdPrefix);
-  const { DBClusters = [] } = await send(deps, () => deps.rds.send(new DescribeDBClustersCommand({})));
-  const leftovers = DBClusters.map((cluster) => cluster.DBClusterIdentifier ?? '').filter((id) => id.startsWith(prefix));
+  const leftovers: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await send(deps, () => deps.rds.send(new DescribeDBClustersCommand({ Marker: marker })));
+    leftovers.push(...(page.DBClusters ?? []).map((cluster) => cluster.DBClusterIdentifier ?? '').filter((id) => id.startsWith(prefix)));
+    marker = page.Marker;
+  } while (marker);
   for (const id of leftovers) {
     deps.log(`deleting drill cluster ${id} left by an earlier run`);
     if ((await deleteDrillCluster(id, options, deps)) === 'failed') throw new Error(`could not delete leftover drill cluster ${id}`);
