@@ -36,15 +36,3 @@ export function operationsMetricNamespace(config: Pick<StageConfig, 'prefix'>): 
 export function businessMetricNamespace(config: Pick<StageConfig, 'prefix'>): string {
   return `${config.prefix}/Business`;
 }
-
-/**
- * Names of the alarms that roll back an ECS deployment. The Monitoring stack creates them
- * under these names and the Service stack's deployment configuration refers to them by
- * name, so neither stack needs a reference to the other.
- */
-export function deploymentAlarmNames(config: Naming): { readonly http5xx: string; readonly latencyP99: string } {
-  return {
-    http5xx: `${config.prefix}-${config.stage}-service-target-5xx`,
-    latencyP99: `${config.prefix}-${config.stage}-service-latency-p99`,
-  };
-}

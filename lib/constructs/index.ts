@@ -7,3 +7,6 @@ export * from './web-service';
 export * from './edge-protection';
 export * from './shield-protection';
 export * from './ci-deploy';
+export * from './observability';
+export * from './tracing-sidecar';
+export * from './real-user-monitoring';

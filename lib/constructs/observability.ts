@@ -128,12 +128,6 @@ export interface ObservabilityProps {
    */
   readonly alarmNamePrefix?: string;
   /**
-   * Exact names of the two alarms an ECS deployment rolls back on, so the service can
-   * refer to them by name (ECS deployment alarms) without a reference to this construct.
-   * @default - `<alarmNamePrefix>-service-target-5xx` and `<alarmNamePrefix>-service-latency-p99`
-   */
-  readonly deploymentAlarmNames?: { readonly http5xx: string; readonly latencyP99: string };
-  /**
    * Base of the runbook links in alarm descriptions (`<runbookUrl>#<alarm>`).
    * @default RUNBOOK_PATH ('docs/runbook.md')
    */
@@ -162,8 +156,8 @@ export class Observability extends Construct {
   readonly ecsMetrics: EcsServiceMetricFactory;
   readonly shieldMetrics?: ShieldMetricFactory;
   readonly businessMetrics?: BusinessMetricFactory;
-  /** The alarms ECS deployments roll back on. */
-  readonly deploymentAlarms: { readonly http5xx: cloudwatch.Alarm; readonly latencyP99: cloudwatch.Alarm };
+  /** The paging alarms on the service's 5xx share and p99 latency. */
+  readonly serviceAlarms: { readonly http5xx: cloudwatch.Alarm; readonly latencyP99: cloudwatch.Alarm };
   readonly availabilitySlo: SloBurnRateAlarms;
   readonly latencySlo: SloBurnRateAlarms;
   readonly dashboard: ObservabilityDashboard;
@@ -188,7 +182,7 @@ export class Observability extends Construct {
     this.shieldMetrics = props.shieldProtectedResourceArn ? new ShieldMetricFactory(props.shieldProtectedResourceArn) : undefined;
     this.businessMetrics = props.businessMetrics ? new BusinessMetricFactory(props.businessMetrics) : undefined;
 
-    this.deploymentAlarms = this.createServiceAlarms(props, t);
+    this.serviceAlarms = this.createServiceAlarms(t);
     this.createEcsAlarms(props, t);
     ({ availability: this.availabilitySlo, latency: this.latencySlo } = this.createSloAlarms());
     if (props.database) this.createDatabaseAlarms(props.database, t);
@@ -239,14 +233,13 @@ export class Observability extends Construct {
 
   // --- the web tier ----------------------------------------------------------------------
 
-  private createServiceAlarms(props: ObservabilityProps, t: ObservabilityThresholds) {
+  private createServiceAlarms(t: ObservabilityThresholds) {
     const lb = this.loadBalancerMetrics;
     const { thresholdMs } = this.latencyObjective;
     const latencyP99 = this.alarm({
       id: 'LatencyP99Alarm',
       name: 'service-latency-p99',
-      alarmName: props.deploymentAlarmNames?.latencyP99,
-      meaning: `p99 target response time above ${thresholdMs} ms for ${t.latencyP99EvaluationMinutes} minutes in a row: the latency promise is broken now. ECS deployments roll back on this alarm.`,
+      meaning: `p99 target response time above ${thresholdMs} ms for ${t.latencyP99EvaluationMinutes} minutes in a row: the latency promise is broken now.`,
       metric: lb.responseTime('p99'),
       threshold: thresholdMs / 1000,
       comparisonOperator: ABOVE,
@@ -257,10 +250,9 @@ export class Observability extends Construct {
     const http5xx = this.alarm({
       id: 'Http5xxAlarm',
       name: 'service-target-5xx',
-      alarmName: props.deploymentAlarmNames?.http5xx,
       meaning:
         `More than ${t.serverErrorPercent} % of requests answered with a 5xx (by the app or by the load balancer because no target could answer) ` +
-        `for ${t.serverErrorEvaluationMinutes} minutes in a row (minutes under ${t.serverErrorMinRequestsPerMinute} requests do not count). ECS deployments roll back on this alarm.`,
+        `for ${t.serverErrorEvaluationMinutes} minutes in a row (minutes under ${t.serverErrorMinRequestsPerMinute} requests do not count).`,
       metric: lb.serverErrorPercentage(t.serverErrorMinRequestsPerMinute),
       threshold: t.serverErrorPercent,
       comparisonOperator: ABOVE,

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rum from 'aws-cdk-lib/aws-rum';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { skipCheckov } from './internal/checkov';
 
 /** What the RUM web client records. */
 export type RumTelemetry = 'errors' | 'performance' | 'http';
@@ -87,6 +88,9 @@ export class RealUserMonitoring extends Construct {
         reason:
           'CloudWatch RUM needs guest identities: anonymous visitors of the page send performance and error events. Their role may only call rum:PutRumEvents on this one app monitor.',
       },
+    ]);
+    skipCheckov(this.identityPool, [
+      { id: 'CKV_AWS_366', comment: 'Guest identities are what CloudWatch RUM runs on; see the AwsSolutions-COG7 reason.' },
     ]);
 
     this.guestRole = new iam.Role(this, 'GuestRole', {

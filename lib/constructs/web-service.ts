@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -190,6 +190,20 @@ export interface WebServiceProps {
    */
   readonly enableExecuteCommand?: boolean;
   /**
+   * Roll a deployment back when, during it, the 5xx share of requests exceeds
+   * `rollbackErrorRate` or the p99 exceeds `p99LatencyThresholdMs`, each for three minutes
+   * in a row. The alarms live in this construct, so the service never names an alarm that
+   * may not exist yet. Without it, the circuit breaker still rolls back deployments whose
+   * tasks fail to start.
+   * @default true
+   */
+  readonly rollbackOnAlarm?: boolean;
+  /**
+   * Share of requests (0..1) answered 5xx that rolls a deployment back.
+   * @default 0.01
+   */
+  readonly rollbackErrorRate?: number;
+  /**
    * Container Insights level of the cluster.
    * @default ecs.ContainerInsights.ENHANCED
    */
@@ -226,6 +240,8 @@ export class WebService extends Construct {
   readonly scalableTarget: ecs.ScalableTaskCount;
   /** The step policy on p99 latency. */
   readonly latencyScalingPolicy: appscaling.StepScalingPolicy;
+  /** The alarms ECS watches during a deployment to roll it back (empty when turned off). */
+  readonly rollbackAlarms: cloudwatch.Alarm[];
   readonly aliasRecords: route53.IRecordSet[];
   /** `https://<domainName>` */
   readonly url: string;
@@ -477,6 +493,8 @@ export class WebService extends Construct {
     // ScalableTaskCount.scaleOnMetric returns nothing; the policy is a child of its target.
     this.latencyScalingPolicy = this.scalableTarget.node.findChild('Target').node.findChild('P99LatencyScaling') as appscaling.StepScalingPolicy;
 
+    this.rollbackAlarms = settings.rollbackOnAlarm ? this.enableRollbackAlarms(settings.rollbackErrorRate) : [];
+
     // --- DNS -----------------------------------------------------------------------
     const aliasTarget = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer));
     this.aliasRecords = [new route53.ARecord(this, 'AliasRecord', { zone: props.hostedZone, recordName: props.domainName, target: aliasTarget })];
@@ -485,6 +503,44 @@ export class WebService extends Construct {
     }
 
     this.suppressTaskRoleFindings();
+  }
+
+  /**
+   * Alarms ECS watches while a deployment runs: a new version that serves errors or is
+   * slow goes back to the last completed deployment. They carry no actions; paging is
+   * the monitoring's job.
+   */
+  private enableRollbackAlarms(errorRate: number): cloudwatch.Alarm[] {
+    const threeMinutes = { evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
+    const alarms = [
+      this.metricServerErrorRate().createAlarm(this, 'RollbackOnErrors', {
+        ...threeMinutes,
+        alarmName: this.rollbackAlarmName('RollbackOnErrors'),
+        alarmDescription: `Deployment guard: more than ${errorRate * 100} % of requests answered 5xx for three minutes; ECS rolls the deployment back.`,
+        threshold: errorRate,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      }),
+      this.metricTargetResponseTimeP99().createAlarm(this, 'RollbackOnLatency', {
+        ...threeMinutes,
+        alarmName: this.rollbackAlarmName('RollbackOnLatency'),
+        alarmDescription: `Deployment guard: p99 target response time above ${this.p99LatencyThresholdMs} ms for three minutes; ECS rolls the deployment back.`,
+        threshold: this.p99LatencyThresholdMs / 1000,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      }),
+    ];
+    this.service.enableDeploymentAlarms(
+      ['RollbackOnErrors', 'RollbackOnLatency'].map((id) => this.rollbackAlarmName(id)),
+      { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
+    );
+    return alarms;
+  }
+
+  /**
+   * A fixed name derived from the construct path: the service then refers to its alarms
+   * by a literal, not by a reference that CloudFormation must resolve first.
+   */
+  private rollbackAlarmName(id: string): string {
+    return Names.uniqueResourceName(this, { maxLength: 200, separator: '-' }) + `-${id}`;
   }
 
   // --- metrics -------------------------------------------------------------------------
@@ -626,6 +682,8 @@ interface ResolvedSettings {
   readonly accessLogRetentionDays: number;
   readonly allowAllOutbound: boolean;
   readonly enableExecuteCommand: boolean;
+  readonly rollbackOnAlarm: boolean;
+  readonly rollbackErrorRate: number;
   readonly containerInsights: ecs.ContainerInsights;
   readonly environment: Record<string, string>;
 }
@@ -655,6 +713,8 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
     accessLogRetentionDays: props.accessLogRetentionDays ?? D.accessLogRetentionDays,
     allowAllOutbound: props.allowAllOutbound ?? false,
     enableExecuteCommand: props.enableExecuteCommand ?? false,
+    rollbackOnAlarm: props.rollbackOnAlarm ?? true,
+    rollbackErrorRate: props.rollbackErrorRate ?? 0.01,
     containerInsights: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
     environment: {},
   };
@@ -673,6 +733,7 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
   integerIn('targetCpuUtilization', s.targetCpuUtilization, 1, 100);
   if (!(s.targetRequestsPerTarget > 0)) problems.push(`targetRequestsPerTarget must be greater than 0 (got ${s.targetRequestsPerTarget})`);
   if (!(s.p99LatencyThresholdMs > 0)) problems.push(`p99LatencyThresholdMs must be greater than 0 (got ${s.p99LatencyThresholdMs})`);
+  if (!(s.rollbackErrorRate > 0 && s.rollbackErrorRate < 1)) problems.push(`rollbackErrorRate must be between 0 and 1, exclusive (got ${s.rollbackErrorRate})`);
   integerIn('accessLogRetentionDays', s.accessLogRetentionDays, 1, 36500);
   const stopSeconds = s.stopTimeout.toSeconds();
   if (stopSeconds < 2 || stopSeconds > FARGATE_MAX_STOP_TIMEOUT.toSeconds()) {

@@ -3,5 +3,6 @@ export * from './backup-region-stack';
 export * from './network-stack';
 export * from './data-stack';
 export * from './service-stack';
+export * from './monitoring-stack';
 export * from './ci-deploy-stack';
 export * from './stage';

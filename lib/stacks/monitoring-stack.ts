@@ -1,6 +1,6 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { businessMetricNamespace, deploymentAlarmNames, type StageConfig } from '../config';
+import { businessMetricNamespace, type StageConfig } from '../config';
 import type { AuroraDatabase } from '../constructs/aurora-database';
 import type { EdgeProtection } from '../constructs/edge-protection';
 import { Observability } from '../constructs/observability';
@@ -53,8 +53,8 @@ export function databaseMaxConnections(memoryBytes: number): number {
 /**
  * The operators' stack: the Observability construct over the Service and Data stacks'
  * resources. It only reads them (metric dimensions), so it deploys after both and can be
- * replaced without touching them; the Service stack refers to its two deployment alarms
- * by name (config `deploymentAlarmNames`), never by reference.
+ * replaced without touching them. (Deployment rollback does not depend on this stack:
+ * the WebService construct owns the alarms ECS watches during a deployment.)
  */
 export class MonitoringStack extends Stack {
   readonly observability: Observability;
@@ -82,7 +82,6 @@ export class MonitoringStack extends Stack {
       latencyObjective: { thresholdMs: config.service.p99LatencyTargetMs, target: 0.99 },
       alarmEmails: [config.observability.alarmEmail],
       alarmNamePrefix: `${config.prefix}-${config.stage}`,
-      deploymentAlarmNames: deploymentAlarmNames(config),
       dashboardName: `${config.prefix}-${config.stage}`,
     });
   }

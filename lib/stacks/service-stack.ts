@@ -8,6 +8,8 @@ import type { Construct } from 'constructs';
 import { businessMetricNamespace, operationsMetricNamespace, type StageConfig } from '../config';
 import { logRetention as logRetentionDays } from '../config/durations';
 import { EdgeProtection } from '../constructs/edge-protection';
+import { RealUserMonitoring } from '../constructs/real-user-monitoring';
+import { TracingSidecar } from '../constructs/tracing-sidecar';
 import { ShieldMitigationAction } from '../constructs/shield-protection';
 import { WebService } from '../constructs/web-service';
 
@@ -29,6 +31,9 @@ export interface ServiceStackProps extends StackProps {
 export class ServiceStack extends Stack {
   readonly webService: WebService;
   readonly edgeProtection: EdgeProtection;
+  readonly tracing: TracingSidecar;
+  /** The RUM app monitor of the service's page, where the stage turns RUM on. */
+  readonly rum?: RealUserMonitoring;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -66,6 +71,20 @@ export class ServiceStack extends Stack {
         METRICS_NAMESPACE: businessMetricNamespace(config),
       },
     });
+
+    this.tracing = new TracingSidecar(this, 'Tracing', {
+      taskDefinition: this.webService.taskDefinition,
+      appContainer: this.webService.container,
+      serviceName: `${config.prefix.toLowerCase()}-${config.stage}`,
+      sampleRate: config.observability.traceSampleRate,
+      logGroup: this.webService.logGroup,
+    });
+    // RUM lives beside the service, not in the Monitoring stack: the tasks need its
+    // generated ids, and Monitoring already depends on this stack.
+    if (config.observability.rum) {
+      this.rum = new RealUserMonitoring(this, 'Rum', { domainName: dns.domainName, appMonitorName: `${config.prefix}-${config.stage}` });
+      for (const [name, value] of Object.entries(this.rum.containerEnvironment())) this.webService.container.addEnvironment(name, value);
+    }
 
     this.edgeProtection = new EdgeProtection(this, 'Edge', {
       resourceArn: this.webService.loadBalancer.loadBalancerArn,

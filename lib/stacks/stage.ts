@@ -2,6 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import { stackName, type StageConfig } from '../config';
 import { BackupRegionStack } from './backup-region-stack';
 import { DataStack } from './data-stack';
+import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
 import { ServiceStack } from './service-stack';
 
@@ -11,6 +12,7 @@ export interface StageStacks {
   readonly network: NetworkStack;
   readonly data: DataStack;
   readonly service: ServiceStack;
+  readonly monitoring: MonitoringStack;
 }
 
 /**
@@ -49,5 +51,15 @@ export function createStage(app: App, config: StageConfig): StageStacks {
     database: data.database,
     description: describe('load balancer, Fargate service, WAF and Shield'),
   });
-  return { backupRegion, network, data, service };
+  const monitoring = new MonitoringStack(app, stackName(config, 'Monitoring'), {
+    config,
+    env: primary,
+    webService: service.webService,
+    edgeProtection: service.edgeProtection,
+    database: data.database,
+    replication: data.replication,
+    rum: service.rum,
+    description: describe('dashboard, alarms, SLO burn-rate alarms, alarm topic'),
+  });
+  return { backupRegion, network, data, service, monitoring };
 }

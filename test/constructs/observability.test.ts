@@ -98,7 +98,6 @@ function observabilityStack(overrides: Partial<ObservabilityProps> = {}) {
     businessMetrics: { namespace: 'Bulwark/Business', stage: 'test' },
     alarmEmails: ['oncall@example.com'],
     alarmNamePrefix: 'Bulwark-test',
-    deploymentAlarmNames: { http5xx: 'Bulwark-test-service-target-5xx', latencyP99: 'Bulwark-test-service-latency-p99' },
     dashboardName: 'Bulwark-test',
     ...overrides,
   });
@@ -214,11 +213,11 @@ describe('Observability', () => {
   });
 
   describe('web tier alarms', () => {
-    it('service-latency-p99: p99 TargetResponseTime above 50 ms for 3 of 3 minutes, under its deployment name', () => {
+    it('service-latency-p99: p99 TargetResponseTime above 50 ms for 3 of 3 minutes, with its runbook link', () => {
       const alarm = alarmNamed(template, 'service-latency-p99');
       expectSingleMetric(alarm, { namespace: 'AWS/ApplicationELB', metricName: 'TargetResponseTime', extendedStatistic: 'p99', period: 60 });
       expectEvaluation(alarm, { threshold: 0.05, comparison: 'GreaterThanThreshold', evaluationPeriods: 3, missing: 'notBreaching' });
-      expect(alarm.AlarmDescription).toMatch(/roll back.*Runbook: docs\/runbook\.md#service-latency-p99$/);
+      expect(alarm.AlarmDescription).toMatch(/latency promise is broken now\..*Runbook: docs\/runbook\.md#service-latency-p99$/);
     });
 
     it('service-target-5xx: target + ELB 5xx above 1 % of requests for 3 of 3 minutes, quiet minutes excluded', () => {
@@ -239,9 +238,9 @@ describe('Observability', () => {
       expectEvaluation(alarm, { threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 5, missing: 'notBreaching' });
     });
 
-    it('exposes the deployment alarms under the names the Service stack refers to', () => {
-      expect((observability.deploymentAlarms.http5xx.node.defaultChild as cloudwatch.CfnAlarm).alarmName).toBe('Bulwark-test-service-target-5xx');
-      expect((observability.deploymentAlarms.latencyP99.node.defaultChild as cloudwatch.CfnAlarm).alarmName).toBe('Bulwark-test-service-latency-p99');
+    it('exposes the service alarms, named from the prefix', () => {
+      expect((observability.serviceAlarms.http5xx.node.defaultChild as cloudwatch.CfnAlarm).alarmName).toBe('Bulwark-test-service-target-5xx');
+      expect((observability.serviceAlarms.latencyP99.node.defaultChild as cloudwatch.CfnAlarm).alarmName).toBe('Bulwark-test-service-latency-p99');
     });
   });
 

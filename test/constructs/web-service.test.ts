@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -182,6 +183,30 @@ describe('WebService with defaults', () => {
         EnableExecuteCommand: false,
         HealthCheckGracePeriodSeconds: 60,
         LoadBalancers: [{ ContainerName: 'App', ContainerPort: 3000, TargetGroupArn: { Ref: logicalId(built.webService.targetGroup) } }],
+      });
+    });
+
+    it('rolls a deployment back on its own 5xx and p99 alarms', () => {
+      const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+      const alarmNames = built.webService.rollbackAlarms.map((alarm) => (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName);
+      expect(alarmNames).toHaveLength(2);
+      for (const name of alarmNames) expect(name).toMatch(/^[A-Za-z0-9-]+-RollbackOn(Errors|Latency)$/);
+      expect(service.Properties.DeploymentConfiguration.Alarms).toEqual({ AlarmNames: alarmNames, Enable: true, Rollback: true });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: Match.stringLikeRegexp('^Deployment guard: more than 1 % of requests answered 5xx'),
+        Threshold: 0.01,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        TreatMissingData: 'notBreaching',
+        Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(requests > 0, (FILL(targetErrors, 0) + FILL(elbErrors, 0)) / requests, 0)' })]),
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: Match.stringLikeRegexp('^Deployment guard: p99 target response time above 50 ms'),
+        MetricName: 'TargetResponseTime',
+        ExtendedStatistic: 'p99',
+        Threshold: 0.05,
+        EvaluationPeriods: 3,
       });
     });
 
@@ -400,6 +425,13 @@ describe('WebService with defaults', () => {
 });
 
 describe('WebService options', () => {
+  it('can leave rollback to the circuit breaker alone', () => {
+    const { stack, webService } = build({ props: () => ({ rollbackOnAlarm: false }) });
+    const [service] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'));
+    expect(service.Properties.DeploymentConfiguration.Alarms).toBeUndefined();
+    expect(webService.rollbackAlarms).toEqual([]);
+  });
+
   it('serves IPv6 too when dualStack: dual-stack ALB, ::/0 on 80/443 and an AAAA record', () => {
     const { stack } = build({ dualStack: true, props: () => ({ dualStack: true }) });
     const template = Template.fromStack(stack);
@@ -480,6 +512,7 @@ describe('WebService validation', () => {
   it('rejects a deregistration delay over an hour', () => rejects({ deregistrationDelay: Duration.hours(2) }, /deregistrationDelay must be between 0 and 3600/));
   it('rejects a privileged container port', () => rejects({ containerPort: 80 }, /containerPort must be an integer between 1024 and 65535/));
   it('rejects the root user', () => rejects({ user: 'root' }, 'user must not be root'));
+  it('rejects a rollback error rate outside (0, 1)', () => rejects({ rollbackErrorRate: 5 }, 'rollbackErrorRate must be between 0 and 1, exclusive (got 5)'));
   it('rejects UID 0', () => rejects({ user: '0:0' }, 'user must not be root'));
   it('rejects a relative readiness path', () => rejects({ readinessPath: 'readyz' }, /readinessPath must be an absolute URL path/));
   it('rejects environment that shadows an injected secret', () => rejects({ environment: { DB_PASSWORD: 'x' } }, 'environment.DB_PASSWORD conflicts with the variable injected from databaseSecret'));

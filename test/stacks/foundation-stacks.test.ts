@@ -99,6 +99,22 @@ describe.each(['dev', 'prod'])('foundation stacks of %s', (stage) => {
   });
 });
 
+describe('the whole stage', () => {
+  it('has one stack per tier, named <Prefix>-<stage>-<Tier>, Monitoring last', () => {
+    const stacks = createStage(testApp(), loadStageConfig('prod'));
+    expect(Object.values(stacks).map((stack) => stack.stackName)).toEqual([
+      'Bulwark-prod-BackupRegion',
+      'Bulwark-prod-Network',
+      'Bulwark-prod-Data',
+      'Bulwark-prod-Service',
+      'Bulwark-prod-Monitoring',
+    ]);
+    Template.fromStack(stacks.monitoring); // cross-stack references become dependencies at synthesis
+    expect(stacks.monitoring.dependencies).toEqual(expect.arrayContaining([stacks.service, stacks.data]));
+    expect(stacks.service.dependencies).not.toContain(stacks.monitoring);
+  });
+});
+
 describe('prod protections', () => {
   it('protects the stateful stacks from termination in prod only', () => {
     const prod = foundation('prod');

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deploymentAlarmNames, loadStageConfig, stackName, type StageConfig } from '../../lib/config';
+import { loadStageConfig, stackName, type StageConfig } from '../../lib/config';
 import { DASHBOARD_SECTIONS } from '../../lib/constructs/observability';
 import { DataStack } from '../../lib/stacks/data-stack';
 import { MonitoringStack, databaseMaxConnections, databaseMemoryBytes } from '../../lib/stacks/monitoring-stack';
@@ -69,8 +69,8 @@ describe.each(['prod', 'dev'])('MonitoringStack (%s)', (stage) => {
     expect(stack.region).toBe(config.region);
   });
 
-  it('creates the two deployment-rollback alarms under the names the Service stack uses', () => {
-    const names = deploymentAlarmNames(config);
+  it('names the paging alarms on 5xx and p99 after the stage', () => {
+    const names = { http5xx: `Bulwark-${stage}-service-target-5xx`, latencyP99: `Bulwark-${stage}-service-latency-p99` };
     const alarmNames = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName);
     expect(alarmNames).toContain(names.http5xx);
     expect(alarmNames).toContain(names.latencyP99);

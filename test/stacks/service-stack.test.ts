@@ -78,7 +78,7 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
 
   it('passes the app its settings as plain variables and the database as secrets', () => {
     const [container] = template.findResources('AWS::ECS::TaskDefinition')[stack.getLogicalId(stack.webService.taskDefinition.node.defaultChild as CfnElement)]
-      .Properties.ContainerDefinitions as { Environment: { Name: string; Value: string }[]; Secrets: { Name: string; ValueFrom: string }[] }[];
+      .Properties.ContainerDefinitions as { Environment: { Name: string; Value: unknown }[]; Secrets: { Name: string; ValueFrom: string }[] }[];
     expect(Object.fromEntries(container.Environment.map((variable) => [variable.Name, variable.Value]))).toEqual({
       PORT: '3000',
       STAGE: stage,
@@ -88,8 +88,23 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       RATE_LIMIT_PER_IP: String(config.service.appRateLimitPerIp),
       RATE_LIMIT_PER_USER: String(config.service.appRateLimitPerUser),
       METRICS_NAMESPACE: 'Bulwark/Business',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_SERVICE_NAME: `bulwark-${stage}`,
+      TRACE_SAMPLE_RATE: String(config.observability.traceSampleRate),
+      // The RUM monitor's ids, for the page's RUM web client.
+      RUM_APP_MONITOR_ID: { 'Fn::GetAtt': [expect.stringMatching(/^RumAppMonitor/), 'Id'] },
+      RUM_IDENTITY_POOL_ID: { Ref: expect.stringMatching(/^RumIdentityPool/) },
+      RUM_GUEST_ROLE_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^RumGuestRole/), 'Arn'] },
+      RUM_REGION: config.region,
     });
     expect(container.Secrets.map((secret) => secret.Name).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USERNAME']);
+  });
+
+  it('runs the tracing collector beside the app, which waits for it to start', () => {
+    const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const containers = task.Properties.ContainerDefinitions as { Name: string; DependsOn?: unknown[] }[];
+    expect(containers.map((c) => c.Name)).toEqual(['App', 'otel-collector']);
+    expect(containers[0].DependsOn).toEqual([{ ContainerName: 'otel-collector', Condition: 'START' }]);
   });
 
   it('builds the image from the app directory only, for linux/arm64, at deploy time', () => {
