@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadStageConfig, stackName, type Tier } from '../../lib/config';
 import { CiDeployStack, ciDeployRoleName, ciDiffRoleName, ciRoleArn } from '../../lib/stacks/ci-deploy-stack';
+import { createStage } from '../../lib/stacks/stage';
+import { testApp } from '../support/app';
 
 interface Step {
   readonly name?: string;
@@ -111,6 +114,29 @@ describe('.github/workflows/deploy.yml', () => {
       expect(Number(credentials.with?.['role-duration-seconds'])).toBeLessThanOrEqual(3600);
     }
     expect(deploy.steps.filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@')).every((step) => resolveEnv(step.with?.['role-to-assume']) === ciRoleArn(prod, ciDeployRoleName(prod)))).toBe(true);
+  });
+
+  it('deploys every stack of the stage (what --all would), each after the stacks it depends on; CiDeploy stays with the administrator', () => {
+    const app = testApp({ 'aws:cdk:bundling-stacks': [] });
+    createStage(app, prod);
+    // Cross-stack references become stack dependencies while the app is prepared for synthesis.
+    const assembly = app.synth();
+    const stacks = app.node.children.filter(Stack.isStack).filter((stack) => stack.stackName !== stackName(prod, 'CiDeploy'));
+    const deployed = deploy.steps.flatMap((step) => /cdk deploy (\S+)/.exec(step.run ?? '')?.[1] ?? []);
+    expect([...deployed].sort()).toEqual(stacks.map((stack) => stack.stackName).sort());
+    let dependencyCount = 0;
+    for (const stack of stacks) {
+      const dependencies = assembly
+        .getStackByName(stack.stackName)
+        .dependencies.filter((artifact) => artifact instanceof CloudFormationStackArtifact)
+        .map((artifact) => artifact.id);
+      dependencyCount += dependencies.length;
+      for (const dependency of dependencies) {
+        expect(deployed.indexOf(dependency), `${dependency} before ${stack.stackName}`).toBeLessThan(deployed.indexOf(stack.stackName));
+      }
+    }
+    // Data, Service and Monitoring read other stacks' outputs: the check above is not vacuous.
+    expect(dependencyCount).toBeGreaterThanOrEqual(3);
   });
 
   it("runs in the GitHub environment whose subject is the one the CiDeploy role trusts", () => {

@@ -82,7 +82,7 @@ describe('architecture diagram', () => {
   it('is committed as docs/architecture.svg for the prod stage, generated from its .dot', () => {
     const svg = decodeDashes(readFileSync(join(ROOT, 'docs', 'architecture.svg'), 'utf8'));
     const dot = readFileSync(join(ROOT, 'docs', 'architecture.dot'), 'utf8');
-    for (const tier of ['BackupRegion', 'Network', 'Data', 'Service']) {
+    for (const tier of ['BackupRegion', 'Network', 'Data', 'Service', 'Monitoring']) {
       expect(dot).toContain(`label="Bulwark-prod-${tier}"`);
       expect(svg).toContain(`Bulwark-prod-${tier}`);
     }
