@@ -17,7 +17,7 @@ import { DEFAULT_RETRY_OPTIONS, realSleep } from '../lambda/snapshot-copier/retr
 import { deleteDrillClusters, randomPassword, runDrill, type DrillDeps } from './restore-drill/drill';
 import { DrillOptionError, parseDrillOptions, USAGE } from './restore-drill/options';
 import { formatReport } from './restore-drill/report';
-import { countRows, rdsTls } from './restore-drill/row-counts';
+import { countRows, countSourceRows, rdsTls } from './restore-drill/row-counts';
 
 const POLL_INTERVAL_MS = 30_000;
 
@@ -27,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const options = parseDrillOptions(argv, (path) => readFileSync(path, 'utf8'));
+  const sourceUrl = process.env.RESTORE_DRILL_SOURCE_URL;
+  if (options.compareSource && !sourceUrl) throw new DrillOptionError('compare-source', 'set RESTORE_DRILL_SOURCE_URL to a PostgreSQL URL of the live database (a reader is enough)');
   const deps: DrillDeps = {
     rds: new RDSClient({ region: options.backupRegion }),
     retry: DEFAULT_RETRY_OPTIONS,
@@ -35,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
     pollIntervalMs: Number(process.env.RESTORE_DRILL_POLL_MS ?? POLL_INTERVAL_MS),
     newPassword: randomPassword,
     countRows: (target, tables, minimums) => countRows(target, tables, minimums, rdsTls()),
+    countSourceRows: sourceUrl ? (tables) => countSourceRows(sourceUrl, tables, rdsTls()) : undefined,
     log: (line) => console.error(`[drill] ${line}`),
   };
 

@@ -13,7 +13,7 @@ import {
 import { withThrottlingRetry, type RetryOptions } from '../../lambda/snapshot-copier/retry';
 import { findNamedCopy, findNewestCopy, type DrillSource } from './find-copy';
 import type { DrillOptions } from './options';
-import type { DatabaseTarget, RowCount } from './row-counts';
+import { compareWithSource, type DatabaseTarget, type RowCount } from './row-counts';
 
 export const DRILL_TAG = 'bulwark:restore-drill';
 export const DRILL_SOURCE_TAG = 'bulwark:restore-drill-source';
@@ -31,6 +31,8 @@ export interface DrillDeps {
   /** The master password the drill sets on its throwaway cluster. */
   readonly newPassword: () => string;
   readonly countRows: (target: DatabaseTarget, tables: readonly string[], minimums: Readonly<Record<string, number>>) => Promise<RowCount[]>;
+  /** Row counts in the live source database, for --compare-source. */
+  readonly countSourceRows?: (tables: readonly string[]) => Promise<ReadonlyMap<string, number>>;
   readonly log: (line: string) => void;
 }
 
@@ -180,12 +182,21 @@ async function restore(options: DrillOptions, deps: DrillDeps, source: DrillSour
 
 async function countRestoredRows(options: DrillOptions, deps: DrillDeps, cluster: DBCluster, password: string): Promise<RowCount[]> {
   if (!cluster.Endpoint || !cluster.MasterUsername) throw new Error(`restored cluster ${cluster.DBClusterIdentifier} has no endpoint or master user`);
-  const counts = await deps.countRows(
+  let counts = await deps.countRows(
     { host: cluster.Endpoint, port: cluster.Port ?? 5432, user: cluster.MasterUsername, password, database: options.databaseName },
     options.tables,
     options.expectedMinimums,
   );
-  for (const count of counts) deps.log(`${count.ok ? 'ok  ' : 'FAIL'} ${count.table}: ${count.rows} rows${count.minimum === undefined ? '' : ` (minimum ${count.minimum})`}`);
+  if (options.compareSource) {
+    if (!deps.countSourceRows) throw new Error('--compare-source needs a source database connection');
+    const source = await deps.countSourceRows(counts.map((count) => count.table));
+    counts = compareWithSource(counts, source, options.minSourceFraction);
+  }
+  for (const count of counts) {
+    const minimum = count.minimum === undefined ? '' : ` (minimum ${count.minimum})`;
+    const source = count.sourceRows === undefined ? '' : ` (source ${count.sourceRows})`;
+    deps.log(`${count.ok ? 'ok  ' : 'FAIL'} ${count.table}: ${count.rows} rows${minimum}${source}`);
+  }
   return counts;
 }
 

@@ -22,6 +22,10 @@ export interface DrillOptions {
   readonly tables: string[];
   /** Minimum row count per table; a table below its minimum fails the drill. */
   readonly expectedMinimums: Record<string, number>;
+  /** Also count rows in the live database (URL from RESTORE_DRILL_SOURCE_URL) and compare. */
+  readonly compareSource: boolean;
+  /** With compareSource: each restored table must hold at least this fraction of the source's rows. */
+  readonly minSourceFraction: number;
   /** Skip connecting to the restored cluster (no network path from where the drill runs). */
   readonly skipRowCounts: boolean;
   /** Leave the drill cluster running for a closer look (delete it by re-running with --cleanup-only). */
@@ -59,6 +63,10 @@ cluster, waits until it is available, counts rows, prints a report and deletes t
   --database NAME            database to count rows in (default: the stage's, else postgres)
   --tables A,B               tables to count (default: every table in schema public)
   --expected FILE            JSON {"table": minimumRows}; a table below its minimum fails the drill
+  --compare-source           also count rows in the live database (PostgreSQL URL in the
+                             environment variable RESTORE_DRILL_SOURCE_URL, never on the command line)
+  --min-source-fraction F    with --compare-source: each restored table needs at least F of
+                             the source's rows (default 0.9)
   --skip-row-counts          restore and check availability only
   --timeout-minutes N        bound on each wait (default 90)
   --keep                     do not delete the drill cluster at the end
@@ -98,6 +106,8 @@ export function parseDrillOptions(argv: string[], readFile: (path: string) => st
         tables: { type: 'string' },
         expected: { type: 'string' },
         'skip-row-counts': { type: 'boolean' },
+        'compare-source': { type: 'boolean' },
+        'min-source-fraction': { type: 'string' },
         'timeout-minutes': { type: 'string' },
         keep: { type: 'boolean' },
         'cleanup-only': { type: 'boolean' },
@@ -138,6 +148,14 @@ export function parseDrillOptions(argv: string[], readFile: (path: string) => st
     throw new DrillOptionError('snapshot', `"${values.snapshot}" is not a cluster snapshot identifier or ARN`);
   }
 
+  const fractionRaw = values['min-source-fraction'] ?? '0.9';
+  const minSourceFraction = Number(fractionRaw);
+  if (!/^\d*\.?\d+$/.test(fractionRaw) || minSourceFraction <= 0 || minSourceFraction > 1) {
+    throw new DrillOptionError('min-source-fraction', `must be a number in (0, 1] (got "${fractionRaw}")`);
+  }
+  if (values['min-source-fraction'] !== undefined && !values['compare-source']) throw new DrillOptionError('min-source-fraction', 'requires --compare-source');
+  if (values['compare-source'] && values['skip-row-counts']) throw new DrillOptionError('compare-source', 'cannot be combined with --skip-row-counts');
+
   return {
     backupRegion,
     managedByTagValue,
@@ -150,6 +168,8 @@ export function parseDrillOptions(argv: string[], readFile: (path: string) => st
     databaseName: values.database ?? stage?.database.databaseName ?? 'postgres',
     tables,
     expectedMinimums: values.expected ? parseExpectedMinimums(readFile, values.expected) : {},
+    compareSource: values['compare-source'] ?? false,
+    minSourceFraction,
     skipRowCounts: values['skip-row-counts'] ?? false,
     keep: values.keep ?? false,
     cleanupOnly: values['cleanup-only'] ?? false,

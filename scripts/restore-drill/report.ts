@@ -12,7 +12,8 @@ export function formatReport(report: DrillReport): string {
   if (report.rowCountsSkipped) lines.push('  row counts           skipped');
   for (const count of report.rowCounts) {
     const minimum = count.minimum === undefined ? '' : `, minimum ${count.minimum}`;
-    lines.push(`  ${count.ok ? 'ok  ' : 'FAIL'} ${count.table.padEnd(28)} ${count.rows < 0 ? 'missing' : `${count.rows} rows`}${minimum}`);
+    const source = count.sourceRows === undefined ? '' : `, source ${count.sourceRows}`;
+    lines.push(`  ${count.ok ? 'ok  ' : 'FAIL'} ${count.table.padEnd(28)} ${count.rows < 0 ? 'missing' : `${count.rows} rows`}${minimum}${source}`);
   }
   if (report.leftoversDeleted.length > 0) lines.push(`  leftovers deleted    ${report.leftoversDeleted.join(', ')}`);
   lines.push(`  drill cluster        ${report.deleted ? 'deleted' : 'NOT deleted: delete it by hand or re-run with --cleanup-only'}`);

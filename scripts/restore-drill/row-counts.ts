@@ -5,6 +5,8 @@ export interface RowCount {
   readonly rows: number;
   /** From the expected-minimums file; undefined when the table has none. */
   readonly minimum?: number;
+  /** Rows in the live source database, with --compare-source. */
+  readonly sourceRows?: number;
   readonly ok: boolean;
 }
 
@@ -64,6 +66,37 @@ export async function countRows(
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Row counts of `tables` in the live source database (a reader endpoint is enough), for
+ * --compare-source: a restore that holds far fewer rows than production is from an
+ * older copy than anyone expected. Tables missing there are left out.
+ */
+export async function countSourceRows(connectionString: string, tables: readonly string[], ssl: ClientConfig['ssl']): Promise<Map<string, number>> {
+  const client = new Client({ connectionString, ssl, connectionTimeoutMillis: 30_000, statement_timeout: 600_000 });
+  await client.connect();
+  try {
+    const counts = new Map<string, number>();
+    for (const table of tables.map(qualified)) {
+      if (!(await tableExists(client, table))) continue;
+      const [schema, name] = table.split('.');
+      const { rows } = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${client.escapeIdentifier(schema)}.${client.escapeIdentifier(name)}`);
+      counts.set(table, Number(rows[0].count));
+    }
+    return counts;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Restored counts checked against the source: each must reach `minFraction` of the source's. */
+export function compareWithSource(counts: readonly RowCount[], source: ReadonlyMap<string, number>, minFraction: number): RowCount[] {
+  return counts.map((count) => {
+    const sourceRows = source.get(count.table);
+    if (sourceRows === undefined || count.rows < 0) return count;
+    return { ...count, sourceRows, ok: count.ok && count.rows >= Math.floor(sourceRows * minFraction) };
+  });
 }
 
 function qualified(table: string): string {

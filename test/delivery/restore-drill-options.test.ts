@@ -14,6 +14,8 @@ describe('restore drill options', () => {
       instanceClass: 'db.serverless',
       timeoutMinutes: 90,
       keep: false,
+      compareSource: false,
+      minSourceFraction: 0.9,
     });
   });
 
@@ -43,6 +45,9 @@ describe('restore drill options', () => {
     [['--stage', 'prod', '--tables', 'users;drop'], /--tables: "users;drop" is not a lower-case table name/],
     [['--stage', 'prod', '--security-group-ids', 'default'], /--security-group-ids: "default" is not a security group id/],
     [['--stage', 'prod', '--bogus'], /Unknown option '--bogus'/],
+    [['--stage', 'prod', '--min-source-fraction', '0.5'], /--min-source-fraction: requires --compare-source/],
+    [['--stage', 'prod', '--compare-source', '--min-source-fraction', '1.5'], /--min-source-fraction: must be a number in \(0, 1\]/],
+    [['--stage', 'prod', '--compare-source', '--skip-row-counts'], /--compare-source: cannot be combined with --skip-row-counts/],
   ])('rejects %j naming the option', (argv, message) => {
     expect(() => parse(argv)).toThrow(message);
   });

@@ -31,7 +31,7 @@ import { startThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/th
 import { drillIdentifier, runDrill, type DrillDeps } from '../../scripts/restore-drill/drill';
 import { NoCopyError } from '../../scripts/restore-drill/find-copy';
 import { parseDrillOptions, type DrillOptions } from '../../scripts/restore-drill/options';
-import { countRows, type DatabaseTarget } from '../../scripts/restore-drill/row-counts';
+import { countRows, countSourceRows, type DatabaseTarget } from '../../scripts/restore-drill/row-counts';
 import { startMotoServer, type MotoServer } from '../support/moto-server';
 
 const BACKUP_REGION = 'eu-central-1';
@@ -84,6 +84,12 @@ async function seedCopy(identifier: string, managedBy: string, sourceCreated: Da
   );
 }
 
+function sourceUrl(): string {
+  const url = new URL(postgres.url);
+  url.pathname = '/live';
+  return url.toString();
+}
+
 async function drillClusters(): Promise<string[]> {
   const { DBClusters = [] } = await rds.send(new DescribeDBClustersCommand({}));
   return DBClusters.map((cluster) => cluster.DBClusterIdentifier!).filter((id) => id.includes('-drill-'));
@@ -95,7 +101,14 @@ beforeAll(async () => {
   await client.connect();
   await client.query('CREATE TABLE users (id serial PRIMARY KEY); CREATE TABLE notes (id serial PRIMARY KEY)');
   await client.query('INSERT INTO users SELECT FROM generate_series(1, 3); INSERT INTO notes SELECT FROM generate_series(1, 5)');
+  // The "live" database for --compare-source: it has grown since the copy was taken.
+  await client.query('CREATE DATABASE live');
   await client.end();
+  const live = new Client({ connectionString: sourceUrl() });
+  await live.connect();
+  await live.query('CREATE TABLE users (id serial PRIMARY KEY); CREATE TABLE notes (id serial PRIMARY KEY)');
+  await live.query('INSERT INTO users SELECT FROM generate_series(1, 10); INSERT INTO notes SELECT FROM generate_series(1, 6)');
+  await live.end();
 });
 
 afterAll(async () => {
@@ -169,6 +182,17 @@ describe('restore drill against moto', () => {
     ]);
     expect(report.deleted).toBe(true);
     expect(await drillClusters()).toEqual([]);
+  });
+
+  it('--compare-source fails a table that holds less than the given fraction of the live database', async () => {
+    const run = deps({ countSourceRows: (tables) => countSourceRows(sourceUrl(), tables, false) });
+    const report = await runDrill(options(['--compare-source', '--min-source-fraction', '0.5']), run);
+    expect(report.rowCounts).toEqual([
+      { table: 'public.notes', rows: 5, minimum: undefined, sourceRows: 6, ok: true },
+      { table: 'public.users', rows: 3, minimum: undefined, sourceRows: 10, ok: false },
+    ]);
+    expect(report).toMatchObject({ passed: false, deleted: true });
+    expect(run.lines).toContain('FAIL public.users: 3 rows (source 10)');
   });
 
   it('restores a named copy and deletes the clusters an interrupted earlier run left behind', async () => {
