@@ -10,9 +10,16 @@ bash scripts/synth-stages.sh "$@"
 
 status=0
 echo "== cdk-nag (AwsSolutions)"
-findings=$(cat cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv | grep -c ',Non-Compliant,' || true)
+# cdk-nag writes one report per stack; a missing report means a stack escaped the checks.
+templates=$(ls cdk.out/{dev,prod}/*.template.json | wc -l)
+reports=$(ls cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv | wc -l)
+if [ "$reports" -ne "$templates" ]; then
+  echo "cdk-nag: $reports reports for $templates stacks"
+  status=1
+fi
+findings=$(cat cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv | grep -cE ',"?Non-Compliant"?,' || true)
 if [ "$findings" -ne 0 ]; then
-  grep -h ",Non-Compliant," cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv
+  grep -hE ',"?Non-Compliant"?,' cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv
   status=1
 fi
 echo "cdk-nag: $findings unsuppressed findings"
