@@ -7,7 +7,8 @@ import type { StageConfig } from './stage-config';
  */
 export type Tier = 'BackupRegion' | 'Network' | 'Data' | 'Service' | 'Monitoring' | 'CiDeploy';
 
-type Naming = Pick<StageConfig, 'prefix' | 'stage'>;
+/** The two config fields every deterministic name is built from. */
+export type Naming = Pick<StageConfig, 'prefix' | 'stage'>;
 
 export function stackName(config: Naming, tier: Tier): string {
   return `${config.prefix}-${config.stage}-${tier}`;

@@ -26,6 +26,24 @@ export interface StageConfig {
   readonly waf: WafConfig;
   readonly shield: ShieldConfig;
   readonly observability: ObservabilityConfig;
+  /**
+   * How GitHub Actions deploys the stage. When set, the stage gets a `CiDeploy` stack
+   * (OIDC provider and deploy role) that an administrator deploys once.
+   */
+  readonly ci?: CiConfig;
+}
+
+export interface CiConfig {
+  /** GitHub repository allowed to deploy, `owner/name`. */
+  readonly repository: string;
+  /** GitHub environment of the deploy job (subject `repo:O/R:environment:NAME`); exactly one of `environment` and `branch`. */
+  readonly environment?: string;
+  /** Branch whose pushes deploy (subject `repo:O/R:ref:refs/heads/BRANCH`). */
+  readonly branch?: string;
+  /** The account's existing token.actions.githubusercontent.com provider; when omitted the stack creates it. */
+  readonly oidcProviderArn?: string;
+  /** A read-only role that pull requests assume for `cdk diff` (CDK lookup roles only). */
+  readonly pullRequestDiff: boolean;
 }
 
 export interface NetworkConfig {

@@ -197,7 +197,23 @@ const observability: Check = (problems, c) => {
   }
 };
 
-const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability];
+const GITHUB_REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
+const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+
+const ci: Check = (problems, c) => {
+  if (!c.ci) return;
+  const { repository, environment, branch, oidcProviderArn } = c.ci;
+  if (!GITHUB_REPOSITORY.test(repository)) problems.push(`ci.repository must be a GitHub repository "owner/name" (got "${repository}")`);
+  if ((environment === undefined) === (branch === undefined)) problems.push('ci must set exactly one of ci.environment and ci.branch');
+  for (const [field, value] of [['environment', environment], ['branch', branch]] as const) {
+    if (value !== undefined && !/^[A-Za-z0-9._/-]{1,255}$/.test(value)) problems.push(`ci.${field} must be a plain name (got "${value}")`);
+  }
+  if (oidcProviderArn !== undefined && !OIDC_PROVIDER_ARN.test(oidcProviderArn)) {
+    problems.push(`ci.oidcProviderArn must be the ARN of the token.actions.githubusercontent.com OIDC provider (got "${oidcProviderArn}")`);
+  }
+};
+
+const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, ci];
 
 /** Every problem with `config`, each naming its field; empty when the config is valid. */
 export function findConfigProblems(config: StageConfig): string[] {

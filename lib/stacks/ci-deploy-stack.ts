@@ -1,21 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import type { CiConfig, StageConfig } from '../config';
 import { CiDeploy } from '../constructs/ci-deploy';
-
-/** How GitHub Actions deploys a stage (the `ci` section of a stage config). */
-export interface CiDeployConfig {
-  /** GitHub repository allowed to deploy, `owner/name`. */
-  readonly repository: string;
-  /** GitHub environment of the deploy job; exactly one of `environment` and `branch`. */
-  readonly environment?: string;
-  /** Branch whose pushes deploy, when the job names no environment. */
-  readonly branch?: string;
-  /** The account's existing token.actions.githubusercontent.com provider; omitted: the stack creates it. */
-  readonly oidcProviderArn?: string;
-  /** A read-only role for `cdk diff` on pull requests. */
-  readonly pullRequestDiff: boolean;
-}
 
 /** Name of the role the deploy workflow assumes (fixed, so the workflow can name it). */
 export function ciDeployRoleName(config: Pick<StageConfig, 'prefix' | 'stage'>): string {
@@ -34,7 +20,7 @@ export function ciRoleArn(config: Pick<StageConfig, 'account'>, roleName: string
 
 export interface CiDeployStackProps extends StackProps {
   readonly config: StageConfig;
-  readonly ci: CiDeployConfig;
+  readonly ci: CiConfig;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import { stackName, type StageConfig } from '../config';
 import { BackupRegionStack } from './backup-region-stack';
+import { CiDeployStack } from './ci-deploy-stack';
 import { DataStack } from './data-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
@@ -13,6 +14,8 @@ export interface StageStacks {
   readonly data: DataStack;
   readonly service: ServiceStack;
   readonly monitoring: MonitoringStack;
+  /** Present when the stage config has a `ci` section; deployed once by an administrator. */
+  readonly ciDeploy?: CiDeployStack;
 }
 
 /**
@@ -61,5 +64,14 @@ export function createStage(app: App, config: StageConfig): StageStacks {
     rum: service.rum,
     description: describe('dashboard, alarms, SLO burn-rate alarms, alarm topic'),
   });
-  return { backupRegion, network, data, service, monitoring };
+  const ciDeploy = config.ci
+    ? new CiDeployStack(app, stackName(config, 'CiDeploy'), {
+        config,
+        ci: config.ci,
+        env: primary,
+        description: describe('GitHub OIDC provider and deploy role (deployed once by an administrator)'),
+        terminationProtection: isProd,
+      })
+    : undefined;
+  return { backupRegion, network, data, service, monitoring, ciDeploy };
 }

@@ -72,6 +72,9 @@ describe('validation names the field at fault', () => {
     ['a shrink fraction of zero', (c) => ({ ...c, waf: { ...c.waf, maxShrinkFraction: 0 } }), /^waf\.maxShrinkFraction must be in \(0, 1\]/],
     ['a protection group without Shield Advanced', (c) => ({ ...c, shield: { advanced: false, protectionGroup: true } }), /^shield\.protectionGroup requires shield\.advanced/],
     ['a sample rate above 1', (c) => ({ ...c, observability: { ...c.observability, traceSampleRate: 1.5 } }), /^observability\.traceSampleRate must be between 0 and 1/],
+    ['a CI repository that is not owner/name', (c) => ({ ...c, ci: { ...c.ci!, repository: 'bulwark' } }), /^ci\.repository must be a GitHub repository "owner\/name"/],
+    ['a CI section with both environment and branch', (c) => ({ ...c, ci: { ...c.ci!, branch: 'main' } }), /^ci must set exactly one of ci\.environment and ci\.branch/],
+    ['a malformed OIDC provider ARN', (c) => ({ ...c, ci: { ...c.ci!, oidcProviderArn: 'arn:aws:iam::1:oidc-provider/x' } }), /^ci\.oidcProviderArn must be the ARN/],
   ];
 
   it.each(cases)('rejects %s', (_name, mutate, expected) => {

@@ -100,7 +100,7 @@ describe.each(['dev', 'prod'])('foundation stacks of %s', (stage) => {
 });
 
 describe('the whole stage', () => {
-  it('has one stack per tier, named <Prefix>-<stage>-<Tier>, Monitoring last', () => {
+  it('has one stack per tier, named <Prefix>-<stage>-<Tier>, in deployment order', () => {
     const stacks = createStage(testApp(), loadStageConfig('prod'));
     expect(Object.values(stacks).map((stack) => stack.stackName)).toEqual([
       'Bulwark-prod-BackupRegion',
@@ -108,10 +108,15 @@ describe('the whole stage', () => {
       'Bulwark-prod-Data',
       'Bulwark-prod-Service',
       'Bulwark-prod-Monitoring',
+      'Bulwark-prod-CiDeploy',
     ]);
     Template.fromStack(stacks.monitoring); // cross-stack references become dependencies at synthesis
     expect(stacks.monitoring.dependencies).toEqual(expect.arrayContaining([stacks.service, stacks.data]));
     expect(stacks.service.dependencies).not.toContain(stacks.monitoring);
+  });
+
+  it('adds the CiDeploy stack only to stages with a ci section', () => {
+    expect(createStage(testApp(), loadStageConfig('dev')).ciDeploy).toBeUndefined();
   });
 });
 

@@ -64,4 +64,5 @@ export const prod: StageConfig = {
   },
   shield: { advanced: true, protectionGroup: true },
   observability: { alarmEmail: 'oncall@example.com', traceSampleRate: 0.05, rum: true, availabilityTarget: 0.999 },
+  ci: { repository: 'example-org/bulwark', environment: 'production', pullRequestDiff: true },
 };

@@ -7,7 +7,8 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
  * an object of its own.
  */
 
-type MetricMethod = (props?: cloudwatch.MetricOptions) => cloudwatch.Metric;
+/** A construct's `metric*()` method: optional overrides in, a metric out. */
+export type MetricMethod = (props?: cloudwatch.MetricOptions) => cloudwatch.Metric;
 
 /** An Aurora cluster (satisfied by AuroraDatabase). Metrics in AWS/RDS, one-minute periods. */
 export interface DatabaseMetricSource {
