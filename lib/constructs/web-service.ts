@@ -158,6 +158,9 @@ export interface WebServiceProps {
   /**
    * Database credentials secret (JSON fields host, port, username, password, dbname),
    * injected as DB_HOST, DB_PORT, DB_USERNAME, DB_PASSWORD and DB_NAME, with DB_SSL=require.
+   * The tasks also get DB_SECRET_ARN and read access to the secret: ECS injects secrets
+   * only when a task starts, so after a scheduled rotation the app re-reads the password
+   * itself instead of failing every new connection until the tasks are replaced.
    * @default - no database variables; the app falls back to its embedded database
    */
   readonly databaseSecret?: secretsmanager.ISecret;
@@ -362,6 +365,10 @@ export class WebService extends Construct {
       volumes: [{ name: 'tmp' }],
     });
 
+    const databaseSecret = props.databaseSecret && secretInThisStack(this, props.databaseSecret);
+    // The app re-reads the password after a rotation (see `databaseSecret`).
+    databaseSecret?.grantRead(this.taskDefinition.taskRole);
+
     const linuxParameters = new ecs.LinuxParameters(this, 'LinuxParameters', {
       // A tiny init as PID 1 forwards SIGTERM to node and reaps zombies.
       initProcessEnabled: true,
@@ -375,8 +382,8 @@ export class WebService extends Construct {
       readonlyRootFilesystem: true,
       linuxParameters,
       portMappings: [{ containerPort, name: 'http', protocol: ecs.Protocol.TCP }],
-      environment: settings.environment,
-      secrets: databaseSecrets(props.databaseSecret && secretInThisStack(this, props.databaseSecret)),
+      environment: { ...settings.environment, ...(databaseSecret ? { DB_SECRET_ARN: databaseSecret.secretArn } : {}) },
+      secrets: databaseSecrets(databaseSecret),
       stopTimeout: settings.stopTimeout,
       healthCheck: {
         // The image has node but no curl or wget: ask the liveness endpoint with node itself.

@@ -281,16 +281,23 @@ describe('WebService with defaults', () => {
             { Name: 'STAGE', Value: 'test' },
             { Name: 'TRUSTED_PROXY_HOPS', Value: '1' },
             { Name: 'DB_SSL', Value: 'require' },
+            { Name: 'DB_SECRET_ARN', Value: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf' },
           ],
         }),
       );
+      const readSecret = Match.objectLike({
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf',
+      });
+      // The execution role injects the fields at task start...
       template.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf' }),
-          ]),
-        },
+        PolicyDocument: { Statement: Match.arrayWith([readSecret]) },
         Roles: [built.stack.resolve(built.webService.taskDefinition.obtainExecutionRole().roleName)],
+      });
+      // ...and the task role lets the app re-read the password after a rotation.
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: Match.arrayWith([readSecret]) },
+        Roles: [built.stack.resolve(built.webService.taskDefinition.taskRole.roleName)],
       });
     });
 

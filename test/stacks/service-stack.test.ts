@@ -84,6 +84,7 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       STAGE: stage,
       TRUSTED_PROXY_HOPS: '1',
       DB_SSL: 'require',
+      DB_SECRET_ARN: expect.anything(),
       DB_POOL_SIZE: String(config.service.databasePoolSize),
       RATE_LIMIT_PER_IP: String(config.service.appRateLimitPerIp),
       RATE_LIMIT_PER_USER: String(config.service.appRateLimitPerUser),
