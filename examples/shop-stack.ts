@@ -66,15 +66,16 @@ export class ShopStack extends Stack {
       databaseSecret: this.database.secret,
       database: this.database,
       environment: { SHOP_REGION: 'us-east-1' },
+      // The default health check asks the liveness path with `node`, which this image does
+      // not have; busybox wget does the same job.
+      containerHealthCheck: {
+        command: ['CMD-SHELL', `wget -q -O /dev/null http://127.0.0.1:${EXAMPLE_PORT}/ || exit 1`],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
     });
-    // WebService's container health check asks the liveness path with `node`, which this
-    // image does not have; busybox wget does the same job. (The escape hatch is the point
-    // of exposing `taskDefinition`: a team can adjust what the props do not cover.)
-    const task = this.web.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
-    task.addPropertyOverride('ContainerDefinitions.0.HealthCheck.Command', [
-      'CMD-SHELL',
-      `wget -q -O /dev/null http://127.0.0.1:${EXAMPLE_PORT}/ || exit 1`,
-    ]);
 
     this.edge = new EdgeProtection(this, 'Edge', {
       resourceArn: this.web.loadBalancer.loadBalancerArn,

@@ -55,6 +55,11 @@ export interface WebServiceProps {
    */
   readonly image?: ecs.ContainerImage;
   /**
+   * The container health check ECS runs inside the app container.
+   * @default - asks `livenessPath` with `node -e` (the default image has node but no curl or wget)
+   */
+  readonly containerHealthCheck?: ecs.HealthCheck;
+  /**
    * Port the app listens on (also passed as PORT).
    * @default 3000
    */
@@ -385,7 +390,7 @@ export class WebService extends Construct {
       environment: { ...settings.environment, ...(databaseSecret ? { DB_SECRET_ARN: databaseSecret.secretArn } : {}) },
       secrets: databaseSecrets(databaseSecret),
       stopTimeout: settings.stopTimeout,
-      healthCheck: {
+      healthCheck: props.containerHealthCheck ?? {
         // The image has node but no curl or wget: ask the liveness endpoint with node itself.
         command: ['CMD', 'node', '-e', livenessProbe(containerPort, settings.livenessPath)],
         interval: Duration.seconds(15),
