@@ -23,7 +23,19 @@ export type DatabaseConfig =
       readonly database?: string;
       readonly ssl: DatabaseSsl;
       readonly poolSize: number;
+      /**
+       * The Secrets Manager secret the credentials come from. When set, a connection
+       * rejected with "invalid password" re-reads it, so a rotation needs no new task.
+       * @default - the password is fixed for the life of the process
+       */
+      readonly credentialsSecret?: SecretReference;
     };
+
+export interface SecretReference {
+  readonly arn: string;
+  /** The secret's region, taken from its ARN. */
+  readonly region: string;
+}
 
 export interface RumConfig {
   readonly appMonitorId: string;
@@ -90,8 +102,21 @@ function databaseSsl(env: Env): DatabaseSsl {
   return { mode: 'verify', ca: rdsCaBundle() };
 }
 
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:secret:.+$/;
+
+function credentialsSecret(env: Env): SecretReference | undefined {
+  const arn = env.DB_SECRET_ARN?.trim();
+  if (!arn) return undefined;
+  const match = SECRET_ARN.exec(arn);
+  if (!match) throw new ConfigError(`DB_SECRET_ARN must be a Secrets Manager secret ARN, got "${env.DB_SECRET_ARN}"`);
+  // A URL carries its own password, which pg would prefer over the refreshed one.
+  if (env.DATABASE_URL || !env.DB_HOST) throw new ConfigError('DB_SECRET_ARN needs the DB_* fields (DB_HOST, DB_USERNAME, DB_PASSWORD) and no DATABASE_URL');
+  return { arn, region: match[1] };
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const poolSize = integer(env, 'DB_POOL_SIZE', 10, 1, 1000);
+  const secret = credentialsSecret(env);
   if (env.DATABASE_URL) {
     return { kind: 'postgres', connectionString: env.DATABASE_URL, ssl: databaseSsl(env), poolSize };
   }
@@ -108,6 +133,7 @@ function databaseConfig(env: Env): DatabaseConfig {
       database: env.DB_NAME || 'postgres',
       ssl: databaseSsl(env),
       poolSize,
+      ...(secret && { credentialsSecret: secret }),
     };
   }
   return { kind: 'pglite' };

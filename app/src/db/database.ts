@@ -5,6 +5,7 @@
  */
 import type { PoolConfig } from 'pg';
 import type { DatabaseConfig } from '../config';
+import type { RotatingCredentials } from './credentials';
 
 export type Query = <Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<Row[]>;
 
@@ -49,6 +50,11 @@ function classify(error: unknown): never {
   throw isUnavailable(error) ? new DatabaseUnavailableError(error) : error;
 }
 
+/** SQLSTATE invalid_password: the server refused the credentials (e.g. after a rotation). */
+export function isPasswordRefused(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '28P01';
+}
+
 export interface DatabaseLogger {
   warn(obj: object, msg: string): void;
   info(obj: object | string, msg?: string): void;
@@ -56,13 +62,14 @@ export interface DatabaseLogger {
 
 type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 
-export function poolConfig(config: PostgresConfig): PoolConfig {
+export function poolConfig(config: PostgresConfig, credentials?: RotatingCredentials): PoolConfig {
   return {
     connectionString: config.connectionString,
     host: config.host,
     port: config.port,
     user: config.user,
-    password: config.password,
+    // pg calls a function for every new connection, so a refreshed password applies to the next one.
+    password: credentials?.password ?? config.password,
     database: config.database,
     max: config.poolSize,
     // Fail fast while the database is away so requests get a 503 instead of queueing.
@@ -76,17 +83,37 @@ export function poolConfig(config: PostgresConfig): PoolConfig {
   };
 }
 
+/** With `credentialsSecret` set: the password follows the secret's rotation. */
+async function rotatingCredentials(config: PostgresConfig, log: DatabaseLogger): Promise<RotatingCredentials | undefined> {
+  const secret = config.credentialsSecret;
+  if (!secret) return undefined;
+  const [{ SecretsManagerClient }, { RotatingCredentials }] = await Promise.all([import('@aws-sdk/client-secrets-manager'), import('./credentials')]);
+  // Connections opened during a re-read wait for it, so keep it near the pool's 2 s connect timeout.
+  const client = new SecretsManagerClient({ region: secret.region, maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
+  return new RotatingCredentials({ client, secretId: secret.arn, user: config.user ?? '', initialPassword: config.password ?? '', log });
+}
+
 export async function createPostgresDatabase(config: PostgresConfig, log: DatabaseLogger): Promise<Database> {
   const { Pool } = await import('pg');
-  const pool = new Pool(poolConfig(config));
+  const credentials = await rotatingCredentials(config, log);
+  const pool = new Pool(poolConfig(config, credentials));
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) => log.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'idle database connection lost'));
+
+  // A refused password is a rotation in progress when the secret is followed: 503 while it is re-read.
+  const fail = (error: unknown): never => {
+    if (credentials && isPasswordRefused(error)) {
+      void credentials.connectionFailed(error);
+      throw new DatabaseUnavailableError(error);
+    }
+    return classify(error);
+  };
 
   const query: Query = async <Row>(sql: string, params: readonly unknown[] = []) => {
     try {
       return (await pool.query(sql, params as unknown[])).rows as Row[];
     } catch (error) {
-      return classify(error);
+      return fail(error);
     }
   };
 
@@ -94,7 +121,7 @@ export async function createPostgresDatabase(config: PostgresConfig, log: Databa
     kind: 'postgres',
     query,
     async withSession(work) {
-      const client = await pool.connect().catch(classify);
+      const client = await pool.connect().catch(fail);
       let broken = false;
       try {
         const sessionQuery: Query = async <Row>(sql: string, params: readonly unknown[] = []) => {
