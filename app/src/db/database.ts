@@ -33,6 +33,21 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/**
+ * A stable name per SQL text, so each pooled connection prepares a statement once and then
+ * only binds and executes it: the server skips parsing and planning on the hot path. The
+ * app's SQL is a fixed set of constants, so the map stays small.
+ */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `bulwark_${statementNames.size}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 // SQLSTATE classes/codes that mean "the server is unreachable or shutting down", not "your query is wrong".
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-4]|58)/;
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -111,7 +126,7 @@ export async function createPostgresDatabase(config: PostgresConfig, log: Databa
 
   const query: Query = async <Row>(sql: string, params: readonly unknown[] = []) => {
     try {
-      return (await pool.query(sql, params as unknown[])).rows as Row[];
+      return (await pool.query({ name: statementName(sql), text: sql, values: params as unknown[] })).rows as Row[];
     } catch (error) {
       return fail(error);
     }
