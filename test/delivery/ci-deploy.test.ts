@@ -5,6 +5,7 @@ import { loadStageConfig } from '../../lib/config';
 import { CiDeploy, type CiDeployProps } from '../../lib/constructs/ci-deploy';
 import { CiDeployStack, ciDeployRoleName, ciDiffRoleName } from '../../lib/stacks/ci-deploy-stack';
 import { applyNag, expectNoNagFindings } from '../support/nag';
+import { githubTrustPolicy as trustConditions } from './github-trust';
 
 const ACCOUNT = '222222222222';
 const REGIONS = ['eu-west-1', 'eu-central-1'];
@@ -20,26 +21,6 @@ function synth(props: Partial<CiDeployProps> = {}): Template {
   const stack = new Stack(new App({ context: PARTITION_LITERALS }), 'Ci', { env: { account: ACCOUNT, region: 'eu-west-1' } });
   new CiDeploy(stack, 'CiDeploy', { repository: 'example-org/bulwark', regions: REGIONS, ...props });
   return Template.fromStack(stack);
-}
-
-function trustConditions(subject: string) {
-  return {
-    AssumeRolePolicyDocument: {
-      Statement: [
-        {
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Effect: 'Allow',
-          Principal: { Federated: Match.anyValue() },
-          Condition: {
-            StringEquals: {
-              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-              'token.actions.githubusercontent.com:sub': subject,
-            },
-          },
-        },
-      ],
-    },
-  };
 }
 
 describe('CiDeploy', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -9,6 +9,7 @@ import { loadStageConfig, stackName, type Tier } from '../../lib/config';
 import { CiDeployStack, ciDeployRoleName, ciDiffRoleName, ciRoleArn } from '../../lib/stacks/ci-deploy-stack';
 import { createStage } from '../../lib/stacks/stage';
 import { testApp } from '../support/app';
+import { githubTrustPolicy } from './github-trust';
 
 interface Step {
   readonly name?: string;
@@ -141,29 +142,15 @@ describe('.github/workflows/deploy.yml', () => {
 
   it("runs in the GitHub environment whose subject is the one the CiDeploy role trusts", () => {
     const environment = typeof deploy.environment === 'string' ? deploy.environment : deploy.environment?.name;
-    expect(environment).toBeTruthy();
+    expect(environment).toBe(prod.ci!.environment);
     const stack = new CiDeployStack(new App(), stackName(prod, 'CiDeploy'), {
       config: prod,
-      ci: { repository: 'example-org/bulwark', environment, pullRequestDiff: true },
+      ci: { ...prod.ci!, environment },
       env: { account: prod.account, region: prod.region },
     });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       RoleName: ciDeployRoleName(prod),
-      AssumeRolePolicyDocument: {
-        Statement: [
-          {
-            Action: 'sts:AssumeRoleWithWebIdentity',
-            Effect: 'Allow',
-            Principal: { Federated: Match.anyValue() },
-            Condition: {
-              StringEquals: {
-                'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-                'token.actions.githubusercontent.com:sub': `repo:example-org/bulwark:environment:${environment}`,
-              },
-            },
-          },
-        ],
-      },
+      ...githubTrustPolicy(`repo:${prod.ci!.repository}:environment:${environment}`),
     });
   });
 });
