@@ -166,6 +166,11 @@ export interface ShieldConfig {
   readonly advanced: boolean;
   /** Group the stage's protected resources into one Shield protection group. */
   readonly protectionGroup: boolean;
+  /**
+   * What Shield's automatic application-layer mitigation does with the requests its rules
+   * match during a detected event: `COUNT` to observe first, `BLOCK` once trusted.
+   */
+  readonly mitigationAction: 'BLOCK' | 'COUNT';
 }
 
 export interface ObservabilityConfig {

@@ -186,6 +186,7 @@ const waf: Check = (problems, c) => {
 
 const shield: Check = (problems, c) => {
   if (c.shield.protectionGroup && !c.shield.advanced) problems.push('shield.protectionGroup requires shield.advanced');
+  if (!['BLOCK', 'COUNT'].includes(c.shield.mitigationAction)) problems.push(`shield.mitigationAction must be BLOCK or COUNT (got "${c.shield.mitigationAction}")`);
 };
 
 const observability: Check = (problems, c) => {

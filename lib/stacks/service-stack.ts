@@ -108,8 +108,8 @@ export class ServiceStack extends Stack {
         ? {
             healthAlarms: this.shieldHealthAlarms(config),
             // Shield adds mitigation rules only during an event it detected against the
-            // learned baseline; blocking then is the point of the subscription.
-            mitigationAction: ShieldMitigationAction.BLOCK,
+            // learned baseline; prod blocks then (the point of the subscription).
+            mitigationAction: ShieldMitigationAction[config.shield.mitigationAction],
             protectionGroup: config.shield.protectionGroup,
           }
         : undefined,

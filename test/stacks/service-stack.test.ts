@@ -184,6 +184,13 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TargetResponseTime', Statistic: 'Average' });
       template.resourceCountIs('AWS::Shield::ProtectionGroup', 1);
     });
+
+    it('takes the Shield mitigation action from the config', () => {
+      const counting = buildServiceStack({ ...config, shield: { ...config.shield, mitigationAction: 'COUNT' } });
+      Template.fromStack(counting).hasResourceProperties('AWS::Shield::Protection', {
+        ApplicationLayerAutomaticResponseConfiguration: { Status: 'ENABLED', Action: { Count: {} } },
+      });
+    });
   } else {
     it('leaves deletion protection and Shield off', () => {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {

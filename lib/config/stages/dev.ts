@@ -55,6 +55,6 @@ export const dev: StageConfig = {
     maxShrinkFraction: 0.5,
     syncIntervalMinutes: 60,
   },
-  shield: { advanced: false, protectionGroup: false },
+  shield: { advanced: false, protectionGroup: false, mitigationAction: 'COUNT' },
   observability: { alarmEmail: 'oncall-dev@example.com', traceSampleRate: 1, rum: true, availabilityTarget: 0.999 },
 };

@@ -62,7 +62,7 @@ export const prod: StageConfig = {
     maxShrinkFraction: 0.2,
     syncIntervalMinutes: 60,
   },
-  shield: { advanced: true, protectionGroup: true },
+  shield: { advanced: true, protectionGroup: true, mitigationAction: 'BLOCK' },
   observability: { alarmEmail: 'oncall@example.com', traceSampleRate: 0.05, rum: true, availabilityTarget: 0.999 },
   ci: { repository: 'example-org/bulwark', environment: 'production', pullRequestDiff: true },
 };
