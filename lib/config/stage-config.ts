@@ -105,7 +105,14 @@ export interface DatabaseConfig {
   readonly serverless?: ServerlessCapacity;
   /** Number of readers (each in another AZ than the writer, promotion tier 1). */
   readonly readers: number;
+  /** Name of the app's database (inside the snapshot, when restoring). */
   readonly databaseName: string;
+  /**
+   * Build the cluster from this cluster snapshot (ARN in this stage's region, e.g. a copy
+   * the copier made in the backup region) instead of empty: the disaster-recovery path,
+   * see docs/restore.md. Leave it set afterwards; changing it replaces the cluster.
+   */
+  readonly restoreFromSnapshot?: string;
   /** Automated backup retention in days (7..35). */
   readonly backupRetentionDays: number;
   /** Daily backup window in UTC, `hh24:mi-hh24:mi`. */

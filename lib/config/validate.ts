@@ -147,6 +147,11 @@ const database: Check = (problems, c) => {
   }
   requireInteger(problems, 'database.readers', d.readers, 1, 15);
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(d.databaseName)) problems.push(`database.databaseName must be a lower-case PostgreSQL identifier (got "${d.databaseName}")`);
+  if (d.restoreFromSnapshot !== undefined) {
+    const arn = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):cluster-snapshot:[a-z][a-z0-9:-]{0,254}$/.exec(d.restoreFromSnapshot);
+    if (!arn) problems.push(`database.restoreFromSnapshot must be a cluster snapshot ARN (got "${d.restoreFromSnapshot}")`);
+    else if (arn[1] !== c.region) problems.push(`database.restoreFromSnapshot must be in region ${c.region}, where the cluster is built (got ${arn[1]})`);
+  }
   requireRetention(problems, 'database.backupRetentionDays', d.backupRetentionDays, 35);
   if (!BACKUP_WINDOW.test(d.preferredBackupWindow)) problems.push(`database.preferredBackupWindow must be hh24:mi-hh24:mi in UTC (got "${d.preferredBackupWindow}")`);
   if (!MAINTENANCE_WINDOW.test(d.preferredMaintenanceWindow)) {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -101,6 +101,15 @@ export interface AuroraDatabaseProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
+   * Create the cluster from this cluster snapshot (identifier, or ARN for a shared or
+   * copied snapshot) instead of empty: how the data tier is rebuilt from a copy in the
+   * backup region. The data and schema come from the snapshot (`databaseName` must name
+   * the database inside it); a new master password is generated into this construct's
+   * secret.
+   * @default - a new, empty cluster
+   */
+  readonly snapshotIdentifier?: string;
+  /**
    * Extra cluster parameters merged over the secure defaults (`rds.force_ssl=1`, ...).
    * @default - none
    */
@@ -128,7 +137,8 @@ const POSTGRES_PORT = 5432;
  * enhanced monitoring and Database Insights.
  */
 export class AuroraDatabase extends Construct {
-  readonly cluster: rds.DatabaseCluster;
+  /** The cluster: a `DatabaseClusterFromSnapshot` when `snapshotIdentifier` is set. */
+  readonly cluster: rds.DatabaseCluster | rds.DatabaseClusterFromSnapshot;
   readonly secret: secretsmanager.ISecret;
   readonly connections: ec2.Connections;
   readonly encryptionKey: kms.IKey;
@@ -172,7 +182,9 @@ export class AuroraDatabase extends Construct {
     };
     const capacity = props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 };
 
-    this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+    const masterUsername = props.masterUsername ?? 'bulwark_admin';
+    const databaseName = props.databaseName ?? 'app';
+    const clusterProps = {
       engine,
       port: POSTGRES_PORT,
       vpc: props.vpc,
@@ -181,10 +193,6 @@ export class AuroraDatabase extends Construct {
       readers: Array.from({ length: readers }, (_, index) => instance(`reader${index + 1}`, false)),
       serverlessV2MinCapacity: this.isServerless ? capacity.minCapacity : undefined,
       serverlessV2MaxCapacity: this.isServerless ? capacity.maxCapacity : undefined,
-      defaultDatabaseName: props.databaseName ?? 'app',
-      credentials: rds.Credentials.fromGeneratedSecret(props.masterUsername ?? 'bulwark_admin', {
-        encryptionKey: this.encryptionKey,
-      }),
       storageEncrypted: true,
       storageEncryptionKey: this.encryptionKey,
       parameterGroup: this.parameterGroup,
@@ -200,7 +208,30 @@ export class AuroraDatabase extends Construct {
       databaseInsightsMode: props.databaseInsightsMode ?? rds.DatabaseInsightsMode.ADVANCED,
       performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_15,
       performanceInsightEncryptionKey: this.encryptionKey,
-    });
+    } satisfies rds.DatabaseClusterProps;
+    this.cluster = props.snapshotIdentifier
+      ? new rds.DatabaseClusterFromSnapshot(this, 'Cluster', {
+          ...clusterProps,
+          snapshotIdentifier: props.snapshotIdentifier,
+          // The snapshot's master password is unknown here (and rotated since): set a new
+          // one. The secret names the database inside the snapshot, as the app expects.
+          snapshotCredentials: rds.SnapshotCredentials.fromSecret(
+            new rds.DatabaseSecret(this, 'Secret', { username: masterUsername, dbname: databaseName, encryptionKey: this.encryptionKey }),
+          ),
+        })
+      : new rds.DatabaseCluster(this, 'Cluster', {
+          ...clusterProps,
+          defaultDatabaseName: databaseName,
+          credentials: rds.Credentials.fromGeneratedSecret(masterUsername, { encryptionKey: this.encryptionKey }),
+        });
+    if (props.snapshotIdentifier) {
+      // A restore keeps the snapshot's master user name (CloudFormation refuses a new one)
+      // while setting a new password, which the generic schema rule does not know.
+      Validations.of(this.cluster).acknowledge({
+        id: 'CloudFormation-Validate::F3021',
+        reason: 'Restoring from a snapshot keeps its master user name; only the password is set.',
+      });
+    }
     this.secret = this.cluster.secret!;
     this.connections = this.cluster.connections;
 
@@ -308,6 +339,9 @@ function validateProps(props: AuroraDatabaseProps): void {
   const retentionDays = props.backupRetention?.toDays() ?? MIN_BACKUP_RETENTION_DAYS;
   if (retentionDays < MIN_BACKUP_RETENTION_DAYS || retentionDays > 35) {
     throw new Error(`AuroraDatabase: backupRetention must be between ${MIN_BACKUP_RETENTION_DAYS} and 35 days (got ${retentionDays})`);
+  }
+  if (props.snapshotIdentifier !== undefined && !/^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster-snapshot:)?[a-zA-Z][a-zA-Z0-9:-]{0,254}$/.test(props.snapshotIdentifier)) {
+    throw new Error(`AuroraDatabase: snapshotIdentifier must be a cluster snapshot identifier or ARN (got "${props.snapshotIdentifier}")`);
   }
   if (props.serverless && props.serverless.minCapacity > props.serverless.maxCapacity) {
     throw new Error(`AuroraDatabase: serverless.minCapacity (${props.serverless.minCapacity}) must not exceed serverless.maxCapacity (${props.serverless.maxCapacity})`);

@@ -27,6 +27,7 @@ export class DataStack extends Stack {
       serverless: db.serverless,
       readers: db.readers,
       databaseName: db.databaseName,
+      snapshotIdentifier: db.restoreFromSnapshot,
       backupRetention: Duration.days(db.backupRetentionDays),
       preferredBackupWindow: db.preferredBackupWindow,
       preferredMaintenanceWindow: db.preferredMaintenanceWindow,

@@ -72,6 +72,12 @@ describe('validation names the field at fault', () => {
     ['a shrink fraction of zero', (c) => ({ ...c, waf: { ...c.waf, maxShrinkFraction: 0 } }), /^waf\.maxShrinkFraction must be in \(0, 1\]/],
     ['a protection group without Shield Advanced', (c) => ({ ...c, shield: { ...c.shield, advanced: false, protectionGroup: true } }), /^shield\.protectionGroup requires shield\.advanced/],
     ['a Shield mitigation action Shield does not know', (c) => ({ ...c, shield: { ...c.shield, mitigationAction: 'DROP' as never } }), /^shield\.mitigationAction must be BLOCK or COUNT/],
+    ['a restore snapshot that is not an ARN', (c) => ({ ...c, database: { ...c.database, restoreFromSnapshot: 'latest' } }), /^database\.restoreFromSnapshot must be a cluster snapshot ARN/],
+    [
+      'a restore snapshot in another region',
+      (c) => ({ ...c, database: { ...c.database, restoreFromSnapshot: 'arn:aws:rds:eu-central-1:222222222222:cluster-snapshot:bulwark-prod-copy-x' } }),
+      /^database\.restoreFromSnapshot must be in region eu-west-1/,
+    ],
     ['a sample rate above 1', (c) => ({ ...c, observability: { ...c.observability, traceSampleRate: 1.5 } }), /^observability\.traceSampleRate must be between 0 and 1/],
     ['a CI repository that is not owner/name', (c) => ({ ...c, ci: { ...c.ci!, repository: 'bulwark' } }), /^ci\.repository must be a GitHub repository "owner\/name"/],
     ['a CI section with both environment and branch', (c) => ({ ...c, ci: { ...c.ci!, branch: 'main' } }), /^ci must set exactly one of ci\.environment and ci\.branch/],

@@ -150,6 +150,39 @@ describe('AuroraDatabase (Serverless v2)', () => {
   });
 });
 
+describe('AuroraDatabase restored from a snapshot', () => {
+  const SNAPSHOT = 'arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:bulwark-prod-copy-bulwark-prod-cluster-2026-11-25-02-10';
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(databaseStack({ snapshotIdentifier: SNAPSHOT, databaseName: 'bulwark' }).stack);
+  });
+
+  it('builds the cluster from the snapshot, encrypted with the construct key and TLS-only as usual', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      SnapshotIdentifier: SNAPSHOT,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
+      DBClusterParameterGroupName: Match.anyValue(),
+      DeletionProtection: true,
+    });
+    template.hasResource('AWS::RDS::DBCluster', { DeletionPolicy: 'Snapshot' });
+  });
+
+  it('sets a new master password from a secret that names the database inside the snapshot, rotated as usual', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"bulwark_admin","dbname":"bulwark"}' }),
+    });
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      MasterUserPassword: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('resolve:secretsmanager')])] },
+    });
+    template.resourceCountIs('AWS::SecretsManager::SecretTargetAttachment', 1);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+  });
+
+  it('rejects a snapshot identifier RDS would not accept', () => {
+    expect(() => databaseStack({ snapshotIdentifier: 'not a snapshot' })).toThrow(/snapshotIdentifier must be a cluster snapshot identifier or ARN/);
+  });
+});
+
 describe('AuroraDatabase validation', () => {
   it.each<[string, Partial<AuroraDatabaseProps>, RegExp]>([
     ['instanceType with serverless', { instanceType: new ec2.InstanceType('r7g.large'), serverless: { minCapacity: 1, maxCapacity: 2 } }, /either instanceType .* or serverless/],

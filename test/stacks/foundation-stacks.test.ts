@@ -120,6 +120,17 @@ describe('the whole stage', () => {
   });
 });
 
+describe('disaster recovery', () => {
+  it('builds the Data stack from the snapshot named in the config', () => {
+    const config = loadStageConfig('prod');
+    const snapshot = `arn:aws:rds:${config.region}:${config.account}:cluster-snapshot:bulwark-prod-copy-restored`;
+    const { data } = createStage(testApp(), { ...config, database: { ...config.database, restoreFromSnapshot: snapshot } });
+    applyNag(data);
+    Template.fromStack(data).hasResourceProperties('AWS::RDS::DBCluster', { SnapshotIdentifier: snapshot, DeletionProtection: true });
+    expectNoNagFindings(data);
+  });
+});
+
 describe('prod protections', () => {
   it('protects the stateful stacks from termination in prod only', () => {
     const prod = foundation('prod');
