@@ -50,6 +50,14 @@ export interface AppConfig {
   readonly host: string;
   readonly stage: string;
   readonly logLevel: string;
+  /**
+   * Share (0..1) of successful, fast requests that get a "request completed" log line.
+   * Errors, 4xx/5xx answers and slow requests are always logged; the ALB access logs keep
+   * every request anyway, and one line per request at fleet scale is a real CloudWatch bill.
+   */
+  readonly requestLogSampleRate: number;
+  /** Requests slower than this always get a log line, whatever the sample rate. */
+  readonly slowRequestMs: number;
   readonly database: DatabaseConfig;
   /** Requests per minute per client IP (as seen through the trusted proxy hops). */
   readonly rateLimitPerIp: number;
@@ -76,6 +84,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.trim());
+  if (!/^\d*\.?\d+$/.test(raw.trim()) || value > 1) throw new ConfigError(`${name} must be a number between 0 and 1, got "${raw}"`);
   return value;
 }
 
@@ -163,6 +179,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: env.HOST ?? '0.0.0.0',
     stage: env.STAGE ?? 'local',
     logLevel: env.LOG_LEVEL ?? 'info',
+    requestLogSampleRate: fraction(env, 'REQUEST_LOG_SAMPLE_RATE', 1),
+    slowRequestMs: integer(env, 'SLOW_REQUEST_MS', 50, 1, 600_000),
     database: databaseConfig(env),
     rateLimitPerIp: integer(env, 'RATE_LIMIT_PER_IP', 6000, 1, 10_000_000),
     rateLimitPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),

@@ -42,20 +42,36 @@ export const childLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFa
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz']);
 
+/** Which completed requests get a log line. */
+export interface RequestLogSampling {
+  /** Share (0..1) of successful, fast requests that are logged. */
+  readonly sampleRate: number;
+  /** Requests at least this slow are always logged. */
+  readonly slowRequestMs: number;
+  /** Source of randomness, injectable for tests. @default Math.random */
+  readonly random?: () => number;
+}
+
 /**
  * One line per request (at completion, with status and duration) instead of Fastify's
  * two, and none for health checks: at thousands of requests per second per task, log
- * volume is a real cost.
+ * volume is a real cost. Errors, 4xx/5xx and slow requests are always logged; the rest
+ * are sampled.
  */
 export class RequestLogController extends LogController {
-  constructor() {
+  private readonly random: () => number;
+
+  constructor(private readonly sampling: RequestLogSampling = { sampleRate: 1, slowRequestMs: 50 }) {
     super({ requestIdLogLabel: 'requestId', disableRequestLogging: (request) => QUIET_PATHS.has(request.url) });
+    this.random = sampling.random ?? Math.random;
   }
 
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
+    const worthKeeping = error || reply.statusCode >= 400 || reply.elapsedTime >= this.sampling.slowRequestMs;
+    if (!worthKeeping && this.random() >= this.sampling.sampleRate) return;
     const fields = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
     if (error) reply.log.error({ ...fields, err: error }, 'request errored');
     else reply.log.info(fields, 'request completed');

@@ -90,6 +90,12 @@ export interface ServiceConfig {
   readonly appRateLimitPerIp: number;
   /** Requests per minute per bearer token, enforced in the app. */
   readonly appRateLimitPerUser: number;
+  /**
+   * Share (0..1) of fast, successful requests the app logs; errors, 4xx/5xx and requests
+   * slower than `p99LatencyTargetMs` are always logged. The ALB access logs keep every
+   * request, so prod samples: a line per request at 10,000 requests/s is terabytes a month.
+   */
+  readonly requestLogSampleRate: number;
 }
 
 export interface ServerlessCapacity {

@@ -128,6 +128,7 @@ const service: Check = (problems, c) => {
   requireInteger(problems, 'service.databasePoolSize', s.databasePoolSize, 1, 100);
   requireInteger(problems, 'service.appRateLimitPerIp', s.appRateLimitPerIp, 1, 10_000_000);
   requireInteger(problems, 'service.appRateLimitPerUser', s.appRateLimitPerUser, 1, 10_000_000);
+  if (!(s.requestLogSampleRate >= 0 && s.requestLogSampleRate <= 1)) problems.push(`service.requestLogSampleRate must be between 0 and 1 (got ${s.requestLogSampleRate})`);
 };
 
 const database: Check = (problems, c) => {

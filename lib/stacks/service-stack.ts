@@ -68,6 +68,8 @@ export class ServiceStack extends Stack {
         DB_POOL_SIZE: String(service.databasePoolSize),
         RATE_LIMIT_PER_IP: String(service.appRateLimitPerIp),
         RATE_LIMIT_PER_USER: String(service.appRateLimitPerUser),
+        REQUEST_LOG_SAMPLE_RATE: String(service.requestLogSampleRate),
+        SLOW_REQUEST_MS: String(service.p99LatencyTargetMs),
         METRICS_NAMESPACE: businessMetricNamespace(config),
       },
     });

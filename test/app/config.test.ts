@@ -16,6 +16,11 @@ describe('loadConfig', () => {
     expect(config.rum).toBeUndefined();
   });
 
+  it('logs every request unless REQUEST_LOG_SAMPLE_RATE says otherwise', () => {
+    expect(loadConfig({}).requestLogSampleRate).toBe(1);
+    expect(loadConfig({ REQUEST_LOG_SAMPLE_RATE: '0.01', SLOW_REQUEST_MS: '100' })).toMatchObject({ requestLogSampleRate: 0.01, slowRequestMs: 100 });
+  });
+
   it('reads the ECS-injected secret fields; TLS is verified against the RDS CA bundle by default', () => {
     const config = loadConfig({ DB_HOST: 'db.cluster-x.eu-west-1.rds.amazonaws.com', DB_PORT: '5432', DB_USERNAME: 'app', DB_PASSWORD: 'pw', DB_NAME: 'bulwark', DB_POOL_SIZE: '15' });
     expect(config.database).toMatchObject({ kind: 'postgres', host: 'db.cluster-x.eu-west-1.rds.amazonaws.com', port: 5432, user: 'app', password: 'pw', database: 'bulwark', poolSize: 15 });
@@ -37,6 +42,9 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_PER_IP: '0' }, /RATE_LIMIT_PER_IP/],
     [{ SHUTDOWN_TIMEOUT_MS: '-5' }, /SHUTDOWN_TIMEOUT_MS/],
     [{ RUM_APP_MONITOR_ID: 'abc' }, /RUM_/],
+    [{ REQUEST_LOG_SAMPLE_RATE: '1.5' }, /REQUEST_LOG_SAMPLE_RATE must be a number between 0 and 1/],
+    [{ REQUEST_LOG_SAMPLE_RATE: 'some' }, /REQUEST_LOG_SAMPLE_RATE/],
+    [{ SLOW_REQUEST_MS: '0' }, /SLOW_REQUEST_MS/],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -4,8 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { AppConfig } from '../../app/src/config';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../app/src/app';
 import { expectProblem, pgliteBackend, register, startApp } from './support';
 
 const backend = pgliteBackend();
@@ -88,7 +90,8 @@ describe('GET / with CloudWatch RUM configured', () => {
 });
 
 describe('logs', () => {
-  async function logLinesFor(headers: Record<string, string>): Promise<Array<Record<string, unknown>>> {
+  /** Starts the app with `config`, sends `requests`, returns the request log lines. */
+  async function requestLogLines(config: Partial<AppConfig>, requests: Array<string | InjectOptions>) {
     const lines: string[] = [];
     const stream = new Writable({
       write(chunk, _encoding, done) {
@@ -96,10 +99,41 @@ describe('logs', () => {
         done();
       },
     });
-    app = await startApp({ ...backend.appOptions(), logger: { level: 'info', stream } });
-    await app.inject({ url: '/v1/notes', headers: { ...headers, authorization: `Bearer ${'B'.repeat(43)}` } });
-    return lines.map((line) => JSON.parse(line)).filter((entry) => entry.url === '/v1/notes');
+    app = await startApp({ ...backend.appOptions(config), logger: { level: 'info', stream } });
+    for (const request of requests) await app.inject(request);
+    return lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request completed' || entry.msg === 'request errored');
   }
+
+  async function logLinesFor(headers: Record<string, string>): Promise<Array<Record<string, unknown>>> {
+    const lines = await requestLogLines({}, [{ url: '/v1/notes', headers: { ...headers, authorization: `Bearer ${'B'.repeat(43)}` } }]);
+    return lines.filter((entry) => entry.url === '/v1/notes');
+  }
+
+  it('sample fast successful requests but always keep 4xx answers', async () => {
+    const quiet = await requestLogLines({ requestLogSampleRate: 0, slowRequestMs: 60_000 }, [{ url: '/' }, { url: '/' }, { url: '/no-such-page' }]);
+    expect(quiet.map((entry) => [entry.url, entry.statusCode])).toEqual([['/no-such-page', 404]]);
+    await app?.close();
+    const everything = await requestLogLines({ requestLogSampleRate: 1, slowRequestMs: 60_000 }, [{ url: '/' }, { url: '/' }]);
+    expect(everything).toHaveLength(2);
+  });
+
+  it('always keep slow requests, whatever the sample rate', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean).map((line: string) => JSON.parse(line)));
+        done();
+      },
+    });
+    app = await buildApp({ ...backend.appOptions({ requestLogSampleRate: 0, slowRequestMs: 20 }), logger: { level: 'info', stream } });
+    app.get('/test-slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      return 'done';
+    });
+    await app.ready();
+    expect((await app.inject('/test-slow')).statusCode).toBe(200);
+    expect(lines.filter((entry) => entry.msg === 'request completed').map((entry) => entry.url)).toEqual(['/test-slow']);
+  });
 
   it('are JSON with the request id and the X-Ray trace id from X-Amzn-Trace-Id; never the token', async () => {
     const [entry] = await logLinesFor({ 'x-amzn-trace-id': 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1' });

@@ -88,6 +88,8 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       DB_POOL_SIZE: String(config.service.databasePoolSize),
       RATE_LIMIT_PER_IP: String(config.service.appRateLimitPerIp),
       RATE_LIMIT_PER_USER: String(config.service.appRateLimitPerUser),
+      REQUEST_LOG_SAMPLE_RATE: String(config.service.requestLogSampleRate),
+      SLOW_REQUEST_MS: String(config.service.p99LatencyTargetMs),
       METRICS_NAMESPACE: 'Bulwark/Business',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
       OTEL_SERVICE_NAME: `bulwark-${stage}`,

@@ -24,6 +24,7 @@ export const dev: StageConfig = {
     databasePoolSize: 10,
     appRateLimitPerIp: 1200,
     appRateLimitPerUser: 600,
+    requestLogSampleRate: 1,
   },
   database: {
     serverless: { minCapacity: 0.5, maxCapacity: 4 },

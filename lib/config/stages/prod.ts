@@ -28,6 +28,7 @@ export const prod: StageConfig = {
     databasePoolSize: 10,
     appRateLimitPerIp: 1200,
     appRateLimitPerUser: 600,
+    requestLogSampleRate: 0.01,
   },
   database: {
     instanceClass: 'r7g.xlarge',
