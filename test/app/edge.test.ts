@@ -90,18 +90,24 @@ describe('GET / with CloudWatch RUM configured', () => {
 });
 
 describe('logs', () => {
-  /** Starts the app with `config`, sends `requests`, returns the request log lines. */
-  async function requestLogLines(config: Partial<AppConfig>, requests: Array<string | InjectOptions>) {
-    const lines: string[] = [];
+  /** A log destination that keeps every JSON line it is given, parsed. */
+  function captureLogs(): { entries: Array<Record<string, unknown>>; stream: Writable } {
+    const entries: Array<Record<string, unknown>> = [];
     const stream = new Writable({
       write(chunk, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        for (const line of chunk.toString().split('\n').filter(Boolean)) entries.push(JSON.parse(line));
         done();
       },
     });
+    return { entries, stream };
+  }
+
+  /** Starts the app with `config`, sends `requests`, returns the request log lines. */
+  async function requestLogLines(config: Partial<AppConfig>, requests: Array<string | InjectOptions>) {
+    const { entries, stream } = captureLogs();
     app = await startApp({ ...backend.appOptions(config), logger: { level: 'info', stream } });
     for (const request of requests) await app.inject(request);
-    return lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request completed' || entry.msg === 'request errored');
+    return entries.filter((entry) => entry.msg === 'request completed' || entry.msg === 'request errored');
   }
 
   async function logLinesFor(headers: Record<string, string>): Promise<Array<Record<string, unknown>>> {
@@ -118,13 +124,7 @@ describe('logs', () => {
   });
 
   it('always keep slow requests, whatever the sample rate', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter(Boolean).map((line: string) => JSON.parse(line)));
-        done();
-      },
-    });
+    const { entries: lines, stream } = captureLogs();
     app = await buildApp({ ...backend.appOptions({ requestLogSampleRate: 0, slowRequestMs: 20 }), logger: { level: 'info', stream } });
     app.get('/test-slow', async () => {
       await new Promise((resolve) => setTimeout(resolve, 40));
