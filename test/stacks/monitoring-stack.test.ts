@@ -1,42 +1,19 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadStageConfig, stackName, type StageConfig } from '../../lib/config';
+import { loadStageConfig, type StageConfig } from '../../lib/config';
 import { DASHBOARD_SECTIONS } from '../../lib/constructs/observability';
-import { DataStack } from '../../lib/stacks/data-stack';
 import { MonitoringStack, databaseMaxConnections, databaseMemoryBytes } from '../../lib/stacks/monitoring-stack';
-import { NetworkStack } from '../../lib/stacks/network-stack';
-import { ServiceStack } from '../../lib/stacks/service-stack';
+import { createStage } from '../../lib/stacks/stage';
+import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
-const cdkContext = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 const GIB = 2 ** 30;
 
-/** The stage's Network, Data and Service stacks and the Monitoring stack over them, as bin/ wires them. */
+/** The stage's Monitoring stack, built with the rest of the stage exactly as bin/ builds it. */
 function buildMonitoringStack(config: StageConfig): MonitoringStack {
-  const app = new App({ context: { ...cdkContext, stage: config.stage } });
-  const env = { account: config.account, region: config.region };
-  const network = new NetworkStack(app, stackName(config, 'Network'), { env, config });
-  const data = new DataStack(app, stackName(config, 'Data'), { env, config, vpc: network.network.vpc });
-  const service = new ServiceStack(app, stackName(config, 'Service'), {
-    env,
-    config,
-    vpc: network.network.vpc,
-    databaseSecret: data.database.secret,
-    database: data.database,
-  });
-  const stack = new MonitoringStack(app, stackName(config, 'Monitoring'), {
-    env,
-    config,
-    webService: service.webService,
-    edgeProtection: service.edgeProtection,
-    database: data.database,
-    replication: data.replication,
-  });
-  applyNag(stack);
-  return stack;
+  const { monitoring } = createStage(testApp({ stage: config.stage }), config);
+  applyNag(monitoring);
+  return monitoring;
 }
 
 describe('database limits from the config', () => {
