@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -408,6 +409,13 @@ export class WebService extends Construct {
       }),
     });
     this.container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
+    if (databaseSecret?.encryptionKey) {
+      // ECS (execution role) injects the DB_* variables and the app (task role) re-reads the
+      // secret after a rotation: both need the secret's key as well as the secret.
+      for (const role of [this.taskDefinition.obtainExecutionRole(), this.taskDefinition.taskRole]) {
+        grantDecryptViaSecretsManager(databaseSecret.encryptionKey, role);
+      }
+    }
 
     // --- service -------------------------------------------------------------------
     this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
@@ -797,6 +805,24 @@ function secretInThisStack(scope: Construct, secret: secretsmanager.ISecret): se
     secretCompleteArn: secret.secretArn,
     encryptionKey: secret.encryptionKey && kms.Key.fromKeyArn(scope, 'DatabaseSecretKeyReference', secret.encryptionKey.keyArn),
   });
+}
+
+/**
+ * Lets `grantee` decrypt with `key` only through Secrets Manager in this region. Written
+ * into the grantee's own policy, because `ISecret.grantRead` puts the key half of its grant
+ * into the key policy only: for a key in another stack (imported here, see
+ * {@link secretInThisStack}) CDK drops that half silently, and GetSecretValue then fails
+ * with AccessDenied on kms:Decrypt. The key policy must delegate to IAM (the account root
+ * principal), as keys created by CDK and RDS do.
+ */
+function grantDecryptViaSecretsManager(key: kms.IKey, grantee: iam.IGrantable): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(key).region}.amazonaws.com` } },
+    }),
+  );
 }
 
 function databaseSecrets(secret: secretsmanager.ISecret | undefined): Record<string, ecs.Secret> | undefined {

@@ -4,6 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +31,11 @@ function build(options: Options = {}) {
     ipProtocol: options.dualStack ? ec2.IpProtocol.DUAL_STACK : ec2.IpProtocol.IPV4_ONLY,
   });
   const databaseSecurityGroup = new ec2.SecurityGroup(network, 'DatabaseSg', { vpc, allowAllOutbound: false });
-  const databaseSecret = secretsmanager.Secret.fromSecretCompleteArn(network, 'DbSecret', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf');
+  // As in the stage: the secret is encrypted by the cluster's key, both in another stack.
+  const databaseSecret = secretsmanager.Secret.fromSecretAttributes(network, 'DbSecret', {
+    secretCompleteArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf',
+    encryptionKey: new kms.Key(network, 'DatabaseKey'),
+  });
   const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123456ABCDEFG', zoneName: 'example.com' });
   const webService = new WebService(stack, 'Web', {
     vpc,
@@ -299,6 +304,20 @@ describe('WebService with defaults', () => {
         PolicyDocument: { Statement: Match.arrayWith([readSecret]) },
         Roles: [built.stack.resolve(built.webService.taskDefinition.taskRole.roleName)],
       });
+    });
+
+    it('lets both roles decrypt the secret\'s key (in another stack) only through Secrets Manager', () => {
+      const decryptViaSecretsManager = Match.objectLike({
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::ImportValue': Match.stringLikeRegexp('^Network:ExportsOutputFnGetAttDatabaseKey') },
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      });
+      for (const role of [built.webService.taskDefinition.obtainExecutionRole(), built.webService.taskDefinition.taskRole]) {
+        template.hasResourceProperties('AWS::IAM::Policy', {
+          PolicyDocument: { Statement: Match.arrayWith([decryptViaSecretsManager]) },
+          Roles: [built.stack.resolve(role.roleName)],
+        });
+      }
     });
 
     it('logs with awslogs (non-blocking) to a KMS-encrypted log group with retention', () => {
