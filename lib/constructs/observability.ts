@@ -264,7 +264,7 @@ export class Observability extends Construct {
     this.alarm({
       id: 'UnhealthyHostsAlarm',
       name: 'service-unhealthy-hosts',
-      meaning: `At least one target has failed the load balancer's readiness check for ${t.unhealthyHostMinutes} minutes in a row: a task cannot serve (database unreachable, stuck event loop) and is not being replaced.`,
+      meaning: `At least one target has failed the load balancer's health check (liveness) for ${t.unhealthyHostMinutes} minutes in a row: a task's process is not answering (stuck event loop, crashed server) and is not being replaced.`,
       metric: lb.unhealthyHosts(),
       threshold: 1,
       comparisonOperator: AT_OR_ABOVE,

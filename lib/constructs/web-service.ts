@@ -66,10 +66,13 @@ export interface WebServiceProps {
    */
   readonly containerPort?: number;
   /**
-   * Path the ALB target group checks; answers 200 only while the task can serve.
-   * @default '/readyz'
+   * Path the ALB target group checks. It should not depend on the database: during a
+   * database outage a dependent check fails every target at once, and ECS replaces the
+   * whole fleet (which cannot start either) instead of serving 503s until the database is
+   * back. Draining needs no failing check: ECS deregisters a task before it stops it.
+   * @default - `livenessPath`
    */
-  readonly readinessPath?: string;
+  readonly targetHealthCheckPath?: string;
   /**
    * Path the container health check calls; answers 200 while the process is alive.
    * @default '/healthz'
@@ -456,7 +459,7 @@ export class WebService extends Construct {
       // task (GC pause, cold cache) from dragging the p99.
       loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
       healthCheck: {
-        path: settings.readinessPath,
+        path: settings.targetHealthCheckPath,
         healthyHttpCodes: '200',
         interval: D.targetHealthCheckInterval,
         timeout: D.targetHealthCheckTimeout,
@@ -618,12 +621,12 @@ export class WebService extends Construct {
     });
   }
 
-  /** Targets passing the readiness check (Minimum). */
+  /** Targets passing the target group health check (Minimum). */
   metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum', ...props });
   }
 
-  /** Targets failing the readiness check (Maximum). */
+  /** Targets failing the target group health check (Maximum). */
   metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum', ...props });
   }
@@ -682,7 +685,7 @@ export class WebService extends Construct {
 interface ResolvedSettings {
   readonly containerPort: number;
   readonly databasePort: number;
-  readonly readinessPath: string;
+  readonly targetHealthCheckPath: string;
   readonly livenessPath: string;
   readonly user: string;
   readonly cpu: number;
@@ -713,7 +716,7 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
   const s: ResolvedSettings = {
     containerPort: props.containerPort ?? D.containerPort,
     databasePort: props.databasePort ?? 5432,
-    readinessPath: props.readinessPath ?? D.readinessPath,
+    targetHealthCheckPath: props.targetHealthCheckPath ?? props.livenessPath ?? D.livenessPath,
     livenessPath: props.livenessPath ?? D.livenessPath,
     user: props.user ?? D.user,
     cpu: props.cpu ?? D.cpu,
@@ -763,8 +766,8 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
   if (drainSeconds < 0 || drainSeconds > 3600) problems.push(`deregistrationDelay must be between 0 and 3600 seconds (got ${drainSeconds})`);
   const idleSeconds = s.idleTimeout.toSeconds();
   if (idleSeconds < 1 || idleSeconds > 4000) problems.push(`idleTimeout must be between 1 and 4000 seconds (got ${idleSeconds})`);
-  for (const [name, value] of [['readinessPath', s.readinessPath], ['livenessPath', s.livenessPath]] as const) {
-    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value)) problems.push(`${name} must be an absolute URL path such as /readyz (got "${value}")`);
+  for (const [name, value] of [['targetHealthCheckPath', s.targetHealthCheckPath], ['livenessPath', s.livenessPath]] as const) {
+    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value)) problems.push(`${name} must be an absolute URL path such as /healthz (got "${value}")`);
   }
   if (/^(0|root)(:|$)/.test(s.user)) problems.push(`user must not be root (got "${s.user}")`);
   if (props.databasePort !== undefined && props.database === undefined) problems.push('databasePort needs database (the resource whose security group opens that port)');

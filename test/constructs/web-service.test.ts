@@ -346,12 +346,12 @@ describe('WebService with defaults', () => {
   });
 
   describe('target group', () => {
-    it('checks readiness, drains for 25 s and routes to the least busy target', () => {
+    it('checks liveness (never the database), drains for 25 s and routes to the least busy target', () => {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
         TargetType: 'ip',
         Port: 3000,
         Protocol: 'HTTP',
-        HealthCheckPath: '/readyz',
+        HealthCheckPath: '/healthz',
         HealthCheckIntervalSeconds: 10,
         HealthyThresholdCount: 2,
         UnhealthyThresholdCount: 2,
@@ -540,7 +540,8 @@ describe('WebService validation', () => {
   it('rejects the root user', () => rejects({ user: 'root' }, 'user must not be root'));
   it('rejects a rollback error rate outside (0, 1)', () => rejects({ rollbackErrorRate: 5 }, 'rollbackErrorRate must be between 0 and 1, exclusive (got 5)'));
   it('rejects UID 0', () => rejects({ user: '0:0' }, 'user must not be root'));
-  it('rejects a relative readiness path', () => rejects({ readinessPath: 'readyz' }, /readinessPath must be an absolute URL path/));
+  it('rejects a relative target health check path', () => rejects({ targetHealthCheckPath: 'healthz' }, /targetHealthCheckPath must be an absolute URL path/));
+  it('rejects a relative liveness path', () => rejects({ livenessPath: 'healthz' }, /livenessPath must be an absolute URL path/));
   it('rejects environment that shadows an injected secret', () => rejects({ environment: { DB_PASSWORD: 'x' } }, 'environment.DB_PASSWORD conflicts with the variable injected from databaseSecret'));
   it('rejects secret-looking environment', () => rejects({ environment: { API_TOKEN: 'x' } }, /environment.API_TOKEN looks like a secret/));
   it('rejects databasePort without a database', () => rejects({ database: undefined, databasePort: 3306 }, 'databasePort needs database'));
