@@ -216,6 +216,13 @@ export interface WebServiceProps {
    */
   readonly rollbackErrorRate?: number;
   /**
+   * Requests per minute the service must receive for a minute to count towards a rollback:
+   * below it, a handful of errors or one slow request would be a 100 % error share or the
+   * p99, and would roll back a healthy deployment.
+   * @default 60
+   */
+  readonly rollbackMinRequestsPerMinute?: number;
+  /**
    * Container Insights level of the cluster.
    * @default ecs.ContainerInsights.ENHANCED
    */
@@ -516,7 +523,7 @@ export class WebService extends Construct {
     // ScalableTaskCount.scaleOnMetric returns nothing; the policy is a child of its target.
     this.latencyScalingPolicy = this.scalableTarget.node.findChild('Target').node.findChild('P99LatencyScaling') as appscaling.StepScalingPolicy;
 
-    this.rollbackAlarms = settings.rollbackOnAlarm ? this.enableRollbackAlarms(settings.rollbackErrorRate) : [];
+    this.rollbackAlarms = settings.rollbackOnAlarm ? this.enableRollbackAlarms(settings.rollbackErrorRate, settings.rollbackMinRequestsPerMinute) : [];
 
     // --- DNS -----------------------------------------------------------------------
     const aliasTarget = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer));
@@ -533,17 +540,25 @@ export class WebService extends Construct {
    * slow goes back to the last completed deployment. They carry no actions; paging is
    * the monitoring's job.
    */
-  private enableRollbackAlarms(errorRate: number): cloudwatch.Alarm[] {
+  private enableRollbackAlarms(errorRate: number, minRequestsPerMinute: number): cloudwatch.Alarm[] {
     const threeMinutes = { evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
+    // A minute with too few requests to judge reads as 0: neither an error share nor a p99.
+    const whenBusy = (label: string, metric: cloudwatch.IMetric) =>
+      new cloudwatch.MathExpression({
+        expression: `IF(FILL(traffic, 0) >= ${minRequestsPerMinute}, value, 0)`,
+        usingMetrics: { traffic: this.metricRequestCount(), value: metric },
+        label: `${label} (minutes with at least ${minRequestsPerMinute} requests)`,
+        period: Duration.minutes(1),
+      });
     const alarms = [
-      this.metricServerErrorRate().createAlarm(this, 'RollbackOnErrors', {
+      whenBusy('5xx error rate', this.metricServerErrorRate()).createAlarm(this, 'RollbackOnErrors', {
         ...threeMinutes,
         alarmName: this.rollbackAlarmName('RollbackOnErrors'),
         alarmDescription: `Deployment guard: more than ${errorRate * 100} % of requests answered 5xx for three minutes; ECS rolls the deployment back.`,
         threshold: errorRate,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       }),
-      this.metricTargetResponseTimeP99().createAlarm(this, 'RollbackOnLatency', {
+      whenBusy('p99 target response time', this.metricTargetResponseTimeP99()).createAlarm(this, 'RollbackOnLatency', {
         ...threeMinutes,
         alarmName: this.rollbackAlarmName('RollbackOnLatency'),
         alarmDescription: `Deployment guard: p99 target response time above ${this.p99LatencyThresholdMs} ms for three minutes; ECS rolls the deployment back.`,
@@ -707,6 +722,7 @@ interface ResolvedSettings {
   readonly enableExecuteCommand: boolean;
   readonly rollbackOnAlarm: boolean;
   readonly rollbackErrorRate: number;
+  readonly rollbackMinRequestsPerMinute: number;
   readonly containerInsights: ecs.ContainerInsights;
   readonly environment: Record<string, string>;
 }
@@ -738,6 +754,7 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
     enableExecuteCommand: props.enableExecuteCommand ?? false,
     rollbackOnAlarm: props.rollbackOnAlarm ?? true,
     rollbackErrorRate: props.rollbackErrorRate ?? 0.01,
+    rollbackMinRequestsPerMinute: props.rollbackMinRequestsPerMinute ?? 60,
     containerInsights: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
     environment: {},
   };
@@ -756,6 +773,7 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
   integerIn('targetCpuUtilization', s.targetCpuUtilization, 1, 100);
   if (!(s.targetRequestsPerTarget > 0)) problems.push(`targetRequestsPerTarget must be greater than 0 (got ${s.targetRequestsPerTarget})`);
   if (!(s.p99LatencyThresholdMs > 0)) problems.push(`p99LatencyThresholdMs must be greater than 0 (got ${s.p99LatencyThresholdMs})`);
+  integerIn('rollbackMinRequestsPerMinute', s.rollbackMinRequestsPerMinute, 1, 1_000_000);
   if (!(s.rollbackErrorRate > 0 && s.rollbackErrorRate < 1)) problems.push(`rollbackErrorRate must be between 0 and 1, exclusive (got ${s.rollbackErrorRate})`);
   integerIn('accessLogRetentionDays', s.accessLogRetentionDays, 1, 36500);
   const stopSeconds = s.stopTimeout.toSeconds();

@@ -204,14 +204,21 @@ describe('WebService with defaults', () => {
         EvaluationPeriods: 3,
         DatapointsToAlarm: 3,
         TreatMissingData: 'notBreaching',
-        Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(requests > 0, (FILL(targetErrors, 0) + FILL(elbErrors, 0)) / requests, 0)' })]),
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'IF(FILL(traffic, 0) >= 60, value, 0)', ReturnData: true }),
+          Match.objectLike({ Id: 'value', Expression: 'IF(requests > 0, (FILL(targetErrors, 0) + FILL(elbErrors, 0)) / requests, 0)', ReturnData: false }),
+        ]),
       });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmDescription: Match.stringLikeRegexp('^Deployment guard: p99 target response time above 50 ms'),
-        MetricName: 'TargetResponseTime',
-        ExtendedStatistic: 'p99',
         Threshold: 0.05,
         EvaluationPeriods: 3,
+        // A minute with fewer than 60 requests cannot roll a deployment back: one slow request is its p99.
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'IF(FILL(traffic, 0) >= 60, value, 0)', ReturnData: true }),
+          Match.objectLike({ Id: 'traffic', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'RequestCount' }), Stat: 'Sum' }), ReturnData: false }),
+          Match.objectLike({ Id: 'value', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'TargetResponseTime' }), Stat: 'p99' }), ReturnData: false }),
+        ]),
       });
     });
 
@@ -458,6 +465,14 @@ describe('WebService options', () => {
     expect(webService.rollbackAlarms).toEqual([]);
   });
 
+  it('guards the rollback alarms with the minimum traffic asked for', () => {
+    const { stack } = build({ props: () => ({ rollbackMinRequestsPerMinute: 500 }) });
+    const expressions = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) =>
+      (alarm.Properties.Metrics ?? []).map((metric: { Expression?: string }) => metric.Expression),
+    );
+    expect(expressions.filter((expression) => expression === 'IF(FILL(traffic, 0) >= 500, value, 0)')).toHaveLength(2);
+  });
+
   it('serves IPv6 too when dualStack: dual-stack ALB, ::/0 on 80/443 and an AAAA record', () => {
     const { stack } = build({ dualStack: true, props: () => ({ dualStack: true }) });
     const template = Template.fromStack(stack);
@@ -540,6 +555,7 @@ describe('WebService validation', () => {
   it('rejects the root user', () => rejects({ user: 'root' }, 'user must not be root'));
   it('rejects a rollback error rate outside (0, 1)', () => rejects({ rollbackErrorRate: 5 }, 'rollbackErrorRate must be between 0 and 1, exclusive (got 5)'));
   it('rejects UID 0', () => rejects({ user: '0:0' }, 'user must not be root'));
+  it('rejects a rollback traffic guard of 0', () => rejects({ rollbackMinRequestsPerMinute: 0 }, /rollbackMinRequestsPerMinute must be an integer between 1 and 1000000/));
   it('rejects a relative target health check path', () => rejects({ targetHealthCheckPath: 'healthz' }, /targetHealthCheckPath must be an absolute URL path/));
   it('rejects a relative liveness path', () => rejects({ livenessPath: 'healthz' }, /livenessPath must be an absolute URL path/));
   it('rejects environment that shadows an injected secret', () => rejects({ environment: { DB_PASSWORD: 'x' } }, 'environment.DB_PASSWORD conflicts with the variable injected from databaseSecret'));
