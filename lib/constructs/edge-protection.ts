@@ -295,6 +295,11 @@ export class EdgeProtection extends Construct {
     this.syncAfterDeployment = new SyncAfterDeployment(this, 'SyncAfterDeployment', {
       syncFunction: this.syncFunction,
       ipSets: [this.ipSets.blockIpv4, this.ipSets.blockIpv6],
+      logGroup: new logs.LogGroup(this, 'SyncAfterDeploymentLogs', {
+        retention: settings.logRetention,
+        encryptionKey: logEncryptionKey,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
     });
 
     // --- Shield Advanced -------------------------------------------------------------
