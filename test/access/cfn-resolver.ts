@@ -99,6 +99,7 @@ const TYPE_RULES: Record<string, TypeRule> = {
     ref: (r) => r.name,
     attributes: { BackupVaultArn: (r) => arn('backup', r, `backup-vault:${r.name}`), BackupVaultName: (r) => r.name },
   },
+  'AWS::CloudWatch::Alarm': { nameProperty: 'AlarmName', ref: (r) => r.name, attributes: { Arn: (r) => arn('cloudwatch', r, `alarm:${r.name}`) } },
   'AWS::RUM::AppMonitor': { nameProperty: 'Name', ref: (r) => r.name, attributes: { Id: (r) => `${r.name}-id`, Arn: (r) => arn('rum', r, `appmonitor/${r.name}`) } },
   'AWS::Cognito::IdentityPool': { ref: (r) => `${r.region}:${r.name}` },
   'AWS::EC2::VPC': { ref: (r) => `vpc-${r.name}`, attributes: { DefaultSecurityGroup: (r) => `sg-${r.name}-default` } },

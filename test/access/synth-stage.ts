@@ -1,0 +1,23 @@
+import { Tags } from 'aws-cdk-lib';
+import { loadStageConfig } from '../../lib/config';
+import { createStage } from '../../lib/stacks/stage';
+import { testApp } from '../support/app';
+import type { CfnTemplate, StackTemplate } from './cfn-resolver';
+
+/**
+ * Synthesizes every stack of a shipped stage in-process, as `cdk synth -c stage=NAME` does
+ * (cdk.json's feature flags, the config's tags), with construct paths in the metadata so
+ * the access-path rows can name resources by path instead of by hashed logical id.
+ */
+export function synthesizeStage(stage: string): StackTemplate[] {
+  const config = loadStageConfig(stage);
+  const app = testApp({ stage, 'aws:cdk:enable-path-metadata': true });
+  createStage(app, config);
+  for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
+  return app.synth().stacks.map((stack) => ({
+    stackName: stack.stackName,
+    account: stack.environment.account,
+    region: stack.environment.region,
+    template: stack.template as CfnTemplate,
+  }));
+}
