@@ -10,33 +10,15 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { IP_SET_SYNC_ENVIRONMENT as SYNC_ENV, WAF_IP_SET_ADDRESS_LIMIT } from '../../lambda/ip-set-sync/config';
+import { SyncAfterDeployment } from './sync-after-deployment';
 import { DEFAULT_METRIC_NAMESPACE, IP_SET_SYNC_DIMENSIONS, IP_SET_SYNC_METRICS } from '../../lambda/ip-set-sync/metric-names';
+import { buildEdgeRules, EDGE_RULES, MANAGED_RULE_GROUPS, visibility, type EdgeRuleSettings } from './edge-protection-rules';
 import { BundledFunction, lambdaEntry } from './internal/bundled-function';
 import { ShieldMitigationAction, ShieldProtection } from './shield-protection';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
+import { WEB_ACL_MAX_CAPACITY, webAclCapacity } from './waf-capacity';
 
-/** The AWS managed rule groups EdgeProtection runs, in evaluation order. */
-export const MANAGED_RULE_GROUPS = [
-  'AWSManagedRulesAmazonIpReputationList',
-  'AWSManagedRulesAnonymousIpList',
-  'AWSManagedRulesCommonRuleSet',
-  'AWSManagedRulesKnownBadInputsRuleSet',
-  'AWSManagedRulesSQLiRuleSet',
-  'AWSManagedRulesBotControlRuleSet',
-] as const;
-export type ManagedRuleGroupName = (typeof MANAGED_RULE_GROUPS)[number];
-
-/**
- * Names of the web ACL's own rules. Each is also the rule's CloudWatch metric name (the
- * `Rule` dimension of AWS/WAFV2 metrics), and managed groups use their group name.
- */
-export const EDGE_RULES = {
-  allowList: 'AllowList',
-  blockList: 'BlockList',
-  rateLimitPerIp: 'RateLimitPerIp',
-  rateLimitPerUser: 'RateLimitPerUser',
-  bodySizeLimit: 'BodySizeLimit',
-} as const;
+export { EDGE_RULES, HOSTING_PROVIDER_RULE, MANAGED_RULE_GROUPS, type ManagedRuleGroupName } from './edge-protection-rules';
 
 /** A regional WAF on an ALB inspects at most this many body bytes. */
 export const REGIONAL_BODY_INSPECTION_LIMIT = 8192;
@@ -48,7 +30,15 @@ export interface EdgeShieldOptions {
   /** Alarms that mean the application is unhealthy (see `ShieldProtectionProps.healthAlarms`). */
   readonly healthAlarms: cloudwatch.IAlarm[];
   /**
-   * Action of Shield's automatic application-layer mitigation rules.
+   * Shield's automatic application-layer DDoS response: during an event it detected, Shield
+   * adds its own rule group (150 WCU) to the web ACL. Off by default: whether an account may
+   * enable it differs, and the anti-DDoS managed rule group (`antiDdosRuleGroup`, 50 WCU)
+   * does the same job from inside the web ACL without the subscription.
+   * @default false
+   */
+  readonly automaticResponse?: boolean;
+  /**
+   * Action of Shield's automatic application-layer mitigation rules (with `automaticResponse`).
    * @default ShieldMitigationAction.COUNT
    */
   readonly mitigationAction?: ShieldMitigationAction;
@@ -105,6 +95,21 @@ export interface EdgeProtectionProps {
    */
   readonly botControl?: boolean;
   /**
+   * Run the anti-DDoS managed rule group (`AWSManagedRulesAntiDDoSRuleSet`, 50 WCU, priced
+   * per request) first among the managed groups: it learns the traffic baseline and blocks
+   * requests taking part in a layer-7 flood. Challenges are off (API clients cannot answer
+   * them), so suspect requests are blocked at low sensitivity instead.
+   * @default false
+   */
+  readonly antiDdosRuleGroup?: boolean;
+  /**
+   * Block, rather than count, requests from hosting and cloud providers
+   * (`HostingProviderIPList` of the anonymous-IP group). Counting is the default because
+   * that list matches every server-to-server caller, CI runner and uptime monitor.
+   * @default false
+   */
+  readonly blockHostingProviders?: boolean;
+  /**
    * Managed rule groups (names from {@link MANAGED_RULE_GROUPS}) to run in count mode,
    * e.g. while tuning false positives: they label and count but never block.
    * @default - every group blocks
@@ -115,7 +120,13 @@ export interface EdgeProtectionProps {
    * @default - none
    */
   readonly allowedAddresses?: string[];
-  /** Operator blocklist the sync function reads: an SSM parameter name (`/...`) or `s3://bucket/key`. */
+  /**
+   * Operator blocklist the sync function reads: an SSM parameter name (`/...`) or
+   * `s3://bucket/key`. The construct does not create it: a parameter owned by
+   * CloudFormation would be written back to its template value on every update,
+   * discarding the operator's entries. A parameter or object that does not exist yet is an
+   * empty blocklist.
+   */
   readonly blocklistSource: string;
   /**
    * Key the blocklist is encrypted with (SecureString parameter or SSE-KMS object).
@@ -133,10 +144,20 @@ export interface EdgeProtectionProps {
    */
   readonly maxShrinkFraction?: number;
   /**
-   * Time between two syncs of the block sets.
+   * Time between two syncs of the block sets. A sync also runs right after every
+   * deployment that creates or changes the IP sets, so a new or updated web ACL does not
+   * wait a whole interval with empty block sets.
    * @default Duration.hours(1)
    */
   readonly syncInterval?: Duration;
+  /**
+   * Concurrent executions reserved for the sync function. None by default: a fresh
+   * account's concurrency quota is 10 and AWS refuses any reservation that leaves fewer
+   * than that unreserved. Overlapping runs are safe (each IP-set write carries the lock
+   * token it read, and a conflict is retried on fresh state).
+   * @default - no reservation
+   */
+  readonly syncReservedConcurrency?: number;
   /**
    * CloudWatch namespace of the sync function's metrics.
    * @default 'Bulwark/Operations'
@@ -206,8 +227,15 @@ export class EdgeProtection extends Construct {
   /** The sync function's role: the IP-set, blocklist and log grants only. */
   readonly syncFunctionRole: iam.Role;
   readonly syncSchedule: events.Rule;
+  /** Runs the sync once after each deployment that creates or changes the block IP sets. */
+  readonly syncAfterDeployment: SyncAfterDeployment;
   /** Names of every rule in the web ACL, in evaluation order (metric names of the `Rule` dimension). */
   readonly ruleNames: string[];
+  /**
+   * Web ACL capacity units the rules use, Shield's automatic-response group included when
+   * it is on (see {@link webAclCapacity}); at most 5,000, and 1,500 are in the base price.
+   */
+  readonly capacityUnits: number;
   readonly shieldProtection?: ShieldProtection;
 
   private readonly metricNamespace: string;
@@ -232,8 +260,17 @@ export class EdgeProtection extends Construct {
       blockIpv6: ipSet('BlockIpv6', 'block-ipv6', 'IPV6', [], 'Blocked - addresses maintained by the ip-set-sync function'),
     };
 
-    const rules = buildRules(settings, this.ipSets);
+    const rules = buildEdgeRules(settings, {
+      allowIpv4: this.ipSets.allowIpv4.attrArn,
+      allowIpv6: this.ipSets.allowIpv6.attrArn,
+      blockIpv4: this.ipSets.blockIpv4.attrArn,
+      blockIpv6: this.ipSets.blockIpv6.attrArn,
+    });
     this.ruleNames = rules.map((rule) => rule.name);
+    this.capacityUnits = webAclCapacity(rules, props.shieldAdvanced?.automaticResponse ?? false);
+    if (this.capacityUnits > WEB_ACL_MAX_CAPACITY) {
+      throw new Error(`Invalid EdgeProtection props: the rules need ${this.capacityUnits} WCU, more than the ${WEB_ACL_MAX_CAPACITY} a web ACL may use (turn off botControl, antiDdosRuleGroup or shieldAdvanced.automaticResponse)`);
+    }
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: settings.name,
       scope: 'REGIONAL',
@@ -285,7 +322,10 @@ export class EdgeProtection extends Construct {
       timeout: Duration.minutes(2),
       logRetention: settings.logRetention,
       logEncryptionKey,
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.syncReservedConcurrency,
+      // A failed run is not retried by Lambda: the reputation feeds allow one fetch an hour,
+      // and the next scheduled run redoes the whole sync anyway.
+      retryAttempts: 0,
       environment: {
         [SYNC_ENV.blocklistSource]: props.blocklistSource,
         [SYNC_ENV.reputationListUrls]: JSON.stringify(settings.reputationListUrls),
@@ -307,7 +347,11 @@ export class EdgeProtection extends Construct {
     this.syncSchedule = new events.Rule(this, 'SyncSchedule', {
       description: `Runs the ${settings.name} IP-set sync`,
       schedule: events.Schedule.rate(settings.syncInterval),
-      targets: [new eventsTargets.LambdaFunction(this.syncFunction, { retryAttempts: 2 })],
+      targets: [new eventsTargets.LambdaFunction(this.syncFunction, { retryAttempts: 0 })],
+    });
+    this.syncAfterDeployment = new SyncAfterDeployment(this, 'SyncAfterDeployment', {
+      syncFunction: this.syncFunction,
+      ipSets: [this.ipSets.blockIpv4, this.ipSets.blockIpv6],
     });
 
     // --- Shield Advanced -------------------------------------------------------------
@@ -317,11 +361,13 @@ export class EdgeProtection extends Construct {
         name: settings.name,
         healthAlarms: props.shieldAdvanced.healthAlarms,
         protectionGroup: props.shieldAdvanced.protectionGroup ?? false,
-        automaticMitigation: {
-          action: props.shieldAdvanced.mitigationAction ?? ShieldMitigationAction.COUNT,
-          // Shield refuses automatic mitigation for a resource without an associated web ACL.
-          webAclAssociation: this.webAclAssociation,
-        },
+        automaticMitigation: props.shieldAdvanced.automaticResponse
+          ? {
+              action: props.shieldAdvanced.mitigationAction ?? ShieldMitigationAction.COUNT,
+              // Shield refuses automatic mitigation for a resource without an associated web ACL.
+              webAclAssociation: this.webAclAssociation,
+            }
+          : undefined,
       });
     }
   }
@@ -477,15 +523,8 @@ export class EdgeProtection extends Construct {
   }
 }
 
-interface ResolvedEdgeSettings {
+interface ResolvedEdgeSettings extends EdgeRuleSettings {
   readonly name: string;
-  readonly rateLimitPerIp: number;
-  readonly rateLimitPerUser: number;
-  readonly windowSeconds: number;
-  readonly maxBodyBytes: number;
-  readonly largeBodyPathPrefixes: string[];
-  readonly botControl: boolean;
-  readonly countMode: Set<string>;
   readonly allowed: { readonly ipv4: string[]; readonly ipv6: string[] };
   readonly reputationListUrls: string[];
   readonly maxShrinkFraction: number;
@@ -543,6 +582,7 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
   if (!(Number.isInteger(syncMinutes) && syncMinutes >= 5 && syncMinutes <= 1440)) {
     problems.push(`syncInterval must be a whole number of minutes between 5 and 1440 (got ${syncInterval.toSeconds()} s)`);
   }
+  if (props.syncReservedConcurrency !== undefined) integerIn('syncReservedConcurrency', props.syncReservedConcurrency, 1, 1000);
   if (props.shieldAdvanced && props.shieldAdvanced.healthAlarms.length === 0) {
     problems.push('shieldAdvanced.healthAlarms must name at least one alarm (health-based detection)');
   }
@@ -556,6 +596,8 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
     maxBodyBytes,
     largeBodyPathPrefixes,
     botControl: props.botControl ?? false,
+    antiDdos: props.antiDdosRuleGroup ?? false,
+    blockHostingProviders: props.blockHostingProviders ?? false,
     countMode,
     allowed,
     reputationListUrls,
@@ -564,100 +606,4 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
     metricNamespace: props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
     logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
   };
-}
-
-function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
-  return { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName };
-}
-
-const NO_TRANSFORMATION = [{ priority: 0, type: 'NONE' }];
-
-function anyOf(statements: wafv2.CfnWebACL.StatementProperty[]): wafv2.CfnWebACL.StatementProperty {
-  return statements.length === 1 ? statements[0] : { orStatement: { statements } };
-}
-
-function ipSetMatch(set: wafv2.CfnIPSet): wafv2.CfnWebACL.StatementProperty {
-  return { ipSetReferenceStatement: { arn: set.attrArn } };
-}
-
-/** The web ACL's rules in evaluation order; each rule's name is its metric name. */
-function buildRules(s: ResolvedEdgeSettings, ipSets: EdgeProtection['ipSets']): wafv2.CfnWebACL.RuleProperty[] {
-  const own = (name: string, action: wafv2.CfnWebACL.RuleActionProperty, statement: wafv2.CfnWebACL.StatementProperty) => ({
-    name,
-    action,
-    statement,
-    visibilityConfig: visibility(name),
-  });
-  const blockWith = (responseCode: number): wafv2.CfnWebACL.RuleActionProperty => ({ block: { customResponse: { responseCode } } });
-
-  const bodyTooLarge: wafv2.CfnWebACL.StatementProperty = {
-    sizeConstraintStatement: {
-      // Bodies beyond what the WAF inspects (8 KiB on an ALB) count as too large.
-      fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
-      comparisonOperator: 'GT',
-      size: s.maxBodyBytes,
-      textTransformations: NO_TRANSFORMATION,
-    },
-  };
-  const exemptPath = anyOf(
-    s.largeBodyPathPrefixes.map((prefix) => ({
-      byteMatchStatement: {
-        searchString: prefix,
-        fieldToMatch: { uriPath: {} },
-        positionalConstraint: 'STARTS_WITH',
-        // Decode and normalise first, so /v1/notes/../admin or /v1/%6eotes match what the app routes.
-        textTransformations: [
-          { priority: 0, type: 'URL_DECODE' },
-          { priority: 1, type: 'NORMALIZE_PATH' },
-        ],
-      },
-    })),
-  );
-
-  const ownRules = [
-    own(EDGE_RULES.allowList, { allow: {} }, anyOf([ipSetMatch(ipSets.allowIpv4), ipSetMatch(ipSets.allowIpv6)])),
-    own(EDGE_RULES.blockList, { block: {} }, anyOf([ipSetMatch(ipSets.blockIpv4), ipSetMatch(ipSets.blockIpv6)])),
-    own(EDGE_RULES.rateLimitPerIp, blockWith(429), {
-      // The ALB is internet-facing, so the source address WAF sees is the client's.
-      rateBasedStatement: { limit: s.rateLimitPerIp, evaluationWindowSec: s.windowSeconds, aggregateKeyType: 'IP' },
-    }),
-    own(EDGE_RULES.rateLimitPerUser, blockWith(429), {
-      rateBasedStatement: {
-        limit: s.rateLimitPerUser,
-        evaluationWindowSec: s.windowSeconds,
-        aggregateKeyType: 'CUSTOM_KEYS',
-        // The raw header value is the key: one bearer token, one budget.
-        customKeys: [{ header: { name: 'authorization', textTransformations: NO_TRANSFORMATION } }],
-      },
-    }),
-    // Replaces the Common rule set's SizeRestrictions_BODY (overridden to count below),
-    // which blocks every body over 8 KiB: the app accepts 10,000-character notes on the
-    // exempt paths and answers 413 itself there.
-    own(
-      EDGE_RULES.bodySizeLimit,
-      blockWith(413),
-      s.largeBodyPathPrefixes.length === 0 ? bodyTooLarge : { andStatement: { statements: [bodyTooLarge, { notStatement: { statement: exemptPath } }] } },
-    ),
-  ];
-
-  // Cheap source-IP groups first; Bot Control, priced per request inspected, last so it
-  // sees only what every other rule let through.
-  const groups = MANAGED_RULE_GROUPS.filter((group) => group !== 'AWSManagedRulesBotControlRuleSet' || s.botControl);
-  const managedRules = groups.map((group) => ({
-    name: group,
-    overrideAction: s.countMode.has(group) ? { count: {} } : { none: {} },
-    statement: {
-      managedRuleGroupStatement: {
-        vendorName: 'AWS',
-        name: group,
-        ruleActionOverrides:
-          group === 'AWSManagedRulesCommonRuleSet' ? [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] : undefined,
-        managedRuleGroupConfigs:
-          group === 'AWSManagedRulesBotControlRuleSet' ? [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] : undefined,
-      },
-    },
-    visibilityConfig: visibility(group),
-  }));
-
-  return [...ownRules, ...managedRules].map((rule, priority) => ({ ...rule, priority }));
 }

@@ -154,7 +154,7 @@ export class ServiceStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       web.metricHealthyHostCount().createAlarm(this, 'NoHealthyTargetAlarm', {
-        alarmDescription: 'Shield health: no target passes the readiness check',
+        alarmDescription: 'Shield health: no target passes the health check',
         threshold: 1,
         evaluationPeriods: 2,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
