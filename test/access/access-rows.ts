@@ -17,6 +17,8 @@ const COPIER_ROLE = { role: 'Data/SnapshotReplication/Copier/Role' };
 const BACKUP_ROLE_PATH = 'Data/SnapshotReplication/BackupPlan/Cluster/Role';
 const IP_SET_SYNC_ROLE = { role: 'Service/Edge/IpSetSync/Role' };
 const FLOW_LOG_ROLE_PATH = 'Network/Network/Vpc/FlowLog/IAMRole';
+/** CDK's AwsCustomResource provider (a stack singleton), which starts the sync after deployments. */
+const DEPLOY_TIME_INVOKER = { role: 'Service/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole' };
 const RUM_GUEST_ROLE = { role: 'Service/Rum/GuestRole' };
 const CI_DEPLOY_ROLE_PATH = 'CiDeploy/CiDeploy/DeployRole';
 const CI_DIFF_ROLE_PATH = 'CiDeploy/CiDeploy/DiffRole';
@@ -172,6 +174,8 @@ function ipSetSyncRows(facts: RuntimeFacts): AccessRow[] {
       { name: `IP-set sync updates ${set.split('/')[2]}`, principal: IP_SET_SYNC_ROLE, action: 'wafv2:UpdateIPSet', resource: set, context: {}, expect: 'allow' },
     ]),
     { name: 'IP-set sync cannot update the allow list', principal: IP_SET_SYNC_ROLE, action: 'wafv2:UpdateIPSet', resource: allowSet, context: {}, expect: 'deny' },
+    { name: 'a deployment starts the IP-set sync', principal: DEPLOY_TIME_INVOKER, action: 'lambda:InvokeFunction', resource: facts.functionArn('Service/Edge/IpSetSync/Function'), context: {}, expect: 'allow' },
+    { name: 'the deployment invoker cannot invoke the copier', principal: DEPLOY_TIME_INVOKER, action: 'lambda:InvokeFunction', resource: facts.functionArn('Data/SnapshotReplication/Copier/Function'), context: {}, expect: 'deny' },
   ];
 }
 

@@ -80,6 +80,10 @@ export class RuntimeFacts {
     return logging.LogGroup;
   }
 
+  functionArn(path: string): string {
+    return this.model.attribute(path);
+  }
+
   /** The function an EventBridge rule targets, and the rule's ARN (the invocation's aws:SourceArn). */
   ruleTarget(rulePath: string): { functionArn: string; ruleArn: string } {
     const targets = this.model.property(rulePath, 'Targets') as { Arn: string }[];
