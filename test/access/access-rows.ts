@@ -128,6 +128,7 @@ function snapshotCopierRows(facts: RuntimeFacts): AccessRow[] {
     { name: 'copier lists the copies in the backup region', principal: COPIER_ROLE, action: 'rds:DescribeDBClusterSnapshots', resource: copy, context: {}, expect: 'allow' },
     { name: 'copier copies an automated snapshot (source)', principal: COPIER_ROLE, action: 'rds:CopyDBClusterSnapshot', resource: source, context: {}, expect: 'allow' },
     { name: 'copier copies an automated snapshot (target in the backup region)', principal: COPIER_ROLE, action: 'rds:CopyDBClusterSnapshot', resource: copy, context: {}, expect: 'allow' },
+    { name: 'copier reads the tags of a copy', principal: COPIER_ROLE, action: 'rds:ListTagsForResource', resource: copy, context: {}, expect: 'allow' },
     { name: 'copier tags its copy', principal: COPIER_ROLE, action: 'rds:AddTagsToResource', resource: copy, context: {}, expect: 'allow' },
     { name: 'copier lets RDS use the source key (grant)', principal: COPIER_ROLE, action: 'kms:CreateGrant', resource: sourceKey, context: rdsGrant(sourceRegion), expect: 'allow' },
     { name: 'copier describes the source key', principal: COPIER_ROLE, action: 'kms:DescribeKey', resource: sourceKey, context: {}, expect: 'allow' },
