@@ -13,6 +13,13 @@ import { synthesizeStage } from './synth-stage';
  */
 const ROLES_WITHOUT_ROWS = [/\/Database\/Cluster\/MonitoringRole\//, /\/LogRetention[0-9a-f]+\/ServiceRole\//, /\/Custom::VpcRestrictDefaultSGCustomResourceProvider\/Role$/];
 
+/** Each stage is synthesized once per file; the mutation test works on a copy. */
+const synthesized = new Map<string, StackTemplate[]>();
+function stageTemplates(stage: string): StackTemplate[] {
+  if (!synthesized.has(stage)) synthesized.set(stage, synthesizeStage(stage));
+  return synthesized.get(stage)!;
+}
+
 interface SimulatedRow {
   readonly row: AccessRow;
   readonly outcome: RowOutcome;
@@ -60,7 +67,7 @@ describe.each(['dev', 'prod'])('access paths (%s)', (stage) => {
   let model: PolicyModel;
   let results: SimulatedRow[];
   beforeAll(async () => {
-    model = new PolicyModel(synthesizeStage(stage));
+    model = new PolicyModel(stageTemplates(stage));
     results = await simulateAll(model, accessRows(model));
     printTable(stage, results);
   });
@@ -109,7 +116,7 @@ describe('mutation: the execution role loses kms:Decrypt on the database secret 
   const ROW = "ECS execution role decrypts the database secret's key via Secrets Manager";
   let stacks: StackTemplate[];
   beforeAll(() => {
-    stacks = synthesizeStage('prod');
+    stacks = stageTemplates('prod');
   });
 
   it('flips the row to deny when that one statement is removed from a copy of the templates', async () => {
