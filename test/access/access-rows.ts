@@ -1,4 +1,5 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { MANAGED_BY_TAG } from '../../lambda/snapshot-copier/snapshots';
 import { targetSnapshotIdentifier } from '../../lambda/snapshot-copier/target-id';
 import type { PolicyDocument, PolicyModel } from './policy-model';
 import { RuntimeFacts } from './runtime-facts';
@@ -26,8 +27,8 @@ const CI_DIFF_ROLE_PATH = 'CiDeploy/CiDeploy/DiffRole';
 const EVENTS = { service: 'events.amazonaws.com' };
 const CLOUDWATCH = { service: 'cloudwatch.amazonaws.com' };
 
-/** Copier tags are matched exactly; the tag key comes from the construct that writes the policy. */
-const MANAGED_BY_TAG = 'aws:ResourceTag/bulwark:managed-by';
+/** The tag the copier writes on its copies (its own constant), as a deletion request carries it. */
+const COPY_TAG_CONDITION = `aws:ResourceTag/${MANAGED_BY_TAG}`;
 
 export function accessRows(model: PolicyModel): AccessRow[] {
   const facts = new RuntimeFacts(model);
@@ -122,7 +123,7 @@ function snapshotCopierRows(facts: RuntimeFacts): AccessRow[] {
   const sourceKey = facts.secretKeyArn(facts.injectedSecretArn()); // the cluster's key also encrypts its secret
   const { keyArn: backupKey, aliasName } = facts.keyByAlias(env('BACKUP_KMS_KEY_ID'));
   const rdsGrant = (region: string) => ({ 'kms:GrantIsForAWSResource': 'true', 'kms:ViaService': `rds.${region}.amazonaws.com`, 'kms:CallerAccount': facts.account });
-  const ownTag = { [MANAGED_BY_TAG]: env('MANAGED_BY_TAG_VALUE') };
+  const ownTag = { [COPY_TAG_CONDITION]: env('MANAGED_BY_TAG_VALUE') };
   return [
     { name: 'copier describes the automated snapshots', principal: COPIER_ROLE, action: 'rds:DescribeDBClusterSnapshots', resource: source, context: {}, expect: 'allow' },
     { name: 'copier lists the copies in the backup region', principal: COPIER_ROLE, action: 'rds:DescribeDBClusterSnapshots', resource: copy, context: {}, expect: 'allow' },
@@ -138,7 +139,7 @@ function snapshotCopierRows(facts: RuntimeFacts): AccessRow[] {
     { name: 'copier cannot grant the source key to a non-AWS resource', principal: COPIER_ROLE, action: 'kms:CreateGrant', resource: sourceKey, context: { ...rdsGrant(sourceRegion), 'kms:GrantIsForAWSResource': 'false' }, expect: 'deny' },
     { name: 'copier deletes an expired copy it tagged', principal: COPIER_ROLE, action: 'rds:DeleteDBClusterSnapshot', resource: copy, context: ownTag, expect: 'allow' },
     { name: 'copier cannot delete an untagged snapshot', principal: COPIER_ROLE, action: 'rds:DeleteDBClusterSnapshot', resource: copy, context: {}, expect: 'deny' },
-    { name: 'copier cannot delete a snapshot tagged by another copier', principal: COPIER_ROLE, action: 'rds:DeleteDBClusterSnapshot', resource: copy, context: { [MANAGED_BY_TAG]: 'someone-else' }, expect: 'deny' },
+    { name: 'copier cannot delete a snapshot tagged by another copier', principal: COPIER_ROLE, action: 'rds:DeleteDBClusterSnapshot', resource: copy, context: { [COPY_TAG_CONDITION]: 'someone-else' }, expect: 'deny' },
     { name: 'copier cannot delete an automated snapshot', principal: COPIER_ROLE, action: 'rds:DeleteDBClusterSnapshot', resource: source, context: ownTag, expect: 'deny' },
   ];
 }

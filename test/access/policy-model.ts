@@ -26,7 +26,7 @@ export interface RoleModel {
   readonly arn: string;
   readonly account: string;
   readonly identityPolicies: readonly NamedPolicy[];
-  /** AWS managed policies attached to the role whose documents are not in aws-managed-policies.json. */
+  /** Managed policies attached to the role whose documents the stage does not hold and aws-managed-policies.json lacks. */
   readonly unmodelledManagedPolicies: readonly string[];
 }
 
@@ -131,45 +131,46 @@ export class PolicyModel {
     );
   }
 
+  private resolveIn(stack: StackTemplate, value: unknown): any {
+    return this.resolver.resolve(stack.stackName, value);
+  }
+
   private collectRoles(): void {
-    const resolve = (stack: StackTemplate, value: unknown) => this.resolver.resolve(stack.stackName, value) as any;
-    const byName = new Map<string, { key: string; policies: NamedPolicy[]; unmodelled: string[] }>();
+    const resolve = this.resolveIn.bind(this);
+    const customerManaged = new Map<string, NamedPolicy>();
+    for (const { stack, logicalId, resource } of this.resourcesOf('AWS::IAM::ManagedPolicy')) {
+      customerManaged.set(String(resolve(stack, { Ref: logicalId })), { name: `${stack.stackName}/${logicalId}`, policy: resolve(stack, resource.Properties?.PolicyDocument) });
+    }
+    const byName = new Map<string, NamedPolicy[]>();
     for (const { stack, logicalId, resource } of this.resourcesOf('AWS::IAM::Role')) {
       const props = resource.Properties ?? {};
       const policies: NamedPolicy[] = (props.Policies ?? []).map((p: any) => ({ name: `${stack.stackName}/${logicalId}/${p.PolicyName}`, policy: resolve(stack, p.PolicyDocument) }));
       const unmodelled: string[] = [];
-      for (const managedArn of (resolve(stack, props.ManagedPolicyArns ?? []) as string[])) {
-        if (!managedArn.startsWith('arn:aws:iam::aws:policy/')) continue; // customer managed: collected below from the policy itself
-        const known = AWS_MANAGED[managedArn];
-        if (known) policies.push({ name: managedArn, policy: known.document });
+      for (const managedArn of resolve(stack, props.ManagedPolicyArns ?? []) as string[]) {
+        const known = customerManaged.get(managedArn) ?? (AWS_MANAGED[managedArn] && { name: managedArn, policy: AWS_MANAGED[managedArn].document });
+        if (known) policies.push(known);
         else unmodelled.push(managedArn);
       }
-      const name = this.resolver.physicalName(stack.stackName, logicalId);
-      byName.set(`${stack.account}:${name}`, { key: `${stack.stackName}/${logicalId}`, policies, unmodelled });
-      this.roles.set(`${stack.stackName}/${logicalId}`, {
-        stackName: stack.stackName,
-        logicalId,
-        arn: String(resolve(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] })),
-        account: stack.account,
-        identityPolicies: policies,
-        unmodelledManagedPolicies: unmodelled,
-      });
-      this.addResourceStatements(String(resolve(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] })), resolve(stack, props.AssumeRolePolicyDocument));
+      const arn = String(resolve(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] }));
+      byName.set(`${stack.account}:${this.resolver.physicalName(stack.stackName, logicalId)}`, policies);
+      this.roles.set(`${stack.stackName}/${logicalId}`, { stackName: stack.stackName, logicalId, arn, account: stack.account, identityPolicies: policies, unmodelledManagedPolicies: unmodelled });
+      // A role's trust policy is the resource policy of sts:AssumeRole* on it.
+      this.addResourceStatements(arn, resolve(stack, props.AssumeRolePolicyDocument));
     }
-    // Policies name the roles they attach to (AWS::IAM::Policy, AWS::IAM::ManagedPolicy `Roles`).
+    // Policies may instead name the roles they attach to (`Roles`); a policy attached both ways counts once.
     for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
       for (const { stack, logicalId, resource } of this.resourcesOf(type)) {
-        const document = resolve(stack, resource.Properties?.PolicyDocument);
-        for (const roleName of (resolve(stack, resource.Properties?.Roles ?? []) as string[])) {
-          const role = byName.get(`${stack.account}:${roleName}`);
-          if (role) role.policies.push({ name: `${stack.stackName}/${logicalId}`, policy: document });
+        const policy = { name: `${stack.stackName}/${logicalId}`, policy: resolve(stack, resource.Properties?.PolicyDocument) };
+        for (const roleName of resolve(stack, resource.Properties?.Roles ?? []) as string[]) {
+          const attached = byName.get(`${stack.account}:${roleName}`);
+          if (attached && !attached.some((p) => p.name === policy.name)) attached.push(policy);
         }
       }
     }
   }
 
   private collectResourcePolicies(): void {
-    const resolve = (stack: StackTemplate, value: unknown) => this.resolver.resolve(stack.stackName, value) as any;
+    const resolve = this.resolveIn.bind(this);
     for (const { stack, logicalId, resource } of this.resourcesOf('AWS::KMS::Key')) {
       this.addResourceStatements(String(resolve(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] })), resolve(stack, resource.Properties?.KeyPolicy));
     }

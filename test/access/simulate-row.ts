@@ -52,7 +52,7 @@ export function identityPoliciesOf(model: PolicyModel, principal: PrincipalSpec)
   if ('role' in principal) {
     const role = model.role(principal.role);
     if (role.unmodelledManagedPolicies.length > 0) {
-      throw new Error(`${principal.role} has AWS managed policies not in aws-managed-policies.json: ${role.unmodelledManagedPolicies.join(', ')}`);
+      throw new Error(`${principal.role} has managed policies whose documents are unknown (add AWS managed ones to aws-managed-policies.json): ${role.unmodelledManagedPolicies.join(', ')}`);
     }
     return role.identityPolicies;
   }
