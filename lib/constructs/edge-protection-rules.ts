@@ -1,4 +1,9 @@
+import { Duration } from 'aws-cdk-lib';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { webAclCapacity } from './waf-capacity';
+
+/** A regional WAF on an ALB inspects at most this many body bytes. */
+export const REGIONAL_BODY_INSPECTION_LIMIT = 8192;
 
 /** The AWS managed rule groups EdgeProtection can run, in evaluation order. */
 export const MANAGED_RULE_GROUPS = [
@@ -29,6 +34,65 @@ export const EDGE_RULES = {
 
 /** The rule of AWSManagedRulesAnonymousIpList that matches cloud and hosting provider addresses. */
 export const HOSTING_PROVIDER_RULE = 'HostingProviderIPList';
+
+/** The props of EdgeProtection that shape its rules. */
+export interface EdgeRuleOptions {
+  /**
+   * Requests one client IP may make per evaluation window before it is blocked (429).
+   * @default 2000
+   */
+  readonly rateLimitPerIp?: number;
+  /**
+   * Requests one Authorization header value may make per evaluation window (429).
+   * Requests without the header are not counted by this rule.
+   * @default 1000
+   */
+  readonly rateLimitPerUser?: number;
+  /**
+   * Evaluation window of both rate-based rules: 1, 2, 5 or 10 minutes.
+   * @default Duration.minutes(5)
+   */
+  readonly rateLimitWindow?: Duration;
+  /**
+   * Largest request body let through, in bytes (at most 8192, the regional inspection
+   * limit; larger bodies are treated as over the limit). Blocked with a 413.
+   * @default 8192
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * URI path prefixes exempt from the body-size rule, where the app accepts larger bodies
+   * and enforces its own limit. Matched after URL-decoding and path normalisation, so
+   * `/v1/notes/../admin` is not exempt.
+   * @default - no exemptions
+   */
+  readonly largeBodyPathPrefixes?: string[];
+  /**
+   * Run the AWS Bot Control managed group (common level). Priced per request inspected.
+   * @default false
+   */
+  readonly botControl?: boolean;
+  /**
+   * Run the anti-DDoS managed rule group (`AWSManagedRulesAntiDDoSRuleSet`, 50 WCU, priced
+   * per request) first among the managed groups: it learns the traffic baseline and blocks
+   * requests taking part in a layer-7 flood. Challenges are off (API clients cannot answer
+   * them), so suspect requests are blocked at low sensitivity instead.
+   * @default false
+   */
+  readonly antiDdosRuleGroup?: boolean;
+  /**
+   * Block, rather than count, requests from hosting and cloud providers
+   * (`HostingProviderIPList` of the anonymous-IP group). Counting is the default because
+   * that list matches every server-to-server caller, CI runner and uptime monitor.
+   * @default false
+   */
+  readonly blockHostingProviders?: boolean;
+  /**
+   * Managed rule groups (names from {@link MANAGED_RULE_GROUPS}) to run in count mode,
+   * e.g. while tuning false positives: they label and count but never block.
+   * @default - every group blocks
+   */
+  readonly countModeRuleGroups?: string[];
+}
 
 /** Everything the web ACL's rules are built from, after defaults and validation. */
 export interface EdgeRuleSettings {
@@ -173,4 +237,30 @@ export function buildEdgeRules(s: EdgeRuleSettings, ipSets: EdgeIpSetArns): wafv
   }));
 
   return [...ownRules, ...managedRules].map((rule, priority) => ({ ...rule, priority }));
+}
+
+/** The options with their defaults applied (validation is the construct's). */
+export function edgeRuleSettings(o: EdgeRuleOptions): EdgeRuleSettings {
+  return {
+    rateLimitPerIp: o.rateLimitPerIp ?? 2000,
+    rateLimitPerUser: o.rateLimitPerUser ?? 1000,
+    windowSeconds: (o.rateLimitWindow ?? Duration.minutes(5)).toSeconds(),
+    maxBodyBytes: o.maxBodyBytes ?? REGIONAL_BODY_INSPECTION_LIMIT,
+    largeBodyPathPrefixes: o.largeBodyPathPrefixes ?? [],
+    botControl: o.botControl ?? false,
+    antiDdos: o.antiDdosRuleGroup ?? false,
+    blockHostingProviders: o.blockHostingProviders ?? false,
+    countMode: new Set(o.countModeRuleGroups ?? []),
+  };
+}
+
+const UNRESOLVED_IP_SET: EdgeIpSetArns = { allowIpv4: 'allow-ipv4', allowIpv6: 'allow-ipv6', blockIpv4: 'block-ipv4', blockIpv6: 'block-ipv6' };
+
+/**
+ * WCU of the web ACL EdgeProtection builds from `options`, before any construct exists
+ * (a stage's quota budget), with Shield's automatic-response group when it is on. The
+ * construct reports the same figure as `capacityUnits`.
+ */
+export function edgeWebAclCapacity(options: EdgeRuleOptions, shieldAutomaticResponse: boolean): number {
+  return webAclCapacity(buildEdgeRules(edgeRuleSettings(options), UNRESOLVED_IP_SET), shieldAutomaticResponse);
 }

@@ -12,16 +12,14 @@ import { Construct } from 'constructs';
 import { IP_SET_SYNC_ENVIRONMENT as SYNC_ENV, WAF_IP_SET_ADDRESS_LIMIT } from '../../lambda/ip-set-sync/config';
 import { SyncAfterDeployment } from './sync-after-deployment';
 import { DEFAULT_METRIC_NAMESPACE, IP_SET_SYNC_DIMENSIONS, IP_SET_SYNC_METRICS } from '../../lambda/ip-set-sync/metric-names';
-import { buildEdgeRules, EDGE_RULES, MANAGED_RULE_GROUPS, visibility, type EdgeRuleSettings } from './edge-protection-rules';
+import { buildEdgeRules, EDGE_RULES, edgeRuleSettings, MANAGED_RULE_GROUPS, REGIONAL_BODY_INSPECTION_LIMIT, visibility, type EdgeRuleOptions, type EdgeRuleSettings } from './edge-protection-rules';
 import { BundledFunction, lambdaEntry } from './internal/bundled-function';
 import { ShieldMitigationAction, ShieldProtection } from './shield-protection';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
 import { WEB_ACL_MAX_CAPACITY, webAclCapacity } from './waf-capacity';
 
-export { EDGE_RULES, HOSTING_PROVIDER_RULE, MANAGED_RULE_GROUPS, type ManagedRuleGroupName } from './edge-protection-rules';
+export { EDGE_RULES, edgeWebAclCapacity, REGIONAL_BODY_INSPECTION_LIMIT, HOSTING_PROVIDER_RULE, MANAGED_RULE_GROUPS, type EdgeRuleOptions, type ManagedRuleGroupName } from './edge-protection-rules';
 
-/** A regional WAF on an ALB inspects at most this many body bytes. */
-export const REGIONAL_BODY_INSPECTION_LIMIT = 8192;
 const EVALUATION_WINDOWS_SECONDS = [60, 120, 300, 600];
 
 export type AddressFamily = 'IPv4' | 'IPv6';
@@ -49,7 +47,7 @@ export interface EdgeShieldOptions {
   readonly protectionGroup?: boolean;
 }
 
-export interface EdgeProtectionProps {
+export interface EdgeProtectionProps extends EdgeRuleOptions {
   /** ARN of the regional resource the web ACL is associated with (ALB, API Gateway stage, ...). */
   readonly resourceArn: string;
   /** Stage name: the STAGE of the sync function and the Stage dimension of its metrics. */
@@ -60,61 +58,6 @@ export interface EdgeProtectionProps {
    * @default - a name unique to this construct's path
    */
   readonly name?: string;
-  /**
-   * Requests one client IP may make per evaluation window before it is blocked (429).
-   * @default 2000
-   */
-  readonly rateLimitPerIp?: number;
-  /**
-   * Requests one Authorization header value may make per evaluation window (429).
-   * Requests without the header are not counted by this rule.
-   * @default 1000
-   */
-  readonly rateLimitPerUser?: number;
-  /**
-   * Evaluation window of both rate-based rules: 1, 2, 5 or 10 minutes.
-   * @default Duration.minutes(5)
-   */
-  readonly rateLimitWindow?: Duration;
-  /**
-   * Largest request body let through, in bytes (at most 8192, the regional inspection
-   * limit; larger bodies are treated as over the limit). Blocked with a 413.
-   * @default 8192
-   */
-  readonly maxBodyBytes?: number;
-  /**
-   * URI path prefixes exempt from the body-size rule, where the app accepts larger bodies
-   * and enforces its own limit. Matched after URL-decoding and path normalisation, so
-   * `/v1/notes/../admin` is not exempt.
-   * @default - no exemptions
-   */
-  readonly largeBodyPathPrefixes?: string[];
-  /**
-   * Run the AWS Bot Control managed group (common level). Priced per request inspected.
-   * @default false
-   */
-  readonly botControl?: boolean;
-  /**
-   * Run the anti-DDoS managed rule group (`AWSManagedRulesAntiDDoSRuleSet`, 50 WCU, priced
-   * per request) first among the managed groups: it learns the traffic baseline and blocks
-   * requests taking part in a layer-7 flood. Challenges are off (API clients cannot answer
-   * them), so suspect requests are blocked at low sensitivity instead.
-   * @default false
-   */
-  readonly antiDdosRuleGroup?: boolean;
-  /**
-   * Block, rather than count, requests from hosting and cloud providers
-   * (`HostingProviderIPList` of the anonymous-IP group). Counting is the default because
-   * that list matches every server-to-server caller, CI runner and uptime monitor.
-   * @default false
-   */
-  readonly blockHostingProviders?: boolean;
-  /**
-   * Managed rule groups (names from {@link MANAGED_RULE_GROUPS}) to run in count mode,
-   * e.g. while tuning false positives: they label and count but never block.
-   * @default - every group blocks
-   */
-  readonly countModeRuleGroups?: string[];
   /**
    * CIDRs (IPv4 and IPv6 mixed) that are always allowed, evaluated before every other rule.
    * @default - none
@@ -352,6 +295,11 @@ export class EdgeProtection extends Construct {
     this.syncAfterDeployment = new SyncAfterDeployment(this, 'SyncAfterDeployment', {
       syncFunction: this.syncFunction,
       ipSets: [this.ipSets.blockIpv4, this.ipSets.blockIpv6],
+      logGroup: new logs.LogGroup(this, 'SyncAfterDeploymentLogs', {
+        retention: settings.logRetention,
+        encryptionKey: logEncryptionKey,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
     });
 
     // --- Shield Advanced -------------------------------------------------------------
@@ -544,19 +492,14 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
   const integerIn = (field: string, value: number, min: number, max: number) => {
     if (!(Number.isInteger(value) && value >= min && value <= max)) problems.push(`${field} must be an integer between ${min} and ${max} (got ${value})`);
   };
-  const rateLimitPerIp = props.rateLimitPerIp ?? 2000;
-  const rateLimitPerUser = props.rateLimitPerUser ?? 1000;
-  integerIn('rateLimitPerIp', rateLimitPerIp, 10, 2_000_000_000);
-  integerIn('rateLimitPerUser', rateLimitPerUser, 10, 2_000_000_000);
-  const windowSeconds = (props.rateLimitWindow ?? Duration.minutes(5)).toSeconds();
-  if (!EVALUATION_WINDOWS_SECONDS.includes(windowSeconds)) problems.push(`rateLimitWindow must be 60, 120, 300 or 600 seconds (got ${windowSeconds})`);
-  const maxBodyBytes = props.maxBodyBytes ?? REGIONAL_BODY_INSPECTION_LIMIT;
-  integerIn('maxBodyBytes', maxBodyBytes, 1, REGIONAL_BODY_INSPECTION_LIMIT);
-  const largeBodyPathPrefixes = props.largeBodyPathPrefixes ?? [];
-  largeBodyPathPrefixes.forEach((prefix, index) => {
+  const rules = edgeRuleSettings(props);
+  integerIn('rateLimitPerIp', rules.rateLimitPerIp, 10, 2_000_000_000);
+  integerIn('rateLimitPerUser', rules.rateLimitPerUser, 10, 2_000_000_000);
+  if (!EVALUATION_WINDOWS_SECONDS.includes(rules.windowSeconds)) problems.push(`rateLimitWindow must be 60, 120, 300 or 600 seconds (got ${rules.windowSeconds})`);
+  integerIn('maxBodyBytes', rules.maxBodyBytes, 1, REGIONAL_BODY_INSPECTION_LIMIT);
+  rules.largeBodyPathPrefixes.forEach((prefix, index) => {
     if (!/^\/[A-Za-z0-9._~\-/]*$/.test(prefix)) problems.push(`largeBodyPathPrefixes[${index}] must be a URL path starting with "/" (got "${prefix}")`);
   });
-  const countMode = new Set(props.countModeRuleGroups ?? []);
   (props.countModeRuleGroups ?? []).forEach((group, index) => {
     if (!(MANAGED_RULE_GROUPS as readonly string[]).includes(group)) {
       problems.push(`countModeRuleGroups[${index}] "${group}" is not one of ${MANAGED_RULE_GROUPS.join(', ')}`);
@@ -589,16 +532,8 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
   if (problems.length > 0) throw new Error(`Invalid EdgeProtection props:\n  - ${problems.join('\n  - ')}`);
 
   return {
+    ...rules,
     name,
-    rateLimitPerIp,
-    rateLimitPerUser,
-    windowSeconds,
-    maxBodyBytes,
-    largeBodyPathPrefixes,
-    botControl: props.botControl ?? false,
-    antiDdos: props.antiDdosRuleGroup ?? false,
-    blockHostingProviders: props.blockHostingProviders ?? false,
-    countMode,
     allowed,
     reputationListUrls,
     maxShrinkFraction,

@@ -74,6 +74,14 @@ export interface SnapshotReplicationProps {
    */
   readonly catchUpSchedule?: events.Schedule;
   /**
+   * Concurrent executions reserved for the copier. None by default: a fresh account's
+   * concurrency quota is 10 and AWS refuses a reservation that leaves less than that
+   * unreserved. Overlapping runs are safe: copy target ids are deterministic (a second
+   * copy meets AlreadyExists) and pruning deletes only tagged copies past retention.
+   * @default - no reservation
+   */
+  readonly reservedConcurrency?: number;
+  /**
    * Retention of the copier's log group.
    * @default logs.RetentionDays.THREE_MONTHS
    */
@@ -121,6 +129,7 @@ export class SnapshotReplication extends Construct {
       description: `Copies automated snapshots of the cluster to ${props.backupRegion} and prunes expired copies`,
       timeout: Duration.minutes(5),
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
         SOURCE_CLUSTER_IDENTIFIER: props.cluster.clusterIdentifier,
         SOURCE_REGION: stack.region,
@@ -348,5 +357,9 @@ function validateProps(props: SnapshotReplicationProps, region: string): void {
   const concurrency = props.maxConcurrentCopies ?? 3;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 5) {
     throw new Error(`SnapshotReplication: maxConcurrentCopies must be 1..5, the cross-region copy limit (got ${concurrency})`);
+  }
+  const reserved = props.reservedConcurrency;
+  if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 1 && reserved <= 1000)) {
+    throw new Error(`SnapshotReplication: reservedConcurrency must be an integer between 1 and 1000 (got ${reserved})`);
   }
 }

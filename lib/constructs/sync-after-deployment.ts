@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { NagSuppressions } from 'cdk-nag';
@@ -15,6 +16,8 @@ export interface SyncAfterDeploymentProps {
   readonly syncFunction: lambda.IFunction;
   /** The IP sets whose addresses the function owns. */
   readonly ipSets: wafv2.CfnIPSet[];
+  /** Log group of the deployment-time invoker (CDK's AwsCustomResource provider). */
+  readonly logGroup: logs.ILogGroup;
 }
 
 /**
@@ -55,6 +58,7 @@ export class SyncAfterDeployment extends Construct {
       onUpdate: invokeSync,
       policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.syncFunction.functionArn] })]),
       installLatestAwsSdk: false,
+      logGroup: props.logGroup,
     });
     for (const set of props.ipSets) this.resource.node.addDependency(set);
 
