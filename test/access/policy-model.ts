@@ -24,7 +24,6 @@ export interface RoleModel {
   readonly stackName: string;
   readonly logicalId: string;
   readonly arn: string;
-  readonly account: string;
   readonly identityPolicies: readonly NamedPolicy[];
   /** Managed policies attached to the role whose documents the stage does not hold and aws-managed-policies.json lacks. */
   readonly unmodelledManagedPolicies: readonly string[];
@@ -67,12 +66,6 @@ export class PolicyModel {
     const found = this.find(path);
     if (!found) throw new Error(`no resource at ${path} in ${this.stacks.map((s) => s.stackName).join(', ')}`);
     return found;
-  }
-
-  /** `Ref` of the resource at `path`, resolved. */
-  ref(path: string): string {
-    const { stackName, logicalId } = this.locate(path);
-    return String(this.resolver.resolve(stackName, { Ref: logicalId }));
   }
 
   /** `Fn::GetAtt` of the resource at `path`, resolved. */
@@ -153,7 +146,7 @@ export class PolicyModel {
       }
       const arn = String(resolve(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] }));
       byName.set(`${stack.account}:${this.resolver.physicalName(stack.stackName, logicalId)}`, policies);
-      this.roles.set(`${stack.stackName}/${logicalId}`, { stackName: stack.stackName, logicalId, arn, account: stack.account, identityPolicies: policies, unmodelledManagedPolicies: unmodelled });
+      this.roles.set(`${stack.stackName}/${logicalId}`, { stackName: stack.stackName, logicalId, arn, identityPolicies: policies, unmodelledManagedPolicies: unmodelled });
       // A role's trust policy is the resource policy of sts:AssumeRole* on it.
       this.addResourceStatements(arn, resolve(stack, props.AssumeRolePolicyDocument));
     }

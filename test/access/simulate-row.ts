@@ -48,7 +48,7 @@ const OUTSIDE_IDENTITY: readonly NamedPolicy[] = [
 ];
 
 /** The identity policies the row's principal carries in the stage (none for services and anonymous callers). */
-export function identityPoliciesOf(model: PolicyModel, principal: PrincipalSpec): readonly NamedPolicy[] {
+function identityPoliciesOf(model: PolicyModel, principal: PrincipalSpec): readonly NamedPolicy[] {
   if ('role' in principal) {
     const role = model.role(principal.role);
     if (role.unmodelledManagedPolicies.length > 0) {
