@@ -17,6 +17,7 @@ const data: StackTemplate = {
       Logs1: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: { 'Fn::Join': ['-', ['aws-waf-logs', { Ref: 'AWS::Region' }]] } } },
       Rule1: { Type: 'AWS::Events::Rule' },
       Custom1: { Type: 'Custom::Thing' },
+      SecretArnParameter: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/app/secret-arn', Type: 'String', Value: { Ref: 'Attachment1' } } },
     },
     Outputs: {
       SecretOut: { Value: { Ref: 'Attachment1' }, Export: { Name: 'App-Data:Secret' } },
@@ -29,7 +30,13 @@ const service: StackTemplate = {
   stackName: 'App-Service',
   account: ACCOUNT,
   region: 'eu-west-1',
-  template: { Resources: { Role1: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'app-service-role' } } } },
+  template: {
+    Parameters: {
+      SecretArnFromSsm: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/app/secret-arn' },
+      MissingFromSsm: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/app/nobody-writes-this' },
+    },
+    Resources: { Role1: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'app-service-role' } } },
+  },
 };
 
 const backup: StackTemplate = { stackName: 'App-Backup', account: ACCOUNT, region: 'eu-central-1', template: { Resources: { Key1: { Type: 'AWS::KMS::Key' } } } };
@@ -37,6 +44,11 @@ const backup: StackTemplate = { stackName: 'App-Backup', account: ACCOUNT, regio
 const resolver = new CfnResolver([data, service, backup]);
 
 describe('CfnResolver', () => {
+  it('resolves an SSM-typed parameter to the value another stack of the stage writes into it', () => {
+    expect(resolver.resolve('App-Service', { Ref: 'SecretArnFromSsm' })).toBe(resolver.resolve('App-Data', { Ref: 'Secret1' }));
+    expect(() => resolver.resolve('App-Service', { Ref: 'MissingFromSsm' })).toThrow(/no stack of this stage writes the SSM parameter \/app\/nobody-writes-this/);
+  });
+
   it('builds deterministic ARNs from logical ids, in the stack\'s own account and region', () => {
     expect(resolver.resolve('App-Data', { 'Fn::GetAtt': ['Key1', 'Arn'] })).toBe(`arn:aws:kms:eu-west-1:${ACCOUNT}:key/Key1`);
     expect(resolver.resolve('App-Backup', { 'Fn::GetAtt': ['Key1', 'Arn'] })).toBe(`arn:aws:kms:eu-central-1:${ACCOUNT}:key/Key1`);

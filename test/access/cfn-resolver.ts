@@ -21,7 +21,7 @@ export interface StackTemplate {
 export interface CfnTemplate {
   readonly Resources?: Record<string, CfnResource>;
   readonly Outputs?: Record<string, { readonly Value: unknown; readonly Export?: { readonly Name: unknown } }>;
-  readonly Parameters?: Record<string, { readonly Default?: unknown }>;
+  readonly Parameters?: Record<string, { readonly Type?: string; readonly Default?: unknown }>;
 }
 
 export interface CfnResource {
@@ -200,7 +200,10 @@ export class CfnResolver {
     const parameter = stack.template.Parameters?.[name];
     if (parameter) {
       if (parameter.Default === undefined) throw new Error(`${stack.stackName}: parameter ${name} has no default to resolve`);
-      return parameter.Default;
+      // An SSM-typed parameter resolves, at deploy time, to the value of the parameter it
+      // names: the one another stack of the stage writes (how Data hands values that a
+      // restore changes to Service and Monitoring).
+      return parameter.Type === 'AWS::SSM::Parameter::Value<String>' ? this.ssmParameterValue(stack, String(parameter.Default), visiting) : parameter.Default;
     }
     const context = this.resourceContext(stack, name);
     const rule = ruleFor(context);
@@ -216,6 +219,18 @@ export class CfnResolver {
     const compute = ruleFor(context).attributes?.[attribute];
     if (!compute) throw new Error(`${stack.stackName}: Fn::GetAtt ${logicalId}.${attribute} (${context.resource.Type}) is not supported by the access-path resolver`);
     return compute(this.names(context, visiting));
+  }
+
+  private ssmParameterValue(reader: StackTemplate, parameterName: string, visiting: readonly string[]): unknown {
+    for (const stack of this.stacks.values()) {
+      if (stack.account !== reader.account || stack.region !== reader.region) continue;
+      for (const resource of Object.values(stack.template.Resources ?? {})) {
+        if (resource.Type === 'AWS::SSM::Parameter' && this.resolveIn(stack, resource.Properties?.Name, visiting) === parameterName) {
+          return this.resolveIn(stack, resource.Properties?.Value, visiting);
+        }
+      }
+    }
+    throw new Error(`${reader.stackName}: no stack of this stage writes the SSM parameter ${parameterName} in ${reader.account}/${reader.region}`);
   }
 
   private importValue(exportName: string, visiting: readonly string[]): unknown {
