@@ -40,7 +40,8 @@ export function captureOutput(): CapturedOutput {
   const lines = () =>
     text
       .split('\n')
-      .filter((line) => line.trim() !== '')
+      // Node's own warnings (the SDK's Node version notice) share stderr and are not JSON.
+      .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   return {
     lines,
