@@ -39,11 +39,26 @@ function parseAddress(family: AddressFamily, text: string): bigint | undefined {
   if (family === 'IPv4') {
     return ipaddr.IPv4.isValidFourPartDecimal(text) ? toBigInt(ipaddr.IPv4.parse(text).toByteArray()) : undefined;
   }
-  const ipv4Tail = text.slice(text.lastIndexOf(':') + 1);
-  if (ipv4Tail.includes('.') && !ipaddr.IPv4.isValidFourPartDecimal(ipv4Tail)) return undefined;
-  if (!ipaddr.IPv6.isValid(text)) return undefined;
-  const address = ipaddr.IPv6.parse(text);
+  const hexText = ipv4TailAsHex(text);
+  if (hexText === undefined || !ipaddr.IPv6.isValid(hexText)) return undefined;
+  const address = ipaddr.IPv6.parse(hexText);
   return address.zoneId === undefined ? toBigInt(address.toByteArray()) : undefined;
+}
+
+/**
+ * An IPv6 text with its dotted IPv4 tail ("::ffff:192.0.2.1") rewritten as two hex groups
+ * ("::ffff:c000:201"); undefined when the tail is not four plain decimal parts. Done here
+ * because ipaddr.js reads the deprecated IPv4-compatible form "::192.0.2.1" as the
+ * IPv4-mapped ::ffff:192.0.2.1, another address (RFC 4291 2.5.5.1: it is ::c000:201),
+ * which the WHATWG property test in cidr.test.ts caught.
+ */
+function ipv4TailAsHex(text: string): string | undefined {
+  const head = text.slice(0, text.lastIndexOf(':') + 1);
+  const tail = text.slice(head.length);
+  if (!tail.includes('.')) return text;
+  if (!ipaddr.IPv4.isValidFourPartDecimal(tail)) return undefined;
+  const [a, b, c, d] = ipaddr.IPv4.parse(tail).octets;
+  return `${head}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
 function toBigInt(bytes: readonly number[]): bigint {

@@ -27,6 +27,9 @@ describe('parseCidr / normaliseCidr', () => {
     ['::', '::/128'],
     ['::/1', '::/1'],
     ['::ffff:192.0.2.1', '::ffff:c000:201/128'],
+    // IPv4-compatible (deprecated), not IPv4-mapped: ipaddr.js alone would make it ::ffff:c000:201.
+    ['::192.0.2.1', '::c000:201/128'],
+    ['::0.0.0.0', '::/128'],
   ])('normalises %s to %s', (input, expected) => {
     expect(normaliseCidr(input)).toBe(expected);
   });
