@@ -52,9 +52,9 @@ export interface CopyStepInput {
 }
 
 /**
- * Tags for a copy. The source's tags are merged in explicitly rather than left to CopyTags,
- * because RDS ignores CopyTags when Tags is also given; `aws:` tags are reserved and the
- * copier's own keys always carry the copier's values.
+ * Tags for a copy. The source's tags are merged in explicitly and CopyTags is never set:
+ * beside explicit Tags it is at best ignored and at worst copies reserved `aws:` tags,
+ * which RDS refuses; the copier's own keys always carry the copier's values.
  */
 export function copyTags(sourceTags: readonly Tag[], ownTags: readonly Tag[]): Tag[] {
   const ownKeys = new Set(ownTags.map((tag) => tag.Key));
@@ -123,7 +123,6 @@ export async function startMissingCopies(input: CopyStepInput): Promise<CopyRepo
           SourceDBClusterSnapshotIdentifier: source.DBClusterSnapshotArn,
           TargetDBClusterSnapshotIdentifier: targetId,
           ...(encrypted ? { KmsKeyId: config.backupKmsKeyId } : {}),
-          CopyTags: true,
           Tags: tags,
         }),
       );

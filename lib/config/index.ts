@@ -6,6 +6,8 @@ import { validateStageConfig } from './validate';
 export * from './stage-config';
 export * from './validate';
 export * from './names';
+export * from './edge-rules';
+export * from './quota-budget';
 
 /** The stages shipped with the project. */
 export const STAGES: Readonly<Record<string, StageConfig>> = { dev, prod };

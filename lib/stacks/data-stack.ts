@@ -56,6 +56,7 @@ export class DataStack extends Stack {
       copyIdentifierPrefix: `${config.prefix.toLowerCase()}-${config.stage}-copy`,
       metricNamespace: operationsMetricNamespace(config),
       stage: config.stage,
+      reservedConcurrency: config.lambdaReservedConcurrency || undefined,
       awsBackup: backup.awsBackupEnabled
         ? {
             destinationVaultArn: Arn.format(

@@ -5,7 +5,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { businessMetricNamespace, operationsMetricNamespace, type StageConfig } from '../config';
+import { businessMetricNamespace, edgeRuleOptions, operationsMetricNamespace, type StageConfig } from '../config';
 import { logRetention as logRetentionDays } from '../config/durations';
 import { EdgeProtection } from '../constructs/edge-protection';
 import { RealUserMonitoring } from '../constructs/real-user-monitoring';
@@ -92,25 +92,21 @@ export class ServiceStack extends Stack {
       resourceArn: this.webService.loadBalancer.loadBalancerArn,
       stage: config.stage,
       name: `${config.prefix.toLowerCase()}-${config.stage}`,
-      rateLimitPerIp: waf.rateLimitPerIp,
-      rateLimitPerUser: waf.rateLimitPerUser,
-      rateLimitWindow: Duration.seconds(waf.evaluationWindowSeconds),
-      maxBodyBytes: waf.maxBodyBytes,
-      largeBodyPathPrefixes: waf.largeBodyPathPrefixes,
-      botControl: waf.botControl,
-      countModeRuleGroups: waf.countModeRuleGroups,
+      ...edgeRuleOptions(config),
       blocklistSource: waf.blocklistSource,
       reputationListUrls: waf.reputationListUrls,
       maxShrinkFraction: waf.maxShrinkFraction,
       syncInterval: Duration.minutes(waf.syncIntervalMinutes),
+      syncReservedConcurrency: config.lambdaReservedConcurrency || undefined,
       metricNamespace: operationsMetricNamespace(config),
       logRetention,
       logRemovalPolicy: service.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       shieldAdvanced: config.shield.advanced
         ? {
             healthAlarms: this.shieldHealthAlarms(config),
+            automaticResponse: config.shield.automaticResponse,
             // Shield adds mitigation rules only during an event it detected against the
-            // learned baseline; prod blocks then (the point of the subscription).
+            // learned baseline.
             mitigationAction: ShieldMitigationAction[config.shield.mitigationAction],
             protectionGroup: config.shield.protectionGroup,
           }
@@ -154,7 +150,7 @@ export class ServiceStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       web.metricHealthyHostCount().createAlarm(this, 'NoHealthyTargetAlarm', {
-        alarmDescription: 'Shield health: no target passes the readiness check',
+        alarmDescription: 'Shield health: no target passes the health check',
         threshold: 1,
         evaluationPeriods: 2,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,

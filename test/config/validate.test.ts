@@ -82,6 +82,12 @@ describe('validation names the field at fault', () => {
     ['a sample rate above 1', (c) => ({ ...c, observability: { ...c.observability, traceSampleRate: 1.5 } }), /^observability\.traceSampleRate must be between 0 and 1/],
     ['a CI repository that is not owner/name', (c) => ({ ...c, ci: { ...c.ci!, repository: 'bulwark' } }), /^ci\.repository must be a GitHub repository "owner\/name"/],
     ['a CI section with both environment and branch', (c) => ({ ...c, ci: { ...c.ci!, branch: 'main' } }), /^ci must set exactly one of ci\.environment and ci\.branch/],
+    ['a WAF headroom below the app limits', (c) => ({ ...c, waf: { ...c.waf, rateLimitHeadroom: 0.9 } }), /^waf\.rateLimitHeadroom must be between 1 and 100: the WAF must never block before the app's own limit/],
+    ['a WAF headroom that derives a limit beyond WAF', (c) => ({ ...c, service: { ...c.service, appRateLimitPerIp: 10_000_000 }, waf: { ...c.waf, rateLimitHeadroom: 100 } }), /^waf\.rateLimitHeadroom gives a WAF limit per IP of 5000000000/],
+    ['Shield automatic response without Shield Advanced', (c) => ({ ...c, shield: { ...c.shield, advanced: false, protectionGroup: false, automaticResponse: true } }), /^shield\.automaticResponse requires shield\.advanced/],
+    ['a negative reserved concurrency', (c) => ({ ...c, lambdaReservedConcurrency: -1 }), /^lambdaReservedConcurrency must be an integer between 0 and 1000/],
+    ['an account quota the budget does not know', (c) => ({ ...c, accountQuotas: { ...c.accountQuotas, dbInstances: 40 } as never }), /^accountQuotas\.dbInstances is not a quota of the budget/],
+    ['an account quota that is not a count', (c) => ({ ...c, accountQuotas: { fargateOnDemandVcpu: 0.5 } }), /^accountQuotas\.fargateOnDemandVcpu must be an integer between 1/],
     ['a malformed OIDC provider ARN', (c) => ({ ...c, ci: { ...c.ci!, oidcProviderArn: 'arn:aws:iam::1:oidc-provider/x' } }), /^ci\.oidcProviderArn must be the ARN/],
   ];
 

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadStageConfig, stackName, type StageConfig } from '../../lib/config';
+import { loadStageConfig, stackName, wafRateLimits, type StageConfig } from '../../lib/config';
 import { ServiceStack } from '../../lib/stacks/service-stack';
 import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
@@ -129,7 +129,7 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       Rules: Match.arrayWith([
         Match.objectLike({
           Name: 'RateLimitPerIp',
-          Statement: { RateBasedStatement: { Limit: config.waf.rateLimitPerIp, EvaluationWindowSec: config.waf.evaluationWindowSeconds, AggregateKeyType: 'IP' } },
+          Statement: { RateBasedStatement: { Limit: wafRateLimits(config).perIp, EvaluationWindowSec: config.waf.evaluationWindowSeconds, AggregateKeyType: 'IP' } },
         }),
       ]),
     });
@@ -170,7 +170,8 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       template.resourceCountIs('AWS::Shield::Protection', 1);
       template.hasResourceProperties('AWS::Shield::Protection', {
         ResourceArn: { Ref: Match.stringLikeRegexp('WebLoadBalancer') },
-        ApplicationLayerAutomaticResponseConfiguration: { Status: 'ENABLED', Action: { Block: {} } },
+        // Automatic response is off in the shipped prod: the anti-DDoS group does that job.
+        ApplicationLayerAutomaticResponseConfiguration: Match.absent(),
         HealthCheckArns: [Match.anyValue()],
       });
       template.hasResourceProperties('AWS::Route53::HealthCheck', {
@@ -187,11 +188,25 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       template.resourceCountIs('AWS::Shield::ProtectionGroup', 1);
     });
 
-    it('takes the Shield mitigation action from the config', () => {
-      const counting = buildServiceStack({ ...config, shield: { ...config.shield, mitigationAction: 'COUNT' } });
+    it('takes Shield automatic response and its action from the config', () => {
+      const counting = buildServiceStack({ ...config, shield: { ...config.shield, automaticResponse: true, mitigationAction: 'COUNT' } });
       Template.fromStack(counting).hasResourceProperties('AWS::Shield::Protection', {
         ApplicationLayerAutomaticResponseConfiguration: { Status: 'ENABLED', Action: { Count: {} } },
       });
+    });
+
+    it('runs the anti-DDoS managed group and counts hosting providers, as the config says', () => {
+      const rules: Array<{ Name: string; Statement: { ManagedRuleGroupStatement?: { RuleActionOverrides?: unknown } } }> =
+        Object.values(template.findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules;
+      expect(rules.map((rule) => rule.Name)).toContain('AWSManagedRulesAntiDDoSRuleSet');
+      expect(rules.find((rule) => rule.Name === 'AWSManagedRulesAnonymousIpList')!.Statement.ManagedRuleGroupStatement!.RuleActionOverrides).toEqual([
+        { Name: 'HostingProviderIPList', ActionToUse: { Count: {} } },
+      ]);
+      const blocking = buildServiceStack({ ...config, waf: { ...config.waf, antiDdosRuleGroup: false, blockHostingProviders: true } });
+      const blockingRules: Array<{ Name: string; Statement: { ManagedRuleGroupStatement?: { RuleActionOverrides?: unknown } } }> =
+        Object.values(Template.fromStack(blocking).findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules;
+      expect(blockingRules.map((rule) => rule.Name)).not.toContain('AWSManagedRulesAntiDDoSRuleSet');
+      expect(blockingRules.find((rule) => rule.Name === 'AWSManagedRulesAnonymousIpList')!.Statement.ManagedRuleGroupStatement!.RuleActionOverrides).toBeUndefined();
     });
   } else {
     it('leaves deletion protection and Shield off', () => {

@@ -93,7 +93,6 @@ describe('copying', () => {
         SourceDBClusterSnapshotIdentifier: newest.DBClusterSnapshotArn,
         TargetDBClusterSnapshotIdentifier: 'bulwark-prod-copy-bulwark-prod-db-2024-06-14-12-00',
         KmsKeyId: BACKUP_KEY_ALIAS_ARN,
-        CopyTags: true,
         Tags: [
           { Key: 'project', Value: 'bulwark' },
           { Key: 'bulwark:managed-by', Value: MANAGED_BY },
