@@ -1,7 +1,7 @@
 import { dev } from './stages/dev';
 import { prod } from './stages/prod';
 import type { StageConfig } from './stage-config';
-import { validateStageConfig } from './validate';
+import { ConfigValidationError, findStageSetProblems, validateStageConfig } from './validate';
 
 export * from './stage-config';
 export * from './validate';
@@ -16,5 +16,7 @@ export const STAGES: Readonly<Record<string, StageConfig>> = { dev, prod };
 export function loadStageConfig(stage: string): StageConfig {
   const config = STAGES[stage];
   if (!config) throw new Error(`Unknown stage "${stage}" (-c stage=...): known stages are ${Object.keys(STAGES).join(', ')}`);
+  const setProblems = findStageSetProblems(STAGES);
+  if (setProblems.length > 0) throw new ConfigValidationError(stage, setProblems);
   return validateStageConfig(config);
 }

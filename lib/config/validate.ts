@@ -251,6 +251,28 @@ export function findConfigProblems(config: StageConfig): string[] {
   return problems.length > 0 ? problems : findQuotaProblems(config);
 }
 
+/**
+ * Problems of a set of stages taken together. Stack names, IAM role names, the dashboard
+ * and the Shield protection group are all derived from prefix and stage, and several of
+ * those names are global to the account: two stages of one account with the same prefix
+ * and stage collide, even in different regions. A recovery stage (a copy of prod in the
+ * backup region, restoring from a copy) therefore needs its own stage name, e.g. `prod-dr`.
+ */
+export function findStageSetProblems(stages: Readonly<Record<string, StageConfig>>): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const [key, config] of Object.entries(stages)) {
+    if (config.stage !== key) problems.push(`stage "${key}": its config says stage "${config.stage}"; a stage is selected by the name it carries`);
+    const identity = `${config.account}/${config.prefix}/${config.stage}`;
+    const other = seen.get(identity);
+    if (other) {
+      problems.push(`stage "${key}" has the account, prefix and stage of "${other}" (${identity}): their global names (IAM roles, dashboard, Shield protection group) would collide; give a recovery stage its own name such as "${config.stage}-dr"`);
+    }
+    seen.set(identity, key);
+  }
+  return problems;
+}
+
 /** Throws a {@link ConfigValidationError} listing every problem, or returns the config unchanged. */
 export function validateStageConfig(config: StageConfig): StageConfig {
   const problems = findConfigProblems(config);

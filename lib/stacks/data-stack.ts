@@ -6,6 +6,7 @@ import { backupKeyAliasName, backupVaultName, operationsMetricNamespace, type St
 import { logRetention } from '../config/durations';
 import { AuroraDatabase } from '../constructs/aurora-database';
 import { SnapshotReplication } from '../constructs/snapshot-replication';
+import { publishDataParameters } from './data-parameters';
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
@@ -45,6 +46,11 @@ export class DataStack extends Stack {
         },
       ]);
     }
+
+    publishDataParameters(this, config, {
+      databaseSecretArn: this.database.secret.secretArn,
+      clusterIdentifier: this.database.cluster.clusterIdentifier,
+    });
 
     const { backup } = config;
     this.replication = new SnapshotReplication(this, 'SnapshotReplication', {

@@ -3,7 +3,8 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { businessMetricNamespace, edgeRuleOptions, operationsMetricNamespace, type StageConfig } from '../config';
 import { logRetention as logRetentionDays } from '../config/durations';
@@ -12,13 +13,17 @@ import { RealUserMonitoring } from '../constructs/real-user-monitoring';
 import { TracingSidecar } from '../constructs/tracing-sidecar';
 import { ShieldMitigationAction } from '../constructs/shield-protection';
 import { WebService } from '../constructs/web-service';
+import { readDataParameter } from './data-parameters';
 
 export interface ServiceStackProps extends StackProps {
   readonly config: StageConfig;
   /** VPC of the Network stack. */
   readonly vpc: ec2.IVpc;
-  /** Database credentials (JSON fields host, port, username, password, dbname). */
-  readonly databaseSecret: secretsmanager.ISecret;
+  /**
+   * Key of the database credentials secret (the cluster's key, which a restore keeps). The
+   * secret itself, which a restore replaces, is read from the Data stack's SSM parameter.
+   */
+  readonly databaseSecretKey: kms.IKey;
   /** The database the tasks connect to on 5432 (the AuroraDatabase construct). */
   readonly database: ec2.IConnectable;
 }
@@ -62,7 +67,12 @@ export class ServiceStack extends Stack {
       deletionProtection: service.deletionProtection,
       logRetention,
       accessLogRetentionDays: service.logRetentionDays,
-      databaseSecret: props.databaseSecret,
+      databaseSecret: secretsmanager.Secret.fromSecretAttributes(this, 'DatabaseSecret', {
+        secretCompleteArn: readDataParameter(this, config, 'databaseSecretArn'),
+        // Imported by ARN here, so no grant reaches into the Data stack's key policy (see
+        // WebService: the tasks' roles get kms:Decrypt via Secrets Manager themselves).
+        encryptionKey: kms.Key.fromKeyArn(this, 'DatabaseSecretKey', props.databaseSecretKey.keyArn),
+      }),
       database: props.database,
       environment: {
         DB_POOL_SIZE: String(service.databasePoolSize),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigValidationError, findConfigProblems, loadStageConfig, STAGES, validateStageConfig, type StageConfig } from '../../lib/config';
+import { ConfigValidationError, findConfigProblems, findStageSetProblems, loadStageConfig, STAGES, validateStageConfig, type StageConfig } from '../../lib/config';
 
 type Mutation = (config: StageConfig) => StageConfig;
 
@@ -29,6 +29,16 @@ describe('shipped stages', () => {
     const dev = loadStageConfig('dev');
     expect(dev.network.natGateways).toBe(1);
     expect(dev.shield.advanced).toBe(false);
+  });
+
+  it('have names of their own: a recovery stage copied from prod must not reuse prod\'s account, prefix and stage', () => {
+    expect(findStageSetProblems(STAGES)).toEqual([]);
+    const recovery = { ...structuredClone(STAGES.prod), region: 'eu-central-1', backupRegion: 'eu-west-1' };
+    expect(findStageSetProblems({ ...STAGES, 'prod-dr': recovery })).toEqual([
+      'stage "prod-dr": its config says stage "prod"; a stage is selected by the name it carries',
+      expect.stringMatching(/^stage "prod-dr" has the account, prefix and stage of "prod" \(222222222222\/Bulwark\/prod\): .* such as "prod-dr"$/),
+    ]);
+    expect(findStageSetProblems({ ...STAGES, 'prod-dr': { ...recovery, stage: 'prod-dr' } })).toEqual([]);
   });
 
   it('an unknown stage names the known ones', () => {

@@ -1,38 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { type App, type CfnElement, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadStageConfig, stackName, wafRateLimits, type StageConfig } from '../../lib/config';
-import { ServiceStack } from '../../lib/stacks/service-stack';
+import { loadStageConfig, wafRateLimits, type StageConfig } from '../../lib/config';
+import type { ServiceStack } from '../../lib/stacks/service-stack';
+import { createStage } from '../../lib/stacks/stage';
 import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 
-/** The Service stack of `stage`, with its collaborators (VPC, database group, secret) in a stack of their own. */
+/** The Service stack of `stage`, built with the rest of the stage exactly as bin/ builds it. */
 function buildServiceStack(config: StageConfig): ServiceStack {
-  const app = testApp({ stage: config.stage });
-  const env = { account: config.account, region: config.region };
-  const network = new Stack(app, 'Collaborators', { env });
-  const vpc = new ec2.Vpc(network, 'Vpc', { availabilityZones: config.availabilityZones, natGateways: 1 });
-  const databaseSecurityGroup = new ec2.SecurityGroup(network, 'DatabaseSecurityGroup', { vpc, allowAllOutbound: false });
-  const databaseSecret = secretsmanager.Secret.fromSecretCompleteArn(
-    network,
-    'DatabaseSecret',
-    `arn:aws:secretsmanager:${config.region}:${config.account}:secret:bulwark-db-AbCdEf`,
-  );
-  const stack = new ServiceStack(app, stackName(config, 'Service'), {
-    env,
-    config,
-    vpc,
-    databaseSecret,
-    database: { connections: new ec2.Connections({ securityGroups: [databaseSecurityGroup] }) },
-  });
-  applyNag(stack);
-  return stack;
+  const { service } = createStage(testApp({ stage: config.stage }), config);
+  applyNag(service);
+  return service;
 }
 
 describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
