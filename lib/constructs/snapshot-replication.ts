@@ -20,6 +20,7 @@ import {
   STAGE_DIMENSION,
 } from '../../lambda/snapshot-copier/metric-names';
 import { BundledFunction, lambdaEntry } from './internal/bundled-function';
+import { restrictServiceTrustToAccount } from './internal/service-trust';
 
 /** The AWS Backup half of the replication: a daily plan whose recovery points are copied to the backup region. */
 export interface AwsBackupCopyProps {
@@ -323,6 +324,7 @@ export class SnapshotReplication extends Construct {
       }),
     );
     const selection = plan.addSelection('Cluster', { resources: [backup.BackupResource.fromArn(cluster.clusterArn)] });
+    restrictServiceTrustToAccount(selection.node.findChild('Role'));
     NagSuppressions.addResourceSuppressions(
       selection,
       [

@@ -345,6 +345,18 @@ export class WebService extends Construct {
       http2Enabled: true,
     });
     this.loadBalancer.logAccessLogs(this.accessLogBucket, 'alb');
+    // The log-delivery service may write here only for this account's load balancers
+    // (CDK's statement for it names no source account: a confused deputy otherwise).
+    this.accessLogBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'LogDeliveryOnlyForThisAccount',
+        effect: iam.Effect.DENY,
+        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.accessLogBucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
 
     this.redirectListener = this.loadBalancer.addListener('Http', {
       port: 80,

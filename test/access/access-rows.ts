@@ -17,6 +17,8 @@ const TASK_ROLE = { role: 'Service/Web/Task/TaskRole' };
 const COPIER_ROLE = { role: 'Data/SnapshotReplication/Copier/Role' };
 const BACKUP_ROLE_PATH = 'Data/SnapshotReplication/BackupPlan/Cluster/Role';
 const IP_SET_SYNC_ROLE = { role: 'Service/Edge/IpSetSync/Role' };
+/** An account that is not the stage's: a service acting for it must be refused (confused deputy). */
+const OTHER_ACCOUNT = '999999999999';
 const FLOW_LOG_ROLE_PATH = 'Network/Network/Vpc/FlowLog/IAMRole';
 /** CDK's AwsCustomResource provider (a stack singleton), which starts the sync after deployments. */
 const DEPLOY_TIME_INVOKER = { role: 'Service/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole' };
@@ -158,6 +160,7 @@ function awsBackupRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
   const snapshot = (id: string) => `arn:aws:rds:${destinationRegion}:${facts.account}:cluster-snapshot:${id}`;
   return [
     { name: 'AWS Backup assumes its role', principal: { service: 'backup.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': facts.account }, expect: 'allow' },
+    { name: 'AWS Backup acting for another account cannot assume its role', principal: { service: 'backup.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT }, expect: 'deny' },
     { name: 'a Lambda cannot assume the AWS Backup role', principal: { service: 'lambda.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: {}, expect: 'deny' },
     { name: 'AWS Backup copies out of the primary-region vault', principal, action: 'backup:CopyFromBackupVault', resource: model.attribute('Data/SnapshotReplication/BackupVault', 'BackupVaultArn'), context: {}, expect: 'allow' },
     { name: 'AWS Backup copies into the backup-region vault', principal, action: 'backup:CopyIntoBackupVault', resource: destination, context: {}, expect: 'allow' },
@@ -225,8 +228,11 @@ function logDeliveryRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
     { name: 'ALB cannot write outside its log prefix', principal: albPrincipal, action: 's3:PutObject', resource: albObject.replace(/\/[^/]*\/AWSLogs\//, '/elsewhere/AWSLogs/'), context: {}, expect: 'deny' },
     { name: 'anonymous callers cannot read the access-log bucket', principal: { anonymous: true }, action: 's3:GetObject', resource: albObject, context: {}, expect: 'deny' },
     { name: 'the ELB account cannot read the access logs back', principal: albPrincipal, action: 's3:GetObject', resource: albObject, context: {}, expect: 'deny' },
+    { name: 'log delivery writes access logs for this account', principal: { service: 'delivery.logs.amazonaws.com' }, action: 's3:PutObject', resource: albObject, context: { 'aws:SourceAccount': facts.account, 's3:x-amz-acl': 'bucket-owner-full-control' }, expect: 'allow' },
+    { name: 'log delivery acting for another account cannot write into the bucket', principal: { service: 'delivery.logs.amazonaws.com' }, action: 's3:PutObject', resource: albObject, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 's3:x-amz-acl': 'bucket-owner-full-control' }, expect: 'deny' },
     logsServiceEncrypts(facts, facts.wafLogGroupName(), 'the WAF log group'),
     { name: 'VPC flow logs assume their delivery role', principal: { service: 'vpc-flow-logs.amazonaws.com' }, action: 'sts:AssumeRole', resource: flowLog.roleArn, context: { 'aws:SourceAccount': facts.account }, expect: 'allow' },
+    { name: 'VPC flow logs acting for another account cannot assume the delivery role', principal: { service: 'vpc-flow-logs.amazonaws.com' }, action: 'sts:AssumeRole', resource: flowLog.roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT }, expect: 'deny' },
     { name: 'VPC flow logs create their log stream', principal: flowLogRole, action: 'logs:CreateLogStream', resource: flowStream, context: {}, expect: 'allow' },
     { name: 'VPC flow logs write their records', principal: flowLogRole, action: 'logs:PutLogEvents', resource: flowStream, context: {}, expect: 'allow' },
     logsServiceEncrypts(facts, flowLog.logGroupName, 'the flow log group'),
