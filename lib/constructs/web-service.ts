@@ -203,7 +203,7 @@ export interface WebServiceProps {
   readonly enableExecuteCommand?: boolean;
   /**
    * Roll a deployment back when, during it, the 5xx share of requests exceeds
-   * `rollbackErrorRate` or the p99 exceeds `p99LatencyThresholdMs`, each for three minutes
+   * `rollbackErrorRate` or the p99 exceeds `rollbackLatencyThresholdMs`, each for three minutes
    * in a row. The alarms live in this construct, so the service never names an alarm that
    * may not exist yet. Without it, the circuit breaker still rolls back deployments whose
    * tasks fail to start.
@@ -222,6 +222,13 @@ export interface WebServiceProps {
    * @default 60
    */
   readonly rollbackMinRequestsPerMinute?: number;
+  /**
+   * p99 target response time that rolls a deployment back. Above the objective on purpose:
+   * new tasks start cold and the least-outstanding-requests algorithm cannot ramp them
+   * slowly, so a healthy deployment touches the objective for a minute or two.
+   * @default - twice `p99LatencyThresholdMs`
+   */
+  readonly rollbackLatencyThresholdMs?: number;
   /**
    * Container Insights level of the cluster.
    * @default ecs.ContainerInsights.ENHANCED
@@ -535,7 +542,7 @@ export class WebService extends Construct {
     // ScalableTaskCount.scaleOnMetric returns nothing; the policy is a child of its target.
     this.latencyScalingPolicy = this.scalableTarget.node.findChild('Target').node.findChild('P99LatencyScaling') as appscaling.StepScalingPolicy;
 
-    this.rollbackAlarms = settings.rollbackOnAlarm ? this.enableRollbackAlarms(settings.rollbackErrorRate, settings.rollbackMinRequestsPerMinute) : [];
+    this.rollbackAlarms = settings.rollbackOnAlarm ? this.enableRollbackAlarms(settings.rollbackErrorRate, settings.rollbackMinRequestsPerMinute, settings.rollbackLatencyThresholdMs) : [];
 
     // --- DNS -----------------------------------------------------------------------
     const aliasTarget = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer));
@@ -552,7 +559,7 @@ export class WebService extends Construct {
    * slow goes back to the last completed deployment. They carry no actions; paging is
    * the monitoring's job.
    */
-  private enableRollbackAlarms(errorRate: number, minRequestsPerMinute: number): cloudwatch.Alarm[] {
+  private enableRollbackAlarms(errorRate: number, minRequestsPerMinute: number, latencyThresholdMs: number): cloudwatch.Alarm[] {
     const threeMinutes = { evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
     // A minute with too few requests to judge reads as 0: neither an error share nor a p99.
     const whenBusy = (label: string, metric: cloudwatch.IMetric) =>
@@ -573,8 +580,8 @@ export class WebService extends Construct {
       whenBusy('p99 target response time', this.metricTargetResponseTimeP99()).createAlarm(this, 'RollbackOnLatency', {
         ...threeMinutes,
         alarmName: this.rollbackAlarmName('RollbackOnLatency'),
-        alarmDescription: `Deployment guard: p99 target response time above ${this.p99LatencyThresholdMs} ms for three minutes; ECS rolls the deployment back.`,
-        threshold: this.p99LatencyThresholdMs / 1000,
+        alarmDescription: `Deployment guard: p99 target response time above ${latencyThresholdMs} ms for three minutes; ECS rolls the deployment back.`,
+        threshold: latencyThresholdMs / 1000,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       }),
     ];
@@ -735,6 +742,7 @@ interface ResolvedSettings {
   readonly rollbackOnAlarm: boolean;
   readonly rollbackErrorRate: number;
   readonly rollbackMinRequestsPerMinute: number;
+  readonly rollbackLatencyThresholdMs: number;
   readonly containerInsights: ecs.ContainerInsights;
   readonly environment: Record<string, string>;
 }
@@ -767,6 +775,7 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
     rollbackOnAlarm: props.rollbackOnAlarm ?? true,
     rollbackErrorRate: props.rollbackErrorRate ?? 0.01,
     rollbackMinRequestsPerMinute: props.rollbackMinRequestsPerMinute ?? 60,
+    rollbackLatencyThresholdMs: props.rollbackLatencyThresholdMs ?? 2 * (props.p99LatencyThresholdMs ?? D.p99LatencyThresholdMs),
     containerInsights: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
     environment: {},
   };
@@ -784,6 +793,7 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
   if (s.minTasks > s.maxTasks) problems.push(`minTasks (${s.minTasks}) must not exceed maxTasks (${s.maxTasks})`);
   integerIn('targetCpuUtilization', s.targetCpuUtilization, 1, 100);
   if (!(s.targetRequestsPerTarget > 0)) problems.push(`targetRequestsPerTarget must be greater than 0 (got ${s.targetRequestsPerTarget})`);
+  if (!(s.rollbackLatencyThresholdMs > 0)) problems.push(`rollbackLatencyThresholdMs must be greater than 0 (got ${s.rollbackLatencyThresholdMs})`);
   if (!(s.p99LatencyThresholdMs > 0)) problems.push(`p99LatencyThresholdMs must be greater than 0 (got ${s.p99LatencyThresholdMs})`);
   integerIn('rollbackMinRequestsPerMinute', s.rollbackMinRequestsPerMinute, 1, 1_000_000);
   if (!(s.rollbackErrorRate > 0 && s.rollbackErrorRate < 1)) problems.push(`rollbackErrorRate must be between 0 and 1, exclusive (got ${s.rollbackErrorRate})`);
