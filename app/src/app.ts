@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AppConfig } from './config';
 import type { Database } from './db/database';
 import { Repository } from './db/repository';
+import { clientErrorHandler, frameworkErrors } from './edge-problems';
 import { childLoggerFactory, loggerOptions, RequestLogController } from './logging';
 import auth from './plugins/auth';
 import database from './plugins/database';
@@ -56,6 +57,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(createValidatorCompiler());
   // The API speaks JSON only: any other body type is 415, not a string for the schema to reject.
@@ -73,14 +76,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(securityHeaders);
   await app.register(auth);
   await app.register(rateLimit, { perIp: config.rateLimitPerIp, perUser: config.rateLimitPerUser });
-  await app.register(errors);
-  await app.register(openapi);
   await app.register(metrics, {
     namespace: config.metricsNamespace,
     stage: config.stage,
     flushIntervalMs: config.metricsFlushIntervalMs,
     sink: options.metricsSink,
   });
+  await app.register(errors);
+  await app.register(openapi);
   await app.register(database, { config: config.database, database: options.database });
   app.decorate('repository', new Repository(app.db));
   app.addSchema(noteSchema);

@@ -34,6 +34,17 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /**
+ * Every connection of the pool is busy and none came free within the acquisition timeout:
+ * the database is fine, this task is saturated. Its own 503, log line and metric, so an
+ * operator does not chase a database outage that is not there.
+ */
+export class PoolExhaustedError extends Error {
+  constructor(readonly cause: unknown) {
+    super('database pool exhausted');
+  }
+}
+
+/**
  * A stable name per SQL text, so each pooled connection prepares a statement once and then
  * only binds and executes it: the server skips parsing and planning on the hot path. The
  * app's SQL is a fixed set of constants, so the map stays small.
@@ -51,7 +62,9 @@ function statementName(sql: string): string {
 // SQLSTATE classes/codes that mean "the server is unreachable or shutting down", not "your query is wrong".
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-4]|58)/;
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|Query read timeout|Client was closed|Cannot use a pool after calling end/i;
+// pg-pool's message when a checkout waited connectionTimeoutMillis in the queue of a full pool.
+const POOL_EXHAUSTED_MESSAGE = /^timeout exceeded when trying to connect$/;
+const UNAVAILABLE_MESSAGES = /Connection terminated|Client has encountered a connection error|Connection ended|Query read timeout|Client was closed|Cannot use a pool after calling end/i;
 
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
@@ -62,6 +75,7 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 function classify(error: unknown): never {
+  if (POOL_EXHAUSTED_MESSAGE.test((error as Error | undefined)?.message ?? '')) throw new PoolExhaustedError(error);
   throw isUnavailable(error) ? new DatabaseUnavailableError(error) : error;
 }
 

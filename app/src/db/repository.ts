@@ -82,13 +82,20 @@ export class Repository {
 
   /** undefined → no caller. */
   async createNote(tokenHash: Buffer, title: string, body: string): Promise<Note | undefined> {
-    const rows = await this.db.query<NoteRow>(
-      `${CALLER}
-       INSERT INTO notes (user_id, title, body) SELECT id, $2, $3 FROM caller
-       RETURNING id, title, body, ${NOTE_TIMESTAMPS('')}`,
-      [tokenHash, title, body],
-    );
-    return rows[0] && toNote(rows[0]);
+    try {
+      const rows = await this.db.query<NoteRow>(
+        `${CALLER}
+         INSERT INTO notes (user_id, title, body) SELECT id, $2, $3 FROM caller
+         RETURNING id, title, body, ${NOTE_TIMESTAMPS('')}`,
+        [tokenHash, title, body],
+      );
+      return rows[0] && toNote(rows[0]);
+    } catch (error) {
+      // foreign_key_violation: the account was erased between finding the caller and the
+      // insert. The caller no longer exists, which is what "no caller" means.
+      if ((error as { code?: string }).code === '23503') return undefined;
+      throw error;
+    }
   }
 
   async getNote(tokenHash: Buffer, id: string): Promise<CallerResult<Note | undefined>> {

@@ -7,8 +7,18 @@ export const problemResponses = {
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 
-/** PostgreSQL text cannot hold NUL; reject it at the edge rather than fail in the driver. */
-export const NO_NUL = '^[^\\u0000]*$';
+/**
+ * PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (the
+ * driver would silently store U+FFFD): reject both at the edge. ajv compiles patterns
+ * with the `u` flag, where a surrogate range only matches unpaired surrogates.
+ */
+export const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
+
+/** Canonical UUID text (8-4-4-4-12 hex digits), the only id form the API accepts. */
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+/** An id in a path: the pattern makes the OpenAPI document say what the validator enforces. */
+export const uuidParam = { type: 'string', format: 'uuid', pattern: UUID_PATTERN } as const;
 
 export const noteSchema = {
   $id: 'Note',

@@ -1,16 +1,16 @@
-import { bearerSecurity, NO_NUL, problemResponses } from '../shared-schemas';
+import { bearerSecurity, STORABLE_TEXT, problemResponses, uuidParam } from '../shared-schemas';
 
 export const TITLE_MAX = 200;
 export const BODY_MAX = 10_000;
 export const PAGE_MAX = 100;
 export const PAGE_DEFAULT = 20;
 
-const title = { type: 'string', minLength: 1, maxLength: TITLE_MAX, pattern: NO_NUL } as const;
-const body = { type: 'string', maxLength: BODY_MAX, pattern: NO_NUL } as const;
+const title = { type: 'string', minLength: 1, maxLength: TITLE_MAX, pattern: STORABLE_TEXT } as const;
+const body = { type: 'string', maxLength: BODY_MAX, pattern: STORABLE_TEXT } as const;
 const noteParams = {
   type: 'object',
   additionalProperties: false,
-  properties: { id: { type: 'string', format: 'uuid' } },
+  properties: { id: uuidParam },
   required: ['id'],
 } as const;
 const common = { tags: ['notes'], security: bearerSecurity } as const;
