@@ -29,7 +29,23 @@ export type DatabaseConfig =
        * @default - the password is fixed for the life of the process
        */
       readonly credentialsSecret?: SecretReference;
+      /**
+       * Who applies migrations: a role that owns the app's schema, on its own connection.
+       * The runtime role above then needs only DML on the app's tables, which the
+       * migration grants it.
+       * @default - migrations run with the runtime credentials (which then need DDL rights)
+       */
+      readonly migration?: MigrationCredentials;
+      /**
+       * Longest a migration's DDL waits for a table lock before it gives up (and is
+       * retried), so it never queues live traffic behind it for long.
+       * @default 10 000 ms
+       */
+      readonly migrationLockTimeoutMs?: number;
     };
+
+/** Either a URL (with DATABASE_URL) or a user and password on the runtime's host (with DB_HOST). */
+export type MigrationCredentials = { readonly connectionString: string } | { readonly user: string; readonly password: string };
 
 export interface SecretReference {
   readonly arn: string;
@@ -130,11 +146,33 @@ function credentialsSecret(env: Env): SecretReference | undefined {
   return { arn, region: match[1] };
 }
 
+/**
+ * MIGRATION_DATABASE_URL goes with DATABASE_URL; DB_MIGRATION_USERNAME and
+ * DB_MIGRATION_PASSWORD (the fields ECS injects from the migration role's secret) go
+ * with the DB_* fields. Neither: the runtime credentials migrate.
+ */
+function migrationCredentials(env: Env): MigrationCredentials | undefined {
+  const url = env.MIGRATION_DATABASE_URL?.trim();
+  const user = env.DB_MIGRATION_USERNAME?.trim();
+  const password = env.DB_MIGRATION_PASSWORD;
+  if (url) {
+    if (!env.DATABASE_URL) throw new ConfigError('MIGRATION_DATABASE_URL goes with DATABASE_URL; with DB_HOST use DB_MIGRATION_USERNAME and DB_MIGRATION_PASSWORD');
+    return { connectionString: url };
+  }
+  if (!user && !password) return undefined;
+  if (!user || !password) throw new ConfigError('DB_MIGRATION_USERNAME and DB_MIGRATION_PASSWORD must be set together');
+  if (!env.DB_HOST || env.DATABASE_URL) throw new ConfigError('DB_MIGRATION_USERNAME and DB_MIGRATION_PASSWORD go with DB_HOST; with DATABASE_URL use MIGRATION_DATABASE_URL');
+  return { user, password };
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const poolSize = integer(env, 'DB_POOL_SIZE', 10, 1, 1000);
   const secret = credentialsSecret(env);
+  const migration = migrationCredentials(env);
+  const migrationLockTimeoutMs = integer(env, 'MIGRATION_LOCK_TIMEOUT_MS', 10_000, 100, 600_000);
+  const migrationSettings = { ...(migration && { migration }), migrationLockTimeoutMs };
   if (env.DATABASE_URL) {
-    return { kind: 'postgres', connectionString: env.DATABASE_URL, ssl: databaseSsl(env), poolSize };
+    return { kind: 'postgres', connectionString: env.DATABASE_URL, ssl: databaseSsl(env), poolSize, ...migrationSettings };
   }
   if (env.DB_HOST) {
     for (const name of ['DB_USERNAME', 'DB_PASSWORD'] as const) {
@@ -150,6 +188,7 @@ function databaseConfig(env: Env): DatabaseConfig {
       ssl: databaseSsl(env),
       poolSize,
       ...(secret && { credentialsSecret: secret }),
+      ...migrationSettings,
     };
   }
   return { kind: 'pglite' };
