@@ -3,9 +3,10 @@
  * routes. Tests call `buildApp()` and use `inject()`; server.ts only listens and handles
  * signals.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppConfig } from './config';
+import { CursorCodec } from './cursor';
 import type { Database } from './db/database';
 import { Repository } from './db/repository';
 import { clientErrorHandler, frameworkErrors } from './edge-problems';
@@ -28,6 +29,7 @@ import { createValidatorCompiler } from './validation';
 declare module 'fastify' {
   interface FastifyInstance {
     repository: Repository;
+    cursors: CursorCodec;
   }
 }
 
@@ -75,7 +77,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(securityHeaders);
   await app.register(auth);
-  await app.register(rateLimit, { perIp: config.rateLimitPerIp, perUser: config.rateLimitPerUser });
+  await app.register(rateLimit, { perIp: config.rateLimitPerIp, perUser: config.rateLimitPerUser, trackedClients: config.rateLimitTrackedClients });
   await app.register(metrics, {
     namespace: config.metricsNamespace,
     stage: config.stage,
@@ -86,12 +88,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(openapi);
   await app.register(database, { config: config.database, database: options.database });
   app.decorate('repository', new Repository(app.db));
+  if (!config.cursorKey) app.log.warn('CURSOR_KEY is not set: pagination cursors are sealed with a random per-process key and fail on any other task');
+  app.decorate('cursors', new CursorCodec(config.cursorKey ?? randomBytes(32)));
   app.addSchema(noteSchema);
 
   await app.register(healthRoutes);
   await app.register(homeRoutes, { rum: config.rum });
   await app.register(usersRoutes);
-  await app.register(notesRoutes);
+  await app.register(notesRoutes, { notesPerUserMax: config.notesPerUserMax });
   await app.register(meRoutes);
   return app;
 }

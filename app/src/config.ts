@@ -79,6 +79,16 @@ export interface AppConfig {
   readonly rateLimitPerIp: number;
   /** Requests per minute per bearer token. */
   readonly rateLimitPerUser: number;
+  /** Clients each rate-limit store remembers per task (see plugins/rate-limit.ts). */
+  readonly rateLimitTrackedClients: number;
+  /** Most notes one user may keep; creating one more is 409. */
+  readonly notesPerUserMax: number;
+  /**
+   * 32-byte AES-256-GCM key that seals pagination cursors. Every task of a deployment
+   * must share it (a cursor from one task is decoded by another).
+   * @default - a random key per process, logged as a warning: cursors break across tasks
+   */
+  readonly cursorKey?: Buffer;
   /** How many X-Forwarded-For hops to trust: 1 = only the ALB's. */
   readonly trustedProxyHops: number;
   /** Hard deadline for graceful shutdown; the ECS stop timeout is 30 s. */
@@ -194,6 +204,17 @@ function databaseConfig(env: Env): DatabaseConfig {
   return { kind: 'pglite' };
 }
 
+/** CURSOR_KEY: 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`). */
+function cursorKey(env: Env): Buffer | undefined {
+  const raw = env.CURSOR_KEY?.trim();
+  if (!raw) return undefined;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(raw) && key.toString('base64').replace(/=+$/, '') !== raw.replace(/=+$/, ''))) {
+    throw new ConfigError('CURSOR_KEY must be 32 bytes, as 64 hex digits or base64');
+  }
+  return key;
+}
+
 function rumConfig(env: Env): RumConfig | undefined {
   const fields = {
     appMonitorId: env.RUM_APP_MONITOR_ID,
@@ -223,6 +244,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: databaseConfig(env),
     rateLimitPerIp: integer(env, 'RATE_LIMIT_PER_IP', 6000, 1, 10_000_000),
     rateLimitPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),
+    rateLimitTrackedClients: integer(env, 'RATE_LIMIT_TRACKED_CLIENTS', 100_000, 1_000, 10_000_000),
+    notesPerUserMax: integer(env, 'NOTES_PER_USER_MAX', 10_000, 1, 10_000_000),
+    cursorKey: cursorKey(env),
     trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', 1, 0, 10),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 120_000),
     metricsNamespace: env.METRICS_NAMESPACE || 'Bulwark/Business',

@@ -30,3 +30,23 @@ describe('migration credentials', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://app@h/db', DB_MIGRATION_USERNAME: 'o', DB_MIGRATION_PASSWORD: 'p' })).toThrow(/go with DB_HOST/);
   });
 });
+
+describe('bounded cost', () => {
+  it('defaults: 10,000 notes per user, 100,000 tracked rate-limit clients, no cursor key (one is generated per process)', () => {
+    expect(loadConfig({})).toMatchObject({ notesPerUserMax: 10_000, rateLimitTrackedClients: 100_000, cursorKey: undefined });
+  });
+
+  it('NOTES_PER_USER_MAX and RATE_LIMIT_TRACKED_CLIENTS are read and bounded', () => {
+    expect(loadConfig({ NOTES_PER_USER_MAX: '50', RATE_LIMIT_TRACKED_CLIENTS: '250000' })).toMatchObject({ notesPerUserMax: 50, rateLimitTrackedClients: 250_000 });
+    expect(() => loadConfig({ NOTES_PER_USER_MAX: '0' })).toThrow(/NOTES_PER_USER_MAX/);
+    expect(() => loadConfig({ RATE_LIMIT_TRACKED_CLIENTS: '10' })).toThrow(/RATE_LIMIT_TRACKED_CLIENTS/);
+  });
+
+  it('CURSOR_KEY is 32 bytes as hex or base64, anything else is refused', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ CURSOR_KEY: key.toString('hex') }).cursorKey).toEqual(key);
+    expect(loadConfig({ CURSOR_KEY: key.toString('base64') }).cursorKey).toEqual(key);
+    expect(() => loadConfig({ CURSOR_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/CURSOR_KEY must be 32 bytes/);
+    expect(() => loadConfig({ CURSOR_KEY: 'not base64 at all!' })).toThrow(/CURSOR_KEY/);
+  });
+});

@@ -79,7 +79,7 @@ describe('driver errors', () => {
     expect(driverProblem('23505').status).toBe(500);
   });
 
-  it('creating a note while the account is being erased is 401 (23503), not 500', async () => {
+  it('creating a note while the account is being erased is 401 (the foreign-key race, 23503), not 500', async () => {
     const user = await register(app);
     const { Pool } = await import('pg');
     const eraser = new Pool({ connectionString: backend.server!.url, max: 1 });

@@ -23,6 +23,11 @@ export interface Database {
    * `query` bound to that connection.
    */
   withSession<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Run `work` inside one REPEATABLE READ READ ONLY transaction: every query sees the same
+   * snapshot, however long `work` takes (a streamed export).
+   */
+  withSnapshot<T>(work: (session: Session) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -146,26 +151,41 @@ export async function createPostgresDatabase(config: PostgresConfig, log: Databa
     }
   };
 
+  const withSession = async <T>(work: (session: Session) => Promise<T>): Promise<T> => {
+    const client = await pool.connect().catch(fail);
+    let broken = false;
+    try {
+      const sessionQuery: Query = async <Row>(sql: string, params: readonly unknown[] = []) => {
+        try {
+          // No parameters → simple protocol, which also runs multi-statement scripts.
+          return (await client.query(sql, params.length ? (params as unknown[]) : undefined)).rows as Row[];
+        } catch (error) {
+          broken = isUnavailable(error);
+          return classify(error);
+        }
+      };
+      return await work({ query: sessionQuery, exec: async (sql) => void (await sessionQuery(sql)) });
+    } finally {
+      client.release(broken);
+    }
+  };
+
   return {
     kind: 'postgres',
     query,
-    async withSession(work) {
-      const client = await pool.connect().catch(fail);
-      let broken = false;
-      try {
-        const sessionQuery: Query = async <Row>(sql: string, params: readonly unknown[] = []) => {
-          try {
-            // No parameters → simple protocol, which also runs multi-statement scripts.
-            return (await client.query(sql, params.length ? (params as unknown[]) : undefined)).rows as Row[];
-          } catch (error) {
-            broken = isUnavailable(error);
-            return classify(error);
-          }
-        };
-        return await work({ query: sessionQuery, exec: async (sql) => void (await sessionQuery(sql)) });
-      } finally {
-        client.release(broken);
-      }
+    withSession,
+    withSnapshot(work) {
+      return withSession(async (session) => {
+        await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        try {
+          const result = await work(session);
+          await session.query('COMMIT');
+          return result;
+        } catch (error) {
+          await session.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
     },
     close: () => pool.end(),
   };
@@ -186,6 +206,14 @@ export async function createPgliteDatabase(log: DatabaseLogger, dataDir?: string
       const run = sessionQueue.then(() => work({ query, exec: async (sql) => void (await db.exec(sql)) }));
       sessionQueue = run.catch(() => undefined);
       return run;
+    },
+    // PGlite's transaction() holds its one connection: other queries wait until it ends.
+    withSnapshot(work) {
+      return db.transaction(async (tx) => {
+        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const txQuery: Query = async <Row>(sql: string, params: readonly unknown[] = []) => (await tx.query(sql, params as unknown[])).rows as Row[];
+        return work({ query: txQuery, exec: async (sql) => void (await tx.exec(sql)) });
+      });
     },
     close: () => db.close(),
   };

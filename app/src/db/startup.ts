@@ -49,6 +49,10 @@ export class GatedDatabase implements Database {
     return this.ready ? this.inner.withSession(work) : Promise.reject(new DatabaseNotReadyError());
   }
 
+  withSnapshot<T>(work: (session: Session) => Promise<T>): Promise<T> {
+    return this.ready ? this.inner.withSnapshot(work) : Promise.reject(new DatabaseNotReadyError());
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -1,15 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import { openExport } from '../../db/export';
 import { unauthorized } from '../../plugins/auth';
 import { eraseSchema, exportSchema } from './schemas';
 
 export default async function meRoutes(app: FastifyInstance): Promise<void> {
   const onRequest = [app.authenticate, app.userRateLimit];
 
+  // Streamed (db/export.ts): the response schema documents the document but is not applied to a stream.
   app.get('/v1/me/export', { onRequest, schema: exportSchema }, async (request, reply) => {
-    const data = await app.repository.exportUser(request.tokenHash!);
-    if (!data) throw unauthorized();
+    const document = await openExport(app.db, request.tokenHash!, (error) => request.log.error({ err: error }, 'export failed after the response started'));
+    if (!document) throw unauthorized();
     app.metrics.count('DataExports');
-    return reply.header('content-disposition', 'attachment; filename="bulwark-export.json"').send(data);
+    return reply.type('application/json; charset=utf-8').header('content-disposition', 'attachment; filename="bulwark-export.json"').send(document);
   });
 
   app.delete('/v1/me', { onRequest, schema: eraseSchema }, async (request, reply) => {

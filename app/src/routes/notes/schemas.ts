@@ -1,3 +1,4 @@
+import { CURSOR_PATTERN } from '../../cursor';
 import { bearerSecurity, STORABLE_TEXT, problemResponses, uuidParam } from '../shared-schemas';
 
 export const TITLE_MAX = 200;
@@ -34,7 +35,7 @@ export const listNotesQuery = {
   additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT },
-    cursor: { type: 'string', minLength: 1, maxLength: 64 },
+    cursor: { type: 'string', pattern: CURSOR_PATTERN, description: 'nextCursor of the previous page' },
   },
 } as const;
 
@@ -54,7 +55,7 @@ export const listNotesSchema = {
       type: 'object',
       properties: {
         items: { type: 'array', items: { $ref: 'Note#' } },
-        nextCursor: { type: ['string', 'null'] },
+        nextCursor: { type: 'string', pattern: CURSOR_PATTERN, nullable: true },
       },
       required: ['items', 'nextCursor'],
     },
