@@ -326,6 +326,7 @@ describe.each(backends())('contract on $name', (backend) => {
           'PATCH /v1/notes/{id}',
           'DELETE /v1/notes/{id}',
           'GET /v1/me/export',
+          'POST /v1/me/token',
           'DELETE /v1/me',
         ].sort(),
       );

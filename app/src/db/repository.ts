@@ -165,6 +165,16 @@ export class Repository {
     return { caller: true, value: rows[0].id !== null };
   }
 
+  /**
+   * Replaces the caller's token hash in one statement: from its commit on, only the new
+   * token works; of two concurrent rotations with the same token, one wins and the other
+   * finds no caller. false when there is no caller.
+   */
+  async rotateToken(tokenHash: Buffer, newTokenHash: Buffer): Promise<boolean> {
+    const rows = await this.db.query('UPDATE users SET token_hash = $2 WHERE token_hash = $1 RETURNING id', [tokenHash, newTokenHash]);
+    return rows.length > 0;
+  }
+
   /** Deletes the caller and (by cascade) their notes; false when there is no caller. */
   async eraseUser(tokenHash: Buffer): Promise<boolean> {
     const rows = await this.db.query('DELETE FROM users WHERE token_hash = $1 RETURNING id', [tokenHash]);

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { openExport } from '../../db/export';
 import { unauthorized } from '../../plugins/auth';
-import { eraseSchema, exportSchema } from './schemas';
+import { hashToken, newToken } from '../../tokens';
+import { eraseSchema, exportSchema, rotateTokenSchema } from './schemas';
 
 export default async function meRoutes(app: FastifyInstance): Promise<void> {
   const onRequest = [app.authenticate, app.userRateLimit];
@@ -12,6 +13,13 @@ export default async function meRoutes(app: FastifyInstance): Promise<void> {
     if (!document) throw unauthorized();
     app.metrics.count('DataExports');
     return reply.type('application/json; charset=utf-8').header('content-disposition', 'attachment; filename="bulwark-export.json"').send(document);
+  });
+
+  app.post('/v1/me/token', { onRequest, schema: rotateTokenSchema }, async (request, reply) => {
+    const token = newToken();
+    if (!(await app.repository.rotateToken(request.tokenHash!, hashToken(token)))) throw unauthorized();
+    app.metrics.count('TokensRotated');
+    return reply.code(201).send({ token });
   });
 
   app.delete('/v1/me', { onRequest, schema: eraseSchema }, async (request, reply) => {
