@@ -10,6 +10,7 @@ import { CursorCodec } from './cursor';
 import type { Database } from './db/database';
 import { Repository } from './db/repository';
 import { clientErrorHandler, frameworkErrors } from './edge-problems';
+import { useStrictJsonParser } from './json-body';
 import { childLoggerFactory, loggerOptions, RequestLogController } from './logging';
 import auth from './plugins/auth';
 import database from './plugins/database';
@@ -65,6 +66,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(createValidatorCompiler());
   // The API speaks JSON only: any other body type is 415, not a string for the schema to reject.
   app.removeContentTypeParser('text/plain');
+  useStrictJsonParser(app);
   app.decorate('lifecycle', { shuttingDown: false });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

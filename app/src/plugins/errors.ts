@@ -105,14 +105,18 @@ async function errors(app: FastifyInstance): Promise<void> {
     return sendProblem(reply, 500);
   });
 
-  // Rate limited too, so probing for URLs costs the prober; the URL is not echoed back.
-  // A path some route serves with another method is 405 with Allow (RFC 9110 §15.5.6).
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {
+  // Requests no route matches, before anything reads their body (a QUERY without a
+  // Content-Type would otherwise be refused with 400 first): rate limited too, so probing
+  // for URLs costs the prober; a path some route serves with another method is 405 with
+  // Allow (RFC 9110 §15.5.6). The URL is never echoed back.
+  const limitUnrouted = app.rateLimit();
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    await limitUnrouted.call(app, request, reply);
     const allowed = allowedMethods(app, request);
-    if (allowed.length === 0) return sendProblem(reply, 404, 'No such resource.');
-    reply.header('allow', allowed.join(', '));
-    return sendProblem(reply, 405, `This resource supports ${allowed.join(', ')}.`);
+    if (allowed.length > 0) throw new HttpProblem(405, `This resource supports ${allowed.join(', ')}.`, { allow: allowed.join(', ') });
   });
+  app.setNotFoundHandler((_request, reply) => sendProblem(reply, 404, 'No such resource.'));
 }
 
 export default fp(errors, { name: 'errors', dependencies: ['rate-limit', 'metrics'] });

@@ -1,18 +1,17 @@
 /** Schema pieces several resources share. */
 
+/** Every error is RFC 9457 problem details, and the document says so (not application/json). */
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } }) as const;
+
 export const problemResponses = {
-  '4xx': { $ref: 'Problem#' },
-  '5xx': { $ref: 'Problem#' },
+  '4xx': problem('Client error (problem details)'),
+  '5xx': problem('Server error or temporarily unavailable (problem details)'),
 } as const;
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 
-/**
- * PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate has no UTF-8 form (the
- * driver would silently store U+FFFD): reject both at the edge. ajv compiles patterns
- * with the `u` flag, where a surrogate range only matches unpaired surrogates.
- */
-export const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
+/** PostgreSQL text cannot hold NUL; reject it at the edge rather than fail in the driver (lone surrogates: json-body.ts). */
+export const STORABLE_TEXT = '^[^\\u0000]*$';
 
 /** Canonical UUID text (8-4-4-4-12 hex digits), the only id form the API accepts. */
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
