@@ -11,6 +11,7 @@ import type { Database } from './db/database';
 import { Repository } from './db/repository';
 import { clientErrorHandler, frameworkErrors } from './edge-problems';
 import { useStrictJsonParser } from './json-body';
+import { httpsOptions } from './tls';
 import { childLoggerFactory, loggerOptions, RequestLogController } from './logging';
 import auth from './plugins/auth';
 import database from './plugins/database';
@@ -46,7 +47,9 @@ export interface BuildAppOptions {
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
+  const https = await httpsOptions(config.tls);
   const app = Fastify({
+    ...(https && { https }),
     logger: options.logger ?? loggerOptions(config.logLevel),
     childLoggerFactory,
     genReqId: () => randomUUID(),

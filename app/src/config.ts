@@ -3,6 +3,7 @@
  * gets an `AppConfig` passed in, so tests build the app from a literal.
  */
 import { readFileSync } from 'node:fs';
+import type { TlsConfig } from './tls';
 
 export type DatabaseSsl =
   /** Plain TCP: local development and the throwaway test cluster only. */
@@ -98,6 +99,8 @@ export interface AppConfig {
   readonly metricsFlushIntervalMs: number;
   readonly bodyLimitBytes: number;
   readonly rum?: RumConfig;
+  /** Serve HTTPS (APP_TLS=self-signed) or plain HTTP (off, the default). */
+  readonly tls: TlsConfig;
 }
 
 export class ConfigError extends Error {}
@@ -233,6 +236,13 @@ function rumConfig(env: Env): RumConfig | undefined {
   return { ...(fields as Omit<RumConfig, 'clientVersion'>), clientVersion };
 }
 
+function tlsConfig(env: Env): TlsConfig {
+  const mode = (env.APP_TLS ?? 'off').trim().toLowerCase();
+  if (mode === 'off' || mode === '') return { mode: 'off' };
+  if (mode !== 'self-signed') throw new ConfigError(`APP_TLS must be "off" or "self-signed", got "${env.APP_TLS}"`);
+  return { mode: 'self-signed', commonName: env.APP_TLS_COMMON_NAME?.trim() || 'bulwark-app' };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -253,6 +263,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsFlushIntervalMs: integer(env, 'METRICS_FLUSH_INTERVAL_MS', 10_000, 100, 600_000),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 131_072, 1024, 10_485_760),
     rum: rumConfig(env),
+    tls: tlsConfig(env),
   };
 }
 
