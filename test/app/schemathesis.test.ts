@@ -9,7 +9,8 @@
  * with the seed to replay it (`st run ... --seed N`).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -50,14 +51,16 @@ function runSchemathesis(): Promise<{ code: number | null; output: string }> {
     '--no-color',
   ];
   const env = { ...process.env, BULWARK_BASE_URL: baseUrl, PYTHONPATH: SETTINGS, SCHEMATHESIS_HOOKS: 'bulwark_hooks', PYTHONDONTWRITEBYTECODE: '1' };
-  return new Promise((resolve, reject) => {
-    const child = spawn(SCHEMATHESIS, args, { env, cwd: SETTINGS, stdio: ['ignore', 'pipe', 'pipe'] });
+  // schemathesis keeps a cache (.schemathesis/) in its working directory: a throwaway one.
+  const workDir = mkdtempSync(join(tmpdir(), 'bulwark-schemathesis-'));
+  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(SCHEMATHESIS, args, { env, cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
-  });
+  }).finally(() => rmSync(workDir, { recursive: true, force: true }));
 }
 
 it('schemathesis, stateful with all checks, finds nothing', { timeout: 180_000 }, async () => {
