@@ -8,7 +8,8 @@
  * Writes bench/results.json and prints requests/s, p50, p99 and each endpoint's ratios
  * (requests/s and p99) to its baseline: at saturation, at the fixed rates 1,000 and 3,000
  * requests/s, and over HTTPS (APP_TLS=self-signed) next to plain HTTP.
- * Env: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 100).
+ * Env: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 100),
+ * BENCH_REQUEST_LOG_SAMPLE_RATE (default 0.01 as in prod; 1 logs every request as dev does).
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -29,6 +30,7 @@ const NOTES_PER_USER = 100;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const POOL_SIZE = 20;
+const REQUEST_LOG_SAMPLE_RATE = process.env.BENCH_REQUEST_LOG_SAMPLE_RATE ?? '0.01';
 /** Requests per second per task that the ALB request-count scaling target corresponds to, and a busier point. */
 const FIXED_RATES = [1_000, 3_000];
 const root = join(__dirname, '..', '..');
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
     );
     await stopServer(server);
 
-    // As in prod: 1 % of fast, successful requests logged (lib/config/stages/prod.ts).
+    // As in prod unless told otherwise: 1 % of fast, successful requests logged (lib/config/stages/prod.ts).
     const appEnv = {
       PORT: port,
       HOST: '127.0.0.1',
@@ -183,7 +185,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_IP: '10000000',
       RATE_LIMIT_PER_USER: '10000000',
       LOG_LEVEL: 'info',
-      REQUEST_LOG_SAMPLE_RATE: '0.01',
+      REQUEST_LOG_SAMPLE_RATE,
       STAGE: 'bench',
     };
     const auth = (user: Seed['users'][number]) => ({ authorization: `Bearer ${user.token}` });
@@ -246,7 +248,7 @@ async function main(): Promise<void> {
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadGeneratorCore: LOADGEN_CORE, serverCore: SERVER_CORE },
-    settings: { users: USERS, notes: USERS * NOTES_PER_USER, connections: CONNECTIONS, durationSeconds: DURATION_S, poolSize: POOL_SIZE },
+    settings: { users: USERS, notes: USERS * NOTES_PER_USER, connections: CONNECTIONS, durationSeconds: DURATION_S, poolSize: POOL_SIZE, requestLogSampleRate: REQUEST_LOG_SAMPLE_RATE },
     targets: { readP99Ms: 50, readRatioToSelect: 0.6, writeP99Ms: 50, writeRatioToInsert: 0.5, readP99RatioToSelect: 2, fixedRateP99RatioToSelect: 1.5 },
     rows,
   };
