@@ -14,6 +14,15 @@ export default defineConfig({
         },
       },
       {
+        // Synthesizes dev and prod once per file, then simulates the access-path table offline.
+        test: {
+          name: 'access',
+          include: ['test/access/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         test: {
           name: 'lambda',
           include: ['test/lambda/**/*.test.ts'],

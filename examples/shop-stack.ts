@@ -56,7 +56,6 @@ export class ShopStack extends Stack {
       image: ecs.ContainerImage.fromRegistry(EXAMPLE_IMAGE),
       containerPort: EXAMPLE_PORT,
       user: '101',
-      readinessPath: '/',
       livenessPath: '/',
       cpu: 256,
       memoryLimitMiB: 512,

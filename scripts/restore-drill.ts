@@ -12,8 +12,8 @@
  * from AWS_ENDPOINT_URL when set (tests point it at moto). docs/restore.md has the steps.
  */
 import { writeFileSync, readFileSync } from 'node:fs';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { DEFAULT_RETRY_OPTIONS, realSleep } from '../lambda/snapshot-copier/retry';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRdsClient } from '../lambda/snapshot-copier/rds-client';
 import { deleteDrillClusters, randomPassword, runDrill, type DrillDeps } from './restore-drill/drill';
 import { DrillOptionError, parseDrillOptions, USAGE } from './restore-drill/options';
 import { formatReport } from './restore-drill/report';
@@ -30,9 +30,9 @@ async function main(argv: string[]): Promise<number> {
   const sourceUrl = process.env.RESTORE_DRILL_SOURCE_URL;
   if (options.compareSource && !sourceUrl) throw new DrillOptionError('compare-source', 'set RESTORE_DRILL_SOURCE_URL to a PostgreSQL URL of the live database (a reader is enough)');
   const deps: DrillDeps = {
-    rds: new RDSClient({ region: options.backupRegion }),
-    retry: DEFAULT_RETRY_OPTIONS,
-    sleep: realSleep,
+    // The copier's client: throttling is retried by the SDK, with the copier's policy.
+    rds: createRdsClient(options.backupRegion),
+    sleep: (ms) => sleep(ms),
     now: () => new Date(),
     pollIntervalMs: Number(process.env.RESTORE_DRILL_POLL_MS ?? POLL_INTERVAL_MS),
     newPassword: randomPassword,

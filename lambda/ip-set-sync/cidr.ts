@@ -1,5 +1,9 @@
+import { mergeCidr } from 'cidr-tools';
+import ipaddr from 'ipaddr.js';
+
 /**
- * IPv4/IPv6 CIDR parsing, normalisation and collapsing with BigInt arithmetic.
+ * IPv4/IPv6 CIDR parsing, normalisation and collapsing, on ipaddr.js (parsing, RFC 5952
+ * text) and cidr-tools (merging), with WAF's rules enforced on top: host bits zero, never /0.
  *
  * A CIDR is held as its network address (host bits zeroed) and prefix length, so two
  * spellings of the same block ("2001:DB8::1/32", "2001:db8:0::/32") compare equal once
@@ -22,113 +26,94 @@ export interface Cidr {
 
 export type CidrParseResult = { readonly ok: true; readonly cidr: Cidr } | { readonly ok: false; readonly reason: string };
 
-const IPV4_OCTET = /^(0|[1-9][0-9]{0,2})$/;
-const IPV6_GROUP = /^[0-9a-f]{1,4}$/;
 const PREFIX_LENGTH = /^(0|[1-9][0-9]{0,2})$/;
 
-function parseIpv4(text: string): bigint | undefined {
-  const octets = text.split('.');
-  if (octets.length !== 4) return undefined;
-  let value = 0n;
-  for (const octet of octets) {
-    // Leading zeros are refused: some parsers read "010" as octal, so the meaning is ambiguous.
-    if (!IPV4_OCTET.test(octet)) return undefined;
-    const number = Number(octet);
-    if (number > 255) return undefined;
-    value = (value << 8n) | BigInt(number);
+/**
+ * Parsing is ipaddr.js (the parser behind Express's trust-proxy handling), narrowed to what a
+ * blocklist entry may unambiguously mean: ipaddr.js also reads "010.1.2.3" as octal, "127.1"
+ * and "0x7f.0.0.1", which other parsers read differently, and IPv6 zone ids ("fe80::1%eth0"),
+ * which WAF has no use for. IPv4, and the IPv4 tail of an IPv6 address, must be four plain
+ * decimal parts without leading zeros.
+ */
+function parseAddress(family: AddressFamily, text: string): bigint | undefined {
+  if (family === 'IPv4') {
+    return ipaddr.IPv4.isValidFourPartDecimal(text) ? toBigInt(ipaddr.IPv4.parse(text).toByteArray()) : undefined;
   }
-  return value;
+  const hexText = ipv4TailAsHex(text);
+  if (hexText === undefined || !ipaddr.IPv6.isValid(hexText)) return undefined;
+  const address = ipaddr.IPv6.parse(hexText);
+  return address.zoneId === undefined ? toBigInt(address.toByteArray()) : undefined;
 }
 
-function parseIpv6Groups(part: string): number[] | undefined {
-  if (part === '') return [];
-  const groups: number[] = [];
-  const texts = part.split(':');
-  for (let index = 0; index < texts.length; index++) {
-    const text = texts[index];
-    if (index === texts.length - 1 && text.includes('.')) {
-      // Embedded IPv4 tail, e.g. ::ffff:192.0.2.1
-      const ipv4 = parseIpv4(text);
-      if (ipv4 === undefined) return undefined;
-      groups.push(Number(ipv4 >> 16n), Number(ipv4 & 0xffffn));
-    } else {
-      if (!IPV6_GROUP.test(text)) return undefined;
-      groups.push(parseInt(text, 16));
-    }
-  }
-  return groups;
+/**
+ * An IPv6 text with its dotted IPv4 tail ("::ffff:192.0.2.1") rewritten as two hex groups
+ * ("::ffff:c000:201"); undefined when the tail is not four plain decimal parts. Done here
+ * because ipaddr.js reads the deprecated IPv4-compatible form "::192.0.2.1" as the
+ * IPv4-mapped ::ffff:192.0.2.1, another address (RFC 4291 2.5.5.1: it is ::c000:201),
+ * which the WHATWG property test in cidr.test.ts caught.
+ */
+function ipv4TailAsHex(text: string): string | undefined {
+  const head = text.slice(0, text.lastIndexOf(':') + 1);
+  const tail = text.slice(head.length);
+  if (!tail.includes('.')) return text;
+  if (!ipaddr.IPv4.isValidFourPartDecimal(tail)) return undefined;
+  const [a, b, c, d] = ipaddr.IPv4.parse(tail).octets;
+  return `${head}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
-function parseIpv6(text: string): bigint | undefined {
-  const halves = text.toLowerCase().split('::');
-  if (halves.length > 2) return undefined;
-  const head = parseIpv6Groups(halves[0]);
-  const tail = halves.length === 2 ? parseIpv6Groups(halves[1]) : [];
-  if (head === undefined || tail === undefined) return undefined;
-  const explicitGroups = head.length + tail.length;
-  const compressed = halves.length === 2;
-  if (compressed ? explicitGroups > 7 : explicitGroups !== 8) return undefined;
-  const groups = [...head, ...new Array<number>(8 - explicitGroups).fill(0), ...tail];
-  return groups.reduce((value, group) => (value << 16n) | BigInt(group), 0n);
+function toBigInt(bytes: readonly number[]): bigint {
+  return bytes.reduce((value, byte) => (value << 8n) | BigInt(byte), 0n);
+}
+
+function toBytes(value: bigint, family: AddressFamily): number[] {
+  const length = ADDRESS_BITS[family] / 8;
+  return Array.from({ length }, (_, index) => Number((value >> BigInt(8 * (length - 1 - index))) & 0xffn));
 }
 
 function hostMask(family: AddressFamily, prefixLength: number): bigint {
   return (1n << BigInt(ADDRESS_BITS[family] - prefixLength)) - 1n;
 }
 
-/**
- * Parses "address" or "address/prefix". A bare address becomes a /32 or /128; host bits
- * that are set are cleared ("192.0.2.7/24" is 192.0.2.0/24). /0 is refused because WAF
- * refuses it.
- */
-export function parseCidr(text: string): CidrParseResult {
+/** "address" or "address/prefix", any prefix the family allows, /0 included. */
+function parseBlock(text: string): CidrParseResult {
   const parts = text.split('/');
   if (parts.length > 2) return { ok: false, reason: 'more than one "/"' };
   const [addressText, prefixText] = parts;
   const family: AddressFamily = addressText.includes(':') ? 'IPv6' : 'IPv4';
-  const address = family === 'IPv6' ? parseIpv6(addressText) : parseIpv4(addressText);
+  const address = parseAddress(family, addressText);
   if (address === undefined) return { ok: false, reason: `not an ${family} address` };
   const bits = ADDRESS_BITS[family];
   let prefixLength = bits;
   if (prefixText !== undefined) {
+    // Digits only, no leading zero: parseInt would take "08", "+8" or "8abc" as 8.
     if (!PREFIX_LENGTH.test(prefixText)) return { ok: false, reason: 'prefix length is not a number' };
     prefixLength = Number(prefixText);
-    if (prefixLength < 1 || prefixLength > bits) return { ok: false, reason: `prefix length must be 1..${bits}` };
+    if (prefixLength > bits) return { ok: false, reason: `prefix length must be 1..${bits}` };
   }
   return { ok: true, cidr: { family, network: address & ~hostMask(family, prefixLength), prefixLength } };
 }
 
-function formatIpv4(value: bigint): string {
-  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
+/**
+ * Parses "address" or "address/prefix". A bare address becomes a /32 or /128; host bits
+ * that are set are cleared ("192.0.2.7/24" is 192.0.2.0/24), as WAF requires. /0 is refused
+ * because WAF refuses it.
+ */
+export function parseCidr(text: string): CidrParseResult {
+  const parsed = parseBlock(text);
+  if (parsed.ok && parsed.cidr.prefixLength === 0) return { ok: false, reason: `prefix length must be 1..${ADDRESS_BITS[parsed.cidr.family]}` };
+  return parsed;
 }
 
-/** RFC 5952 text: lower case, no leading zeros, the longest run (first on a tie) of two or more zero groups as "::". */
-function formatIpv6(value: bigint): string {
-  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((shift) => Number((value >> shift) & 0xffffn));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let start = 0; start < 8; ) {
-    if (groups[start] !== 0) {
-      start++;
-      continue;
-    }
-    let end = start;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - start > bestLength) {
-      bestStart = start;
-      bestLength = end - start;
-    }
-    start = end;
-  }
-  const hex = groups.map((group) => group.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+function formatAddress(cidr: Cidr): string {
+  const bytes = toBytes(cidr.network, cidr.family);
+  // toRFC5952String: lower case, no leading zeros, the longest run (first on a tie) of two or
+  // more zero groups as "::", and an IPv4-mapped address in hex like any other.
+  return cidr.family === 'IPv6' ? new ipaddr.IPv6(bytes).toRFC5952String() : new ipaddr.IPv4(bytes).toString();
 }
 
 /** The form written to the IP set: always with a prefix length, as WAF requires. */
 export function formatCidr(cidr: Cidr): string {
-  const address = cidr.family === 'IPv6' ? formatIpv6(cidr.network) : formatIpv4(cidr.network);
-  return `${address}/${cidr.prefixLength}`;
+  return `${formatAddress(cidr)}/${cidr.prefixLength}`;
 }
 
 /** Canonical text of a CIDR, or undefined when the text is not one. */
@@ -156,48 +141,32 @@ export function compareCidrs(left: Cidr, right: Cidr): number {
   return left.prefixLength - right.prefixLength;
 }
 
-/** Splits the inclusive range [first, last] into the fewest aligned blocks, never wider than /1. */
-function rangeToCidrs(family: AddressFamily, first: bigint, last: bigint): Cidr[] {
-  const bits = ADDRESS_BITS[family];
-  const blocks: Cidr[] = [];
-  let start = first;
-  while (start <= last) {
-    let hostBits = 0;
-    while (hostBits < bits - 1) {
-      const size = 1n << BigInt(hostBits + 1);
-      if (start % size !== 0n || start + size - 1n > last) break;
-      hostBits++;
-    }
-    blocks.push({ family, network: start, prefixLength: bits - hostBits });
-    start += 1n << BigInt(hostBits);
-  }
-  return blocks;
+/** WAF refuses /0, so a collapse that covers a whole family is written as its two /1 halves. */
+function wafBlocks(cidr: Cidr): Cidr[] {
+  if (cidr.prefixLength > 0) return [cidr];
+  const upperHalf = 1n << BigInt(ADDRESS_BITS[cidr.family] - 1);
+  return [
+    { family: cidr.family, network: 0n, prefixLength: 1 },
+    { family: cidr.family, network: upperHalf, prefixLength: 1 },
+  ];
 }
 
 /**
  * The smallest list of CIDRs covering exactly the same addresses: duplicates and CIDRs
- * contained in others disappear, adjacent siblings merge into their parent. Sorted by
- * family, then network address.
+ * contained in others disappear, adjacent siblings merge into their parent (cidr-tools'
+ * mergeCidr). Its output is read back through parseBlock, so the text written to WAF is
+ * ours (RFC 5952, IPv4-mapped addresses in hex), and never /0. Sorted by family, then
+ * network address.
  */
 export function collapseCidrs(cidrs: readonly Cidr[]): Cidr[] {
-  const collapsed: Cidr[] = [];
-  for (const family of ADDRESS_FAMILIES) {
-    const ranges = cidrs
-      .filter((cidr) => cidr.family === family)
-      .map((cidr) => ({ first: cidr.network, last: lastAddress(cidr) }))
-      .sort((left, right) => (left.first < right.first ? -1 : left.first > right.first ? 1 : 0));
-    const merged: { first: bigint; last: bigint }[] = [];
-    for (const range of ranges) {
-      const previous = merged[merged.length - 1];
-      if (previous && range.first <= previous.last + 1n) {
-        if (range.last > previous.last) previous.last = range.last;
-      } else {
-        merged.push({ ...range });
-      }
-    }
-    for (const range of merged) collapsed.push(...rangeToCidrs(family, range.first, range.last));
-  }
-  return collapsed;
+  if (cidrs.length === 0) return [];
+  return mergeCidr(cidrs.map(formatCidr))
+    .flatMap((text) => {
+      const parsed = parseBlock(text);
+      if (!parsed.ok) throw new Error(`cidr-tools returned "${text}", which is not a CIDR: ${parsed.reason}`);
+      return wafBlocks(parsed.cidr);
+    })
+    .sort(compareCidrs);
 }
 
 export function splitByFamily(cidrs: readonly Cidr[]): Record<AddressFamily, Cidr[]> {

@@ -1,5 +1,7 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Cidr } from './cidr';
 import { validateReputationListUrl, type BlocklistSource } from './config';
 import { parseEntryList } from './list-parser';
@@ -24,7 +26,8 @@ export interface SourceResult {
 }
 
 export interface SourceClients {
-  readonly ssm?: Pick<SSMClient, 'send'>;
+  /** Powertools Parameters over the function's SSM client. */
+  readonly ssm?: Pick<SSMProvider, 'get'>;
   readonly s3?: Pick<S3Client, 'send'>;
 }
 
@@ -43,15 +46,24 @@ export function describeBlocklistSource(source: BlocklistSource): string {
   return source.kind === 'ssm' ? `ssm:${source.parameterName}` : `s3://${source.bucket}/${source.key}`;
 }
 
-/** Reads the operator blocklist text from an SSM String/StringList parameter or an S3 object. */
-export async function readBlocklistText(source: BlocklistSource, clients: SourceClients, maxBytes: number): Promise<string> {
+/**
+ * Reads the operator blocklist text from an SSM parameter (String, StringList, or SecureString
+ * under a key the function may use) or an S3 object. A parameter that does not exist is an
+ * empty operator blocklist, not a failure: on a fresh deployment nobody has blocked anything
+ * yet, and the reputation lists must still be synced.
+ */
+export async function readBlocklistText(source: BlocklistSource, clients: SourceClients, maxBytes: number, logger: Pick<Logger, 'info'>): Promise<string> {
   if (source.kind === 'ssm') {
     if (!clients.ssm) throw new Error('no SSM client');
-    const { Parameter } = await clients.ssm.send(new GetParameterCommand({ Name: source.parameterName }));
-    // A SecureString read without decryption is ciphertext; refusing it is clearer than failing on garbage.
-    if (Parameter?.Type === 'SecureString') throw new Error('SecureString parameters are not supported');
-    if (Parameter?.Value === undefined) throw new Error('parameter has no value');
-    return Parameter.Value;
+    try {
+      // forceFetch: every run must see the operator's latest edit, and runs are minutes
+      // apart, so Powertools' cache could only ever serve a stale list.
+      return await clients.ssm.get(source.parameterName, { decrypt: true, forceFetch: true, throwOnMissing: true });
+    } catch (error) {
+      if (!(error instanceof ParameterNotFoundError)) throw error;
+      logger.info('the blocklist parameter does not exist: the operator blocklist is empty', { parameterName: source.parameterName });
+      return '';
+    }
   }
   if (!clients.s3) throw new Error('no S3 client');
   const object = await clients.s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key }));

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { ADDRESS_FAMILIES, formatCidr, splitByFamily, type AddressFamily, type Cidr } from './cidr';
 import type { SyncConfig } from './config';
@@ -10,6 +11,7 @@ export interface SyncDependencies {
   readonly sourceClients: SourceClients;
   readonly fetch: typeof globalThis.fetch;
   readonly sleep: (ms: number) => Promise<void>;
+  readonly logger: Pick<Logger, 'info'>;
 }
 
 export interface SourceSummary {
@@ -54,7 +56,7 @@ async function loadAllSources(config: SyncConfig, deps: SyncDependencies): Promi
   };
   return Promise.all([
     loadSource(describeBlocklistSource(config.blocklistSource), 'operator', () =>
-      readBlocklistText(config.blocklistSource, deps.sourceClients, config.maxSourceBytes),
+      readBlocklistText(config.blocklistSource, deps.sourceClients, config.maxSourceBytes, deps.logger),
     ),
     ...config.reputationListUrls.map((url) => loadSource(url, 'reputation', () => fetchReputationListText(url, fetchOptions))),
   ]);

@@ -1,7 +1,7 @@
 import { CopyDBClusterSnapshotCommand, type DBClusterSnapshot, type RDSClient, type Tag } from '@aws-sdk/client-rds';
 import type { CopierConfig } from './config';
 import { isPastRetention } from './retention';
-import { errorMessage, errorName, withThrottlingRetry, type RetryOptions } from './retry';
+import { errorMessage, errorName } from './errors';
 import { identifierOf, isAvailable, isInProgress, MANAGED_BY_TAG, SOURCE_CREATED_TAG, SOURCE_SNAPSHOT_TAG } from './snapshots';
 import { targetSnapshotIdentifier } from './target-id';
 
@@ -44,7 +44,6 @@ export interface CopyStepInput {
   readonly config: CopierConfig;
   /** Client for the backup (destination) region: CopyDBClusterSnapshot is called where the copy lands. */
   readonly backup: RDSClient;
-  readonly retry: RetryOptions;
   readonly now: Date;
   /** Automated source snapshots, newest first. */
   readonly sources: readonly DBClusterSnapshot[];
@@ -53,9 +52,9 @@ export interface CopyStepInput {
 }
 
 /**
- * Tags for a copy. The source's tags are merged in explicitly rather than left to CopyTags,
- * because RDS ignores CopyTags when Tags is also given; `aws:` tags are reserved and the
- * copier's own keys always carry the copier's values.
+ * Tags for a copy. The source's tags are merged in explicitly and CopyTags is never set:
+ * beside explicit Tags it is at best ignored and at worst copies reserved `aws:` tags,
+ * which RDS refuses; the copier's own keys always carry the copier's values.
  */
 export function copyTags(sourceTags: readonly Tag[], ownTags: readonly Tag[]): Tag[] {
   const ownKeys = new Set(ownTags.map((tag) => tag.Key));
@@ -64,7 +63,7 @@ export function copyTags(sourceTags: readonly Tag[], ownTags: readonly Tag[]): T
 }
 
 export async function startMissingCopies(input: CopyStepInput): Promise<CopyReport> {
-  const { config, backup, retry, now } = input;
+  const { config, backup, now } = input;
   const existing = new Set(input.backupSnapshots.map(identifierOf));
   const copiesInProgressBefore = input.backupSnapshots.filter(isInProgress).length;
   let freeSlots = Math.max(0, config.maxConcurrentCopies - copiesInProgressBefore);
@@ -118,18 +117,14 @@ export async function startMissingCopies(input: CopyStepInput): Promise<CopyRepo
     try {
       // With a source ARN in another region the SDK's RDS middleware derives the source region
       // from the ARN and adds the presigned URL itself (SDK v3 has no SourceRegion input).
-      await withThrottlingRetry(
-        () =>
-          backup.send(
-            new CopyDBClusterSnapshotCommand({
-              SourceDBClusterSnapshotIdentifier: source.DBClusterSnapshotArn,
-              TargetDBClusterSnapshotIdentifier: targetId,
-              ...(encrypted ? { KmsKeyId: config.backupKmsKeyId } : {}),
-              CopyTags: true,
-              Tags: tags,
-            }),
-          ),
-        retry,
+      // Throttling is retried by the client (rds-client.ts); what reaches here is final.
+      await backup.send(
+        new CopyDBClusterSnapshotCommand({
+          SourceDBClusterSnapshotIdentifier: source.DBClusterSnapshotArn,
+          TargetDBClusterSnapshotIdentifier: targetId,
+          ...(encrypted ? { KmsKeyId: config.backupKmsKeyId } : {}),
+          Tags: tags,
+        }),
       );
       report.started.push({ sourceSnapshotIdentifier: sourceId, targetSnapshotIdentifier: targetId, encrypted });
       freeSlots--;

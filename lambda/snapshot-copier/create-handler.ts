@@ -1,15 +1,15 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { CopierConfig } from './config';
 import { parseTrigger } from './event';
 import { reconcile, type CopierClients, type ReconcileSummary } from './reconcile';
-import type { RetryOptions } from './retry';
 
 export interface HandlerDeps {
   readonly config: CopierConfig;
   readonly clients: CopierClients;
-  readonly retry: RetryOptions;
   readonly now: () => Date;
-  readonly writeMetrics: (line: string) => void;
-  readonly log: (message: string) => void;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
 }
 
 export type HandlerResult = ReconcileSummary | { readonly ignored: string };
@@ -35,17 +35,11 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ha
   return async (event) => {
     const trigger = parseTrigger(event, deps.config.sourceClusterIdentifier);
     if (trigger.kind === 'ignored') {
-      deps.log(JSON.stringify({ message: 'event ignored', reason: trigger.reason }));
+      deps.logger.info('event ignored', { reason: trigger.reason });
       return { ignored: trigger.reason };
     }
-    const summary = await reconcile({
-      config: deps.config,
-      clients: deps.clients,
-      retry: deps.retry,
-      now: deps.now(),
-      writeMetrics: deps.writeMetrics,
-    });
-    deps.log(JSON.stringify({ message: 'reconciliation finished', trigger, summary }));
+    const summary = await reconcile({ config: deps.config, clients: deps.clients, now: deps.now(), metrics: deps.metrics });
+    deps.logger.info('reconciliation finished', { trigger, summary });
     if (summary.failed) throw new SnapshotCopyRunFailedError(summary);
     return summary;
   };

@@ -1,23 +1,26 @@
-import { RDSClient } from '@aws-sdk/client-rds';
+import { instrumentHandler, createInstrumentation } from '../shared/instrumentation';
 import { loadConfig } from './config';
 import { createHandler } from './create-handler';
-import { writeToStdout } from './metrics';
-import { DEFAULT_RETRY_OPTIONS } from './retry';
+import { createRdsClient } from './rds-client';
 
 export { SnapshotCopyRunFailedError, type HandlerResult } from './create-handler';
 
 // Cold start: a missing or malformed variable fails the first invocation with its name.
 // Clients honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_RDS, which is how tests reach moto.
 const config = loadConfig(process.env);
+const instrumentation = createInstrumentation('snapshot-copier', config.metricNamespace);
+const { logger, metrics, tracer } = instrumentation;
 
-export const handler = createHandler({
-  config,
-  clients: {
-    source: new RDSClient({ region: config.sourceRegion }),
-    backup: new RDSClient({ region: config.backupRegion }),
-  },
-  retry: DEFAULT_RETRY_OPTIONS,
-  now: () => new Date(),
-  writeMetrics: writeToStdout,
-  log: (message) => console.log(message),
-});
+export const handler = instrumentHandler(
+  instrumentation,
+  createHandler({
+    config,
+    clients: {
+      source: tracer.captureAWSv3Client(createRdsClient(config.sourceRegion)),
+      backup: tracer.captureAWSv3Client(createRdsClient(config.backupRegion)),
+    },
+    now: () => new Date(),
+    logger,
+    metrics,
+  }),
+);

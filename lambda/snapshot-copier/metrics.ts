@@ -1,3 +1,4 @@
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import {
   CLUSTER_IDENTIFIER_DIMENSION,
   NO_COMPLETED_COPY_AGE_SECONDS,
@@ -22,50 +23,30 @@ export interface RunMetrics {
 }
 
 export interface MetricContext {
-  readonly namespace: string;
   readonly stage: string;
   readonly clusterIdentifier: string;
   readonly timestamp: Date;
 }
 
 /**
- * One CloudWatch Embedded Metric Format document. Printed as a single line, CloudWatch Logs
- * turns it into metrics, so the function needs no cloudwatch:PutMetricData permission.
+ * Publishes one run's metrics as one Embedded Metric Format document (Powertools Metrics
+ * writes it to stdout, where CloudWatch Logs extracts it, so the function needs no
+ * cloudwatch:PutMetricData), under both dimension sets of {@link SNAPSHOT_COPIER_DIMENSION_SETS}.
+ * The namespace is the one the Metrics instance was created with.
  */
-export function embeddedMetricDocument(metrics: RunMetrics, context: MetricContext): Record<string, unknown> {
-  const values: Record<string, { value: number; unit: 'Seconds' | 'Count' }> = {
-    [SNAPSHOT_COPY_AGE_SECONDS]: {
-      value: metrics.newestCompletedCopyAgeSeconds ?? NO_COMPLETED_COPY_AGE_SECONDS,
-      unit: 'Seconds',
-    },
-    [SNAPSHOT_COPIES_STARTED]: { value: metrics.copiesStarted, unit: 'Count' },
-    [SNAPSHOT_COPY_FAILURES]: { value: metrics.copyFailures, unit: 'Count' },
-    [SNAPSHOT_COPIES_PRUNED]: { value: metrics.copiesPruned, unit: 'Count' },
-    [SNAPSHOT_PRUNE_FAILURES]: { value: metrics.pruneFailures, unit: 'Count' },
-    [SNAPSHOTS_REFUSED_FOREIGN]: { value: metrics.refusedForeign, unit: 'Count' },
-  };
-  return {
-    _aws: {
-      Timestamp: context.timestamp.getTime(),
-      CloudWatchMetrics: [
-        {
-          Namespace: context.namespace,
-          Dimensions: SNAPSHOT_COPIER_DIMENSION_SETS.map((set) => [...set]),
-          Metrics: Object.entries(values).map(([name, { unit }]) => ({ Name: name, Unit: unit })),
-        },
-      ],
-    },
+export function publishRunMetrics(metrics: Metrics, values: RunMetrics, context: MetricContext): void {
+  const dimensionValues: Record<string, string> = {
     [STAGE_DIMENSION]: context.stage,
     [CLUSTER_IDENTIFIER_DIMENSION]: context.clusterIdentifier,
-    ...Object.fromEntries(Object.entries(values).map(([name, { value }]) => [name, value])),
   };
+  for (const set of SNAPSHOT_COPIER_DIMENSION_SETS) metrics.addDimensions(Object.fromEntries(set.map((name) => [name, dimensionValues[name]])));
+  metrics.addMetric(SNAPSHOT_COPY_AGE_SECONDS, MetricUnit.Seconds, values.newestCompletedCopyAgeSeconds ?? NO_COMPLETED_COPY_AGE_SECONDS);
+  metrics.addMetric(SNAPSHOT_COPIES_STARTED, MetricUnit.Count, values.copiesStarted);
+  metrics.addMetric(SNAPSHOT_COPY_FAILURES, MetricUnit.Count, values.copyFailures);
+  metrics.addMetric(SNAPSHOT_COPIES_PRUNED, MetricUnit.Count, values.copiesPruned);
+  metrics.addMetric(SNAPSHOT_PRUNE_FAILURES, MetricUnit.Count, values.pruneFailures);
+  metrics.addMetric(SNAPSHOTS_REFUSED_FOREIGN, MetricUnit.Count, values.refusedForeign);
+  // The age is measured against the run's clock, so the document carries the same instant.
+  metrics.setTimestamp(context.timestamp);
+  metrics.publishStoredMetrics();
 }
-
-/**
- * Writes straight to stdout, not through console.log: the Lambda runtime prefixes
- * console.log lines with a timestamp and request id, and CloudWatch only extracts
- * metrics from a log event that is the JSON document alone.
- */
-export const writeToStdout = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};

@@ -2,7 +2,7 @@ import { DeleteDBClusterSnapshotCommand, type DBClusterSnapshot, type RDSClient,
 import type { CopierConfig } from './config';
 import type { SnapshotFailure } from './copy';
 import { isPastRetention } from './retention';
-import { errorMessage, errorName, withThrottlingRetry, type RetryOptions } from './retry';
+import { errorMessage, errorName } from './errors';
 import { identifierOf, isAvailable, MANAGED_BY_TAG, sourceCreatedTime, tagsOf, tagValue } from './snapshots';
 
 /** A snapshot in the backup region together with what the copier knows about it. */
@@ -31,7 +31,6 @@ export interface PruneReport {
 export interface PruneStepInput {
   readonly config: CopierConfig;
   readonly backup: RDSClient;
-  readonly retry: RetryOptions;
   readonly now: Date;
   readonly snapshots: readonly BackupSnapshot[];
 }
@@ -45,14 +44,13 @@ export async function classifyBackupSnapshots(
   snapshots: readonly DBClusterSnapshot[],
   config: CopierConfig,
   backup: RDSClient,
-  retry: RetryOptions,
 ): Promise<BackupSnapshot[]> {
   const prefix = `${config.copyPrefix}-`;
   const classified: BackupSnapshot[] = [];
   for (const snapshot of snapshots) {
     const identifier = identifierOf(snapshot);
     const hasPrefix = identifier.startsWith(prefix);
-    const tags = snapshot.TagList ?? (hasPrefix ? await tagsOf(backup, snapshot, retry) : []);
+    const tags = snapshot.TagList ?? (hasPrefix ? await tagsOf(backup, snapshot) : []);
     const managedBy = tagValue(tags, MANAGED_BY_TAG);
     const managed = managedBy === config.managedByTagValue;
     classified.push({
@@ -83,7 +81,7 @@ export function newestCompletedCopy(snapshots: readonly BackupSnapshot[]): Backu
  * region keeps the last good one instead of emptying out.
  */
 export async function pruneExpiredCopies(input: PruneStepInput): Promise<PruneReport> {
-  const { config, backup, retry, now } = input;
+  const { config, backup, now } = input;
   const newest = newestCompletedCopy(input.snapshots);
   const report: PruneReport = {
     pruned: [],
@@ -101,10 +99,7 @@ export async function pruneExpiredCopies(input: PruneStepInput): Promise<PruneRe
     }
     if (!isPastRetention(candidate.sourceCreated, now, config.retentionDays)) continue;
     try {
-      await withThrottlingRetry(
-        () => backup.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: candidate.identifier })),
-        retry,
-      );
+      await backup.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: candidate.identifier }));
       report.pruned.push(candidate.identifier);
     } catch (error) {
       const name = errorName(error);

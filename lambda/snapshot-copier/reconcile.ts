@@ -1,9 +1,9 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { CopierConfig } from './config';
 import { startMissingCopies, type CopyReport } from './copy';
-import { embeddedMetricDocument } from './metrics';
+import { publishRunMetrics } from './metrics';
 import { classifyBackupSnapshots, newestCompletedCopy, pruneExpiredCopies, type PruneReport } from './prune';
-import type { RetryOptions } from './retry';
 import { listAutomatedSnapshots, listManualSnapshots } from './snapshots';
 
 export interface CopierClients {
@@ -16,10 +16,9 @@ export interface CopierClients {
 export interface ReconcileDeps {
   readonly config: CopierConfig;
   readonly clients: CopierClients;
-  readonly retry: RetryOptions;
   readonly now: Date;
-  /** Receives the one-line EMF document. */
-  readonly writeMetrics: (line: string) => void;
+  /** Receives the run's metrics and publishes them at the end of the pass. */
+  readonly metrics: Metrics;
 }
 
 export interface ReconcileSummary {
@@ -41,22 +40,23 @@ export interface ReconcileSummary {
  * daily schedule run the same pass, and overlapping or repeated runs are harmless.
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> {
-  const { config, clients, retry, now } = deps;
+  const { config, clients, now } = deps;
 
-  const sources = await listAutomatedSnapshots(clients.source, config.sourceClusterIdentifier, retry);
-  const backupSnapshots = await listManualSnapshots(clients.backup, retry);
+  const sources = await listAutomatedSnapshots(clients.source, config.sourceClusterIdentifier);
+  const backupSnapshots = await listManualSnapshots(clients.backup);
 
-  const copies = await startMissingCopies({ config, backup: clients.backup, retry, now, sources, backupSnapshots });
+  const copies = await startMissingCopies({ config, backup: clients.backup, now, sources, backupSnapshots });
 
-  const classified = await classifyBackupSnapshots(backupSnapshots, config, clients.backup, retry);
-  const prune = await pruneExpiredCopies({ config, backup: clients.backup, retry, now, snapshots: classified });
+  const classified = await classifyBackupSnapshots(backupSnapshots, config, clients.backup);
+  const prune = await pruneExpiredCopies({ config, backup: clients.backup, now, snapshots: classified });
 
   const newest = newestCompletedCopy(classified);
   const newestCompletedCopyAgeSeconds = newest?.sourceCreated
     ? Math.max(0, Math.floor((now.getTime() - newest.sourceCreated.getTime()) / 1000))
     : undefined;
 
-  const document = embeddedMetricDocument(
+  publishRunMetrics(
+    deps.metrics,
     {
       newestCompletedCopyAgeSeconds,
       copiesStarted: copies.started.length,
@@ -65,9 +65,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> 
       pruneFailures: prune.failures.length,
       refusedForeign: prune.refusedForeign.length,
     },
-    { namespace: config.metricNamespace, stage: config.stage, clusterIdentifier: config.sourceClusterIdentifier, timestamp: now },
+    { stage: config.stage, clusterIdentifier: config.sourceClusterIdentifier, timestamp: now },
   );
-  deps.writeMetrics(JSON.stringify(document));
 
   return {
     sourceClusterIdentifier: config.sourceClusterIdentifier,

@@ -6,7 +6,6 @@ import {
   type RDSClient,
   type Tag,
 } from '@aws-sdk/client-rds';
-import { withThrottlingRetry, type RetryOptions } from './retry';
 
 export const MANAGED_BY_TAG = 'bulwark:managed-by';
 export const SOURCE_SNAPSHOT_TAG = 'bulwark:source-snapshot';
@@ -17,14 +16,11 @@ const PAGE_SIZE = 100;
 /** Snapshot states in which a copy is still using one of the destination region's concurrent-copy slots. */
 const IN_PROGRESS_STATUSES: ReadonlySet<string> = new Set(['copying', 'creating', 'pending']);
 
-async function describeAll(rds: RDSClient, input: DescribeDBClusterSnapshotsCommandInput, retry: RetryOptions): Promise<DBClusterSnapshot[]> {
+async function describeAll(rds: RDSClient, input: DescribeDBClusterSnapshotsCommandInput): Promise<DBClusterSnapshot[]> {
   const snapshots: DBClusterSnapshot[] = [];
   let marker: string | undefined;
   do {
-    const page = await withThrottlingRetry(
-      () => rds.send(new DescribeDBClusterSnapshotsCommand({ ...input, MaxRecords: PAGE_SIZE, Marker: marker })),
-      retry,
-    );
+    const page = await rds.send(new DescribeDBClusterSnapshotsCommand({ ...input, MaxRecords: PAGE_SIZE, Marker: marker }));
     snapshots.push(...(page.DBClusterSnapshots ?? []));
     marker = page.Marker;
   } while (marker);
@@ -32,8 +28,8 @@ async function describeAll(rds: RDSClient, input: DescribeDBClusterSnapshotsComm
 }
 
 /** Every automated snapshot of the cluster, newest first; snapshots still being taken (no create time yet) sort first. */
-export async function listAutomatedSnapshots(rds: RDSClient, clusterIdentifier: string, retry: RetryOptions): Promise<DBClusterSnapshot[]> {
-  const snapshots = await describeAll(rds, { DBClusterIdentifier: clusterIdentifier, SnapshotType: 'automated' }, retry);
+export async function listAutomatedSnapshots(rds: RDSClient, clusterIdentifier: string): Promise<DBClusterSnapshot[]> {
+  const snapshots = await describeAll(rds, { DBClusterIdentifier: clusterIdentifier, SnapshotType: 'automated' });
   return snapshots.sort((a, b) => createTimeOrInfinity(b) - createTimeOrInfinity(a));
 }
 
@@ -41,18 +37,15 @@ export async function listAutomatedSnapshots(rds: RDSClient, clusterIdentifier: 
  * Every manual cluster snapshot in the region, whoever made it: copies land as manual
  * snapshots, and the concurrent-copy quota counts all of them, not only this function's.
  */
-export async function listManualSnapshots(rds: RDSClient, retry: RetryOptions): Promise<DBClusterSnapshot[]> {
-  return describeAll(rds, { SnapshotType: 'manual' }, retry);
+export async function listManualSnapshots(rds: RDSClient): Promise<DBClusterSnapshot[]> {
+  return describeAll(rds, { SnapshotType: 'manual' });
 }
 
 /** The snapshot's tags: the TagList from the describe output when present, otherwise asked for. */
-export async function tagsOf(rds: RDSClient, snapshot: DBClusterSnapshot, retry: RetryOptions): Promise<Tag[]> {
+export async function tagsOf(rds: RDSClient, snapshot: DBClusterSnapshot): Promise<Tag[]> {
   if (snapshot.TagList) return snapshot.TagList;
   if (!snapshot.DBClusterSnapshotArn) return [];
-  const response = await withThrottlingRetry(
-    () => rds.send(new ListTagsForResourceCommand({ ResourceName: snapshot.DBClusterSnapshotArn })),
-    retry,
-  );
+  const response = await rds.send(new ListTagsForResourceCommand({ ResourceName: snapshot.DBClusterSnapshotArn }));
   return response.TagList ?? [];
 }
 

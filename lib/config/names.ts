@@ -37,3 +37,13 @@ export function operationsMetricNamespace(config: Pick<StageConfig, 'prefix'>): 
 export function businessMetricNamespace(config: Pick<StageConfig, 'prefix'>): string {
   return `${config.prefix}/Business`;
 }
+
+/**
+ * Name of an SSM parameter the stage's stacks hand a value through, e.g.
+ * `/bulwark/prod/data/secret-arn`. Used for values that change when a resource is
+ * replaced (a restore rebuilds the cluster and its secret): a CloudFormation export in
+ * use can never change its value, a parameter can.
+ */
+export function stageParameterName(config: Naming, path: string): string {
+  return `/${config.prefix.toLowerCase()}/${config.stage}/${path}`;
+}

@@ -27,11 +27,31 @@ export interface StageConfig {
   readonly shield: ShieldConfig;
   readonly observability: ObservabilityConfig;
   /**
+   * Concurrent executions each of the stage's Lambdas (IP-set sync, snapshot copier)
+   * reserves; 0 reserves none. A fresh account's concurrency quota is 10 and AWS refuses
+   * any reservation that leaves less than that unreserved, so 0 is what deploys anywhere;
+   * both functions tolerate overlapping runs. The quota budget checks the sum.
+   */
+  readonly lambdaReservedConcurrency: number;
+  /**
+   * This account's applied values of the quotas in the quota budget, where they differ from
+   * a fresh account's defaults (`FRESH_ACCOUNT_QUOTAS`): record each increase once it is
+   * granted. Synthesis fails when the stage needs more than these allow, naming the quota,
+   * its Service Quotas code and the value to request.
+   */
+  readonly accountQuotas?: AccountQuotaValues;
+  /**
    * How GitHub Actions deploys the stage. When set, the stage gets a `CiDeploy` stack
    * (OIDC provider and deploy role) that an administrator deploys once.
    */
   readonly ci?: CiConfig;
 }
+
+/** Applied quota values by quota id (see `FRESH_ACCOUNT_QUOTAS` in quota-budget.ts). */
+export type AccountQuotaValues = Readonly<Partial<Record<AccountQuotaId, number>>>;
+
+/** The account quotas a stage is budgeted against. */
+export type AccountQuotaId = 'lambdaConcurrentExecutions' | 'manualClusterSnapshotsPerRegion' | 'fargateOnDemandVcpu' | 'elasticIps';
 
 export interface CiConfig {
   /** GitHub repository allowed to deploy, `owner/name`. */
@@ -86,9 +106,13 @@ export interface ServiceConfig {
   readonly deletionProtection: boolean;
   /** Pool size of each task's PostgreSQL client pool. */
   readonly databasePoolSize: number;
-  /** Requests per minute per client IP, enforced in the app (the WAF enforces its own limit). */
+  /**
+   * Requests per minute per client IP, enforced in the app with a 429 and Retry-After. The
+   * single source of truth for rate limits: the WAF's per-IP limit is derived from it
+   * (see `waf.rateLimitHeadroom`).
+   */
   readonly appRateLimitPerIp: number;
-  /** Requests per minute per bearer token, enforced in the app. */
+  /** Requests per minute per bearer token, enforced in the app; the WAF's per-user limit derives from it. */
   readonly appRateLimitPerUser: number;
   /**
    * Share (0..1) of fast, successful requests the app logs; errors, 4xx/5xx and requests
@@ -144,10 +168,14 @@ export interface BackupConfig {
 }
 
 export interface WafConfig {
-  /** Requests per client IP per evaluation window before blocking. */
-  readonly rateLimitPerIp: number;
-  /** Requests per Authorization header value per evaluation window before blocking. */
-  readonly rateLimitPerUser: number;
+  /**
+   * How far above the app's own limits (`service.appRateLimitPerIp`, `...PerUser`, per
+   * minute) the WAF's rate-based rules block, over their evaluation window (at least 1).
+   * The app answers a polite client with 429 and Retry-After; the WAF is the backstop for
+   * clients that ignore it, so it must never be the stricter of the two. Each WAF limit is
+   * `ceil(app limit × window minutes × headroom)`.
+   */
+  readonly rateLimitHeadroom: number;
   /** Rate-based rule evaluation window in seconds (60, 120, 300 or 600). */
   readonly evaluationWindowSeconds: number;
   /**
@@ -164,9 +192,28 @@ export interface WafConfig {
   readonly botControl: boolean;
   /** Managed rule groups to run in count mode, by name (e.g. while tuning false positives). */
   readonly countModeRuleGroups: string[];
-  /** Operator blocklist source: SSM parameter name (`/...`) or S3 object (`s3://bucket/key`). */
+  /**
+   * Block requests from hosting and cloud providers (HostingProviderIPList of the
+   * anonymous-IP group) instead of counting them. Off in the shipped stages: the API's
+   * callers include servers, CI runners and monitors that run in clouds.
+   */
+  readonly blockHostingProviders: boolean;
+  /**
+   * The anti-DDoS managed rule group (50 WCU, priced per request): layer-7 flood
+   * protection inside the web ACL, with or without a Shield Advanced subscription.
+   */
+  readonly antiDdosRuleGroup: boolean;
+  /**
+   * Operator blocklist source: SSM parameter name (`/...`) or S3 object (`s3://bucket/key`).
+   * The stack does not create it (CloudFormation would overwrite the operator's entries on
+   * every update); until someone creates it, the blocklist is empty.
+   */
   readonly blocklistSource: string;
-  /** Reputation lists (one CIDR per line) merged into the block set. */
+  /**
+   * Reputation lists (one CIDR per line) merged into the block set. Every list must be
+   * readable for a sync to apply (a failed source keeps the sets as they are), so list only
+   * feeds that are maintained: Spamhaus retired EDROP in 2024 (merged into DROP).
+   */
   readonly reputationListUrls: string[];
   /** Largest fraction of the block set one sync may remove (guards against a broken source). */
   readonly maxShrinkFraction: number;
@@ -180,8 +227,15 @@ export interface ShieldConfig {
   /** Group the stage's protected resources into one Shield protection group. */
   readonly protectionGroup: boolean;
   /**
+   * Shield's automatic application-layer response (adds a 150-WCU rule group during an
+   * event). Off in the shipped stages: whether an account may enable it differs, and
+   * `waf.antiDdosRuleGroup` does the same job from inside the web ACL.
+   */
+  readonly automaticResponse: boolean;
+  /**
    * What Shield's automatic application-layer mitigation does with the requests its rules
-   * match during a detected event: `COUNT` to observe first, `BLOCK` once trusted.
+   * match during a detected event (with `automaticResponse`): `COUNT` to observe first,
+   * `BLOCK` once trusted.
    */
   readonly mitigationAction: 'BLOCK' | 'COUNT';
 }

@@ -1,3 +1,5 @@
+import { wafRateLimits } from './edge-rules';
+import { findQuotaProblems, FRESH_ACCOUNT_QUOTAS } from './quota-budget';
 import type { StageConfig } from './stage-config';
 
 /** Thrown when a stage config is invalid; lists every problem, each naming its field. */
@@ -171,8 +173,14 @@ const backup: Check = (problems, c) => {
 
 const waf: Check = (problems, c) => {
   const w = c.waf;
-  requireInteger(problems, 'waf.rateLimitPerIp', w.rateLimitPerIp, 10, 2_000_000_000);
-  requireInteger(problems, 'waf.rateLimitPerUser', w.rateLimitPerUser, 10, 2_000_000_000);
+  if (!(w.rateLimitHeadroom >= 1 && w.rateLimitHeadroom <= 100)) {
+    problems.push(`waf.rateLimitHeadroom must be between 1 and 100: the WAF must never block before the app's own limit (got ${w.rateLimitHeadroom})`);
+  } else {
+    const limits = wafRateLimits(c);
+    for (const [field, limit] of [['per IP', limits.perIp], ['per user', limits.perUser]] as const) {
+      if (limit < 10 || limit > 2_000_000_000) problems.push(`waf.rateLimitHeadroom gives a WAF limit ${field} of ${limit} requests per window, outside WAF's 10..2,000,000,000`);
+    }
+  }
   if (!WAF_EVALUATION_WINDOWS.includes(w.evaluationWindowSeconds)) {
     problems.push(`waf.evaluationWindowSeconds must be one of ${WAF_EVALUATION_WINDOWS.join(', ')} (got ${w.evaluationWindowSeconds})`);
   }
@@ -192,6 +200,7 @@ const waf: Check = (problems, c) => {
 
 const shield: Check = (problems, c) => {
   if (c.shield.protectionGroup && !c.shield.advanced) problems.push('shield.protectionGroup requires shield.advanced');
+  if (c.shield.automaticResponse && !c.shield.advanced) problems.push('shield.automaticResponse requires shield.advanced');
   if (!['BLOCK', 'COUNT'].includes(c.shield.mitigationAction)) problems.push(`shield.mitigationAction must be BLOCK or COUNT (got "${c.shield.mitigationAction}")`);
 };
 
@@ -201,6 +210,15 @@ const observability: Check = (problems, c) => {
   if (!(o.traceSampleRate >= 0 && o.traceSampleRate <= 1)) problems.push(`observability.traceSampleRate must be between 0 and 1 (got ${o.traceSampleRate})`);
   if (!(o.availabilityTarget > 0.9 && o.availabilityTarget < 1)) {
     problems.push(`observability.availabilityTarget must be between 0.9 and 1, exclusive (got ${o.availabilityTarget})`);
+  }
+};
+
+const quotas: Check = (problems, c) => {
+  requireInteger(problems, 'lambdaReservedConcurrency', c.lambdaReservedConcurrency, 0, 1000);
+  const known = new Set(FRESH_ACCOUNT_QUOTAS.flatMap((quota) => (quota.id ? [quota.id] : [])));
+  for (const [id, value] of Object.entries(c.accountQuotas ?? {})) {
+    if (!known.has(id as never)) problems.push(`accountQuotas.${id} is not a quota of the budget (${[...known].join(', ')})`);
+    else requireInteger(problems, `accountQuotas.${id}`, value ?? Number.NaN, 1, 1_000_000_000);
   }
 };
 
@@ -220,12 +238,38 @@ const ci: Check = (problems, c) => {
   }
 };
 
-const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, ci];
+const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, quotas, ci];
 
-/** Every problem with `config`, each naming its field; empty when the config is valid. */
+/**
+ * Every problem with `config`, each naming its field; empty when the config is valid. A
+ * config that is otherwise valid is then checked against its account's quotas (the quota
+ * budget), whose figures would mean nothing for an invalid one.
+ */
 export function findConfigProblems(config: StageConfig): string[] {
   const problems: string[] = [];
   for (const check of CHECKS) check(problems, config);
+  return problems.length > 0 ? problems : findQuotaProblems(config);
+}
+
+/**
+ * Problems of a set of stages taken together. Stack names, IAM role names, the dashboard
+ * and the Shield protection group are all derived from prefix and stage, and several of
+ * those names are global to the account: two stages of one account with the same prefix
+ * and stage collide, even in different regions. A recovery stage (a copy of prod in the
+ * backup region, restoring from a copy) therefore needs its own stage name, e.g. `prod-dr`.
+ */
+export function findStageSetProblems(stages: Readonly<Record<string, StageConfig>>): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const [key, config] of Object.entries(stages)) {
+    if (config.stage !== key) problems.push(`stage "${key}": its config says stage "${config.stage}"; a stage is selected by the name it carries`);
+    const identity = `${config.account}/${config.prefix}/${config.stage}`;
+    const other = seen.get(identity);
+    if (other) {
+      problems.push(`stage "${key}" has the account, prefix and stage of "${other}" (${identity}): their global names (IAM roles, dashboard, Shield protection group) would collide; give a recovery stage its own name such as "${config.stage}-dr"`);
+    }
+    seen.set(identity, key);
+  }
   return problems;
 }
 

@@ -1,5 +1,4 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { AuroraClusterMetrics } from './aurora-cluster-metrics';
 
 /** Serverless v2 capacity range, in Aurora capacity units. */
 export interface AuroraServerlessCapacity {
@@ -145,6 +145,11 @@ export class AuroraDatabase extends Construct {
   readonly parameterGroup: rds.ParameterGroup;
   /** Whether the instances are Serverless v2 (ACU metrics apply) or provisioned. */
   readonly isServerless: boolean;
+  /**
+   * The cluster's AWS/RDS metrics (CPU, connections, memory, replica lag, deadlocks,
+   * commit latency, ACUs), each with the statistic alarms and dashboards read it with.
+   */
+  readonly metrics: AuroraClusterMetrics;
 
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
     super(scope, id);
@@ -233,6 +238,7 @@ export class AuroraDatabase extends Construct {
       });
     }
     this.secret = this.cluster.secret!;
+    this.metrics = new AuroraClusterMetrics(this.cluster, this.isServerless);
     this.connections = this.cluster.connections;
 
     this.cluster.addRotationSingleUser({
@@ -246,46 +252,6 @@ export class AuroraDatabase extends Construct {
   /** Lets `grantee` connect as `dbUser` with IAM authentication. */
   grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
     return this.cluster.grantConnect(grantee, dbUser);
-  }
-
-  /** Any AWS/RDS metric of the cluster, by name. */
-  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.cluster.metric(metricName, { period: Duration.minutes(1), ...props });
-  }
-
-  metricCPUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('CPUUtilization', { statistic: 'Maximum', ...props });
-  }
-
-  metricDatabaseConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('DatabaseConnections', { statistic: 'Maximum', ...props });
-  }
-
-  metricFreeableMemory(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('FreeableMemory', { statistic: 'Minimum', ...props });
-  }
-
-  /** Lag of the readers behind the writer, in milliseconds. */
-  metricReplicaLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('AuroraReplicaLagMaximum', { statistic: 'Maximum', ...props });
-  }
-
-  metricDeadlocks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('Deadlocks', { statistic: 'Sum', ...props });
-  }
-
-  /** Commit latency, in milliseconds. */
-  metricCommitLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('CommitLatency', { statistic: 'Average', ...props });
-  }
-
-  /** Serverless v2: capacity used as a percentage of the maximum ACUs (meaningless when provisioned). */
-  metricACUUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('ACUUtilization', { statistic: 'Maximum', ...props });
-  }
-
-  metricServerlessDatabaseCapacity(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('ServerlessDatabaseCapacity', { statistic: 'Maximum', ...props });
   }
 
   private suppressExplainedFindings(): void {

@@ -10,36 +10,16 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { IP_SET_SYNC_ENVIRONMENT as SYNC_ENV, WAF_IP_SET_ADDRESS_LIMIT } from '../../lambda/ip-set-sync/config';
+import { SyncAfterDeployment } from './sync-after-deployment';
 import { DEFAULT_METRIC_NAMESPACE, IP_SET_SYNC_DIMENSIONS, IP_SET_SYNC_METRICS } from '../../lambda/ip-set-sync/metric-names';
+import { buildEdgeRules, EDGE_RULES, edgeRuleSettings, MANAGED_RULE_GROUPS, REGIONAL_BODY_INSPECTION_LIMIT, visibility, type EdgeRuleOptions, type EdgeRuleSettings } from './edge-protection-rules';
 import { BundledFunction, lambdaEntry } from './internal/bundled-function';
 import { ShieldMitigationAction, ShieldProtection } from './shield-protection';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
+import { WEB_ACL_MAX_CAPACITY, webAclCapacity } from './waf-capacity';
 
-/** The AWS managed rule groups EdgeProtection runs, in evaluation order. */
-export const MANAGED_RULE_GROUPS = [
-  'AWSManagedRulesAmazonIpReputationList',
-  'AWSManagedRulesAnonymousIpList',
-  'AWSManagedRulesCommonRuleSet',
-  'AWSManagedRulesKnownBadInputsRuleSet',
-  'AWSManagedRulesSQLiRuleSet',
-  'AWSManagedRulesBotControlRuleSet',
-] as const;
-export type ManagedRuleGroupName = (typeof MANAGED_RULE_GROUPS)[number];
+export { EDGE_RULES, edgeWebAclCapacity, REGIONAL_BODY_INSPECTION_LIMIT, HOSTING_PROVIDER_RULE, MANAGED_RULE_GROUPS, type EdgeRuleOptions, type ManagedRuleGroupName } from './edge-protection-rules';
 
-/**
- * Names of the web ACL's own rules. Each is also the rule's CloudWatch metric name (the
- * `Rule` dimension of AWS/WAFV2 metrics), and managed groups use their group name.
- */
-export const EDGE_RULES = {
-  allowList: 'AllowList',
-  blockList: 'BlockList',
-  rateLimitPerIp: 'RateLimitPerIp',
-  rateLimitPerUser: 'RateLimitPerUser',
-  bodySizeLimit: 'BodySizeLimit',
-} as const;
-
-/** A regional WAF on an ALB inspects at most this many body bytes. */
-export const REGIONAL_BODY_INSPECTION_LIMIT = 8192;
 const EVALUATION_WINDOWS_SECONDS = [60, 120, 300, 600];
 
 export type AddressFamily = 'IPv4' | 'IPv6';
@@ -48,7 +28,15 @@ export interface EdgeShieldOptions {
   /** Alarms that mean the application is unhealthy (see `ShieldProtectionProps.healthAlarms`). */
   readonly healthAlarms: cloudwatch.IAlarm[];
   /**
-   * Action of Shield's automatic application-layer mitigation rules.
+   * Shield's automatic application-layer DDoS response: during an event it detected, Shield
+   * adds its own rule group (150 WCU) to the web ACL. Off by default: whether an account may
+   * enable it differs, and the anti-DDoS managed rule group (`antiDdosRuleGroup`, 50 WCU)
+   * does the same job from inside the web ACL without the subscription.
+   * @default false
+   */
+  readonly automaticResponse?: boolean;
+  /**
+   * Action of Shield's automatic application-layer mitigation rules (with `automaticResponse`).
    * @default ShieldMitigationAction.COUNT
    */
   readonly mitigationAction?: ShieldMitigationAction;
@@ -59,7 +47,7 @@ export interface EdgeShieldOptions {
   readonly protectionGroup?: boolean;
 }
 
-export interface EdgeProtectionProps {
+export interface EdgeProtectionProps extends EdgeRuleOptions {
   /** ARN of the regional resource the web ACL is associated with (ALB, API Gateway stage, ...). */
   readonly resourceArn: string;
   /** Stage name: the STAGE of the sync function and the Stage dimension of its metrics. */
@@ -71,51 +59,17 @@ export interface EdgeProtectionProps {
    */
   readonly name?: string;
   /**
-   * Requests one client IP may make per evaluation window before it is blocked (429).
-   * @default 2000
-   */
-  readonly rateLimitPerIp?: number;
-  /**
-   * Requests one Authorization header value may make per evaluation window (429).
-   * Requests without the header are not counted by this rule.
-   * @default 1000
-   */
-  readonly rateLimitPerUser?: number;
-  /**
-   * Evaluation window of both rate-based rules: 1, 2, 5 or 10 minutes.
-   * @default Duration.minutes(5)
-   */
-  readonly rateLimitWindow?: Duration;
-  /**
-   * Largest request body let through, in bytes (at most 8192, the regional inspection
-   * limit; larger bodies are treated as over the limit). Blocked with a 413.
-   * @default 8192
-   */
-  readonly maxBodyBytes?: number;
-  /**
-   * URI path prefixes exempt from the body-size rule, where the app accepts larger bodies
-   * and enforces its own limit. Matched after URL-decoding and path normalisation, so
-   * `/v1/notes/../admin` is not exempt.
-   * @default - no exemptions
-   */
-  readonly largeBodyPathPrefixes?: string[];
-  /**
-   * Run the AWS Bot Control managed group (common level). Priced per request inspected.
-   * @default false
-   */
-  readonly botControl?: boolean;
-  /**
-   * Managed rule groups (names from {@link MANAGED_RULE_GROUPS}) to run in count mode,
-   * e.g. while tuning false positives: they label and count but never block.
-   * @default - every group blocks
-   */
-  readonly countModeRuleGroups?: string[];
-  /**
    * CIDRs (IPv4 and IPv6 mixed) that are always allowed, evaluated before every other rule.
    * @default - none
    */
   readonly allowedAddresses?: string[];
-  /** Operator blocklist the sync function reads: an SSM parameter name (`/...`) or `s3://bucket/key`. */
+  /**
+   * Operator blocklist the sync function reads: an SSM parameter name (`/...`) or
+   * `s3://bucket/key`. The construct does not create it: a parameter owned by
+   * CloudFormation would be written back to its template value on every update,
+   * discarding the operator's entries. A parameter or object that does not exist yet is an
+   * empty blocklist.
+   */
   readonly blocklistSource: string;
   /**
    * Key the blocklist is encrypted with (SecureString parameter or SSE-KMS object).
@@ -133,10 +87,20 @@ export interface EdgeProtectionProps {
    */
   readonly maxShrinkFraction?: number;
   /**
-   * Time between two syncs of the block sets.
+   * Time between two syncs of the block sets. A sync also runs right after every
+   * deployment that creates or changes the IP sets, so a new or updated web ACL does not
+   * wait a whole interval with empty block sets.
    * @default Duration.hours(1)
    */
   readonly syncInterval?: Duration;
+  /**
+   * Concurrent executions reserved for the sync function. None by default: a fresh
+   * account's concurrency quota is 10 and AWS refuses any reservation that leaves fewer
+   * than that unreserved. Overlapping runs are safe (each IP-set write carries the lock
+   * token it read, and a conflict is retried on fresh state).
+   * @default - no reservation
+   */
+  readonly syncReservedConcurrency?: number;
   /**
    * CloudWatch namespace of the sync function's metrics.
    * @default 'Bulwark/Operations'
@@ -206,8 +170,15 @@ export class EdgeProtection extends Construct {
   /** The sync function's role: the IP-set, blocklist and log grants only. */
   readonly syncFunctionRole: iam.Role;
   readonly syncSchedule: events.Rule;
+  /** Runs the sync once after each deployment that creates or changes the block IP sets. */
+  readonly syncAfterDeployment: SyncAfterDeployment;
   /** Names of every rule in the web ACL, in evaluation order (metric names of the `Rule` dimension). */
   readonly ruleNames: string[];
+  /**
+   * Web ACL capacity units the rules use, Shield's automatic-response group included when
+   * it is on (see {@link webAclCapacity}); at most 5,000, and 1,500 are in the base price.
+   */
+  readonly capacityUnits: number;
   readonly shieldProtection?: ShieldProtection;
 
   private readonly metricNamespace: string;
@@ -232,8 +203,17 @@ export class EdgeProtection extends Construct {
       blockIpv6: ipSet('BlockIpv6', 'block-ipv6', 'IPV6', [], 'Blocked - addresses maintained by the ip-set-sync function'),
     };
 
-    const rules = buildRules(settings, this.ipSets);
+    const rules = buildEdgeRules(settings, {
+      allowIpv4: this.ipSets.allowIpv4.attrArn,
+      allowIpv6: this.ipSets.allowIpv6.attrArn,
+      blockIpv4: this.ipSets.blockIpv4.attrArn,
+      blockIpv6: this.ipSets.blockIpv6.attrArn,
+    });
     this.ruleNames = rules.map((rule) => rule.name);
+    this.capacityUnits = webAclCapacity(rules, props.shieldAdvanced?.automaticResponse ?? false);
+    if (this.capacityUnits > WEB_ACL_MAX_CAPACITY) {
+      throw new Error(`Invalid EdgeProtection props: the rules need ${this.capacityUnits} WCU, more than the ${WEB_ACL_MAX_CAPACITY} a web ACL may use (turn off botControl, antiDdosRuleGroup or shieldAdvanced.automaticResponse)`);
+    }
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: settings.name,
       scope: 'REGIONAL',
@@ -285,7 +265,10 @@ export class EdgeProtection extends Construct {
       timeout: Duration.minutes(2),
       logRetention: settings.logRetention,
       logEncryptionKey,
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.syncReservedConcurrency,
+      // A failed run is not retried by Lambda: the reputation feeds allow one fetch an hour,
+      // and the next scheduled run redoes the whole sync anyway.
+      retryAttempts: 0,
       environment: {
         [SYNC_ENV.blocklistSource]: props.blocklistSource,
         [SYNC_ENV.reputationListUrls]: JSON.stringify(settings.reputationListUrls),
@@ -307,7 +290,16 @@ export class EdgeProtection extends Construct {
     this.syncSchedule = new events.Rule(this, 'SyncSchedule', {
       description: `Runs the ${settings.name} IP-set sync`,
       schedule: events.Schedule.rate(settings.syncInterval),
-      targets: [new eventsTargets.LambdaFunction(this.syncFunction, { retryAttempts: 2 })],
+      targets: [new eventsTargets.LambdaFunction(this.syncFunction, { retryAttempts: 0 })],
+    });
+    this.syncAfterDeployment = new SyncAfterDeployment(this, 'SyncAfterDeployment', {
+      syncFunction: this.syncFunction,
+      ipSets: [this.ipSets.blockIpv4, this.ipSets.blockIpv6],
+      logGroup: new logs.LogGroup(this, 'SyncAfterDeploymentLogs', {
+        retention: settings.logRetention,
+        encryptionKey: logEncryptionKey,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
     });
 
     // --- Shield Advanced -------------------------------------------------------------
@@ -317,11 +309,13 @@ export class EdgeProtection extends Construct {
         name: settings.name,
         healthAlarms: props.shieldAdvanced.healthAlarms,
         protectionGroup: props.shieldAdvanced.protectionGroup ?? false,
-        automaticMitigation: {
-          action: props.shieldAdvanced.mitigationAction ?? ShieldMitigationAction.COUNT,
-          // Shield refuses automatic mitigation for a resource without an associated web ACL.
-          webAclAssociation: this.webAclAssociation,
-        },
+        automaticMitigation: props.shieldAdvanced.automaticResponse
+          ? {
+              action: props.shieldAdvanced.mitigationAction ?? ShieldMitigationAction.COUNT,
+              // Shield refuses automatic mitigation for a resource without an associated web ACL.
+              webAclAssociation: this.webAclAssociation,
+            }
+          : undefined,
       });
     }
   }
@@ -477,15 +471,8 @@ export class EdgeProtection extends Construct {
   }
 }
 
-interface ResolvedEdgeSettings {
+interface ResolvedEdgeSettings extends EdgeRuleSettings {
   readonly name: string;
-  readonly rateLimitPerIp: number;
-  readonly rateLimitPerUser: number;
-  readonly windowSeconds: number;
-  readonly maxBodyBytes: number;
-  readonly largeBodyPathPrefixes: string[];
-  readonly botControl: boolean;
-  readonly countMode: Set<string>;
   readonly allowed: { readonly ipv4: string[]; readonly ipv6: string[] };
   readonly reputationListUrls: string[];
   readonly maxShrinkFraction: number;
@@ -505,19 +492,14 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
   const integerIn = (field: string, value: number, min: number, max: number) => {
     if (!(Number.isInteger(value) && value >= min && value <= max)) problems.push(`${field} must be an integer between ${min} and ${max} (got ${value})`);
   };
-  const rateLimitPerIp = props.rateLimitPerIp ?? 2000;
-  const rateLimitPerUser = props.rateLimitPerUser ?? 1000;
-  integerIn('rateLimitPerIp', rateLimitPerIp, 10, 2_000_000_000);
-  integerIn('rateLimitPerUser', rateLimitPerUser, 10, 2_000_000_000);
-  const windowSeconds = (props.rateLimitWindow ?? Duration.minutes(5)).toSeconds();
-  if (!EVALUATION_WINDOWS_SECONDS.includes(windowSeconds)) problems.push(`rateLimitWindow must be 60, 120, 300 or 600 seconds (got ${windowSeconds})`);
-  const maxBodyBytes = props.maxBodyBytes ?? REGIONAL_BODY_INSPECTION_LIMIT;
-  integerIn('maxBodyBytes', maxBodyBytes, 1, REGIONAL_BODY_INSPECTION_LIMIT);
-  const largeBodyPathPrefixes = props.largeBodyPathPrefixes ?? [];
-  largeBodyPathPrefixes.forEach((prefix, index) => {
+  const rules = edgeRuleSettings(props);
+  integerIn('rateLimitPerIp', rules.rateLimitPerIp, 10, 2_000_000_000);
+  integerIn('rateLimitPerUser', rules.rateLimitPerUser, 10, 2_000_000_000);
+  if (!EVALUATION_WINDOWS_SECONDS.includes(rules.windowSeconds)) problems.push(`rateLimitWindow must be 60, 120, 300 or 600 seconds (got ${rules.windowSeconds})`);
+  integerIn('maxBodyBytes', rules.maxBodyBytes, 1, REGIONAL_BODY_INSPECTION_LIMIT);
+  rules.largeBodyPathPrefixes.forEach((prefix, index) => {
     if (!/^\/[A-Za-z0-9._~\-/]*$/.test(prefix)) problems.push(`largeBodyPathPrefixes[${index}] must be a URL path starting with "/" (got "${prefix}")`);
   });
-  const countMode = new Set(props.countModeRuleGroups ?? []);
   (props.countModeRuleGroups ?? []).forEach((group, index) => {
     if (!(MANAGED_RULE_GROUPS as readonly string[]).includes(group)) {
       problems.push(`countModeRuleGroups[${index}] "${group}" is not one of ${MANAGED_RULE_GROUPS.join(', ')}`);
@@ -543,20 +525,15 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
   if (!(Number.isInteger(syncMinutes) && syncMinutes >= 5 && syncMinutes <= 1440)) {
     problems.push(`syncInterval must be a whole number of minutes between 5 and 1440 (got ${syncInterval.toSeconds()} s)`);
   }
+  if (props.syncReservedConcurrency !== undefined) integerIn('syncReservedConcurrency', props.syncReservedConcurrency, 1, 1000);
   if (props.shieldAdvanced && props.shieldAdvanced.healthAlarms.length === 0) {
     problems.push('shieldAdvanced.healthAlarms must name at least one alarm (health-based detection)');
   }
   if (problems.length > 0) throw new Error(`Invalid EdgeProtection props:\n  - ${problems.join('\n  - ')}`);
 
   return {
+    ...rules,
     name,
-    rateLimitPerIp,
-    rateLimitPerUser,
-    windowSeconds,
-    maxBodyBytes,
-    largeBodyPathPrefixes,
-    botControl: props.botControl ?? false,
-    countMode,
     allowed,
     reputationListUrls,
     maxShrinkFraction,
@@ -564,100 +541,4 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
     metricNamespace: props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE,
     logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
   };
-}
-
-function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
-  return { sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName };
-}
-
-const NO_TRANSFORMATION = [{ priority: 0, type: 'NONE' }];
-
-function anyOf(statements: wafv2.CfnWebACL.StatementProperty[]): wafv2.CfnWebACL.StatementProperty {
-  return statements.length === 1 ? statements[0] : { orStatement: { statements } };
-}
-
-function ipSetMatch(set: wafv2.CfnIPSet): wafv2.CfnWebACL.StatementProperty {
-  return { ipSetReferenceStatement: { arn: set.attrArn } };
-}
-
-/** The web ACL's rules in evaluation order; each rule's name is its metric name. */
-function buildRules(s: ResolvedEdgeSettings, ipSets: EdgeProtection['ipSets']): wafv2.CfnWebACL.RuleProperty[] {
-  const own = (name: string, action: wafv2.CfnWebACL.RuleActionProperty, statement: wafv2.CfnWebACL.StatementProperty) => ({
-    name,
-    action,
-    statement,
-    visibilityConfig: visibility(name),
-  });
-  const blockWith = (responseCode: number): wafv2.CfnWebACL.RuleActionProperty => ({ block: { customResponse: { responseCode } } });
-
-  const bodyTooLarge: wafv2.CfnWebACL.StatementProperty = {
-    sizeConstraintStatement: {
-      // Bodies beyond what the WAF inspects (8 KiB on an ALB) count as too large.
-      fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
-      comparisonOperator: 'GT',
-      size: s.maxBodyBytes,
-      textTransformations: NO_TRANSFORMATION,
-    },
-  };
-  const exemptPath = anyOf(
-    s.largeBodyPathPrefixes.map((prefix) => ({
-      byteMatchStatement: {
-        searchString: prefix,
-        fieldToMatch: { uriPath: {} },
-        positionalConstraint: 'STARTS_WITH',
-        // Decode and normalise first, so /v1/notes/../admin or /v1/%6eotes match what the app routes.
-        textTransformations: [
-          { priority: 0, type: 'URL_DECODE' },
-          { priority: 1, type: 'NORMALIZE_PATH' },
-        ],
-      },
-    })),
-  );
-
-  const ownRules = [
-    own(EDGE_RULES.allowList, { allow: {} }, anyOf([ipSetMatch(ipSets.allowIpv4), ipSetMatch(ipSets.allowIpv6)])),
-    own(EDGE_RULES.blockList, { block: {} }, anyOf([ipSetMatch(ipSets.blockIpv4), ipSetMatch(ipSets.blockIpv6)])),
-    own(EDGE_RULES.rateLimitPerIp, blockWith(429), {
-      // The ALB is internet-facing, so the source address WAF sees is the client's.
-      rateBasedStatement: { limit: s.rateLimitPerIp, evaluationWindowSec: s.windowSeconds, aggregateKeyType: 'IP' },
-    }),
-    own(EDGE_RULES.rateLimitPerUser, blockWith(429), {
-      rateBasedStatement: {
-        limit: s.rateLimitPerUser,
-        evaluationWindowSec: s.windowSeconds,
-        aggregateKeyType: 'CUSTOM_KEYS',
-        // The raw header value is the key: one bearer token, one budget.
-        customKeys: [{ header: { name: 'authorization', textTransformations: NO_TRANSFORMATION } }],
-      },
-    }),
-    // Replaces the Common rule set's SizeRestrictions_BODY (overridden to count below),
-    // which blocks every body over 8 KiB: the app accepts 10,000-character notes on the
-    // exempt paths and answers 413 itself there.
-    own(
-      EDGE_RULES.bodySizeLimit,
-      blockWith(413),
-      s.largeBodyPathPrefixes.length === 0 ? bodyTooLarge : { andStatement: { statements: [bodyTooLarge, { notStatement: { statement: exemptPath } }] } },
-    ),
-  ];
-
-  // Cheap source-IP groups first; Bot Control, priced per request inspected, last so it
-  // sees only what every other rule let through.
-  const groups = MANAGED_RULE_GROUPS.filter((group) => group !== 'AWSManagedRulesBotControlRuleSet' || s.botControl);
-  const managedRules = groups.map((group) => ({
-    name: group,
-    overrideAction: s.countMode.has(group) ? { count: {} } : { none: {} },
-    statement: {
-      managedRuleGroupStatement: {
-        vendorName: 'AWS',
-        name: group,
-        ruleActionOverrides:
-          group === 'AWSManagedRulesCommonRuleSet' ? [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] : undefined,
-        managedRuleGroupConfigs:
-          group === 'AWSManagedRulesBotControlRuleSet' ? [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] : undefined,
-      },
-    },
-    visibilityConfig: visibility(group),
-  }));
-
-  return [...ownRules, ...managedRules].map((rule, priority) => ({ ...rule, priority }));
 }

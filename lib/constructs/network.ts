@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { restrictServiceTrustToAccount } from './internal/service-trust';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
 
 /** Props of {@link Network}. */
@@ -104,6 +105,7 @@ export class Network extends Construct {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
       trafficType: props.flowLogTrafficType ?? ec2.FlowLogTrafficType.ALL,
     });
+    if (this.flowLog.iamRole) restrictServiceTrustToAccount(this.flowLog.iamRole);
 
     this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
     const endpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};

@@ -264,7 +264,7 @@ export class Observability extends Construct {
     this.alarm({
       id: 'UnhealthyHostsAlarm',
       name: 'service-unhealthy-hosts',
-      meaning: `At least one target has failed the load balancer's readiness check for ${t.unhealthyHostMinutes} minutes in a row: a task cannot serve (database unreachable, stuck event loop) and is not being replaced.`,
+      meaning: `At least one target has failed the load balancer's health check (liveness) for ${t.unhealthyHostMinutes} minutes in a row: a task's process is not answering (stuck event loop, crashed server) and is not being replaced.`,
       metric: lb.unhealthyHosts(),
       threshold: 1,
       comparisonOperator: AT_OR_ABOVE,
@@ -472,16 +472,29 @@ export class Observability extends Construct {
       id: 'SnapshotCopyAgeAlarm',
       name: 'backup-snapshot-copy-age',
       meaning: `The newest completed snapshot copy in the backup region is from a snapshot more than ${t.snapshotCopyMaxAgeHours} h old (or no copy exists): a regional loss now would lose more than a day of data.`,
-      // One day per period: the copier runs at least daily, so every period holds a data
-      // point while it works.
-      metric: backups.metricSnapshotCopyAgeSeconds({ period: Duration.days(1) }),
+      // Hourly: the copier reports the age on each hourly run.
+      metric: backups.metricSnapshotCopyAgeSeconds({ period: Duration.hours(1) }),
       threshold: t.snapshotCopyMaxAgeHours * 3600,
       comparisonOperator: ABOVE,
-      evaluationPeriods: 1,
-      // The copier reports the age on every run; a day without a report means it
-      // stopped running, which is as bad as a stale copy.
+      evaluationPeriods: 2,
+      // Two hours without a report mean the copier stopped running, which is as bad as a
+      // stale copy.
       treatMissingData: BREACHING,
     });
+    const awsBackupCopyJobsFailed = backups.metricAwsBackupCopyJobsFailed?.({ period: Duration.hours(1) });
+    if (awsBackupCopyJobsFailed) {
+      this.alarm({
+        id: 'AwsBackupCopyJobFailuresAlarm',
+        name: 'backup-aws-backup-copy-failures',
+        meaning: 'An AWS Backup copy job of the cluster to the backup region failed in the last hour: the vault in the backup region is missing a recovery point (quota of manual cluster snapshots reached, key or vault access refused).',
+        metric: awsBackupCopyJobsFailed,
+        threshold: 1,
+        comparisonOperator: AT_OR_ABOVE,
+        evaluationPeriods: 1,
+        // AWS Backup publishes the count only when copy jobs ran.
+        treatMissingData: NOT_BREACHING,
+      });
+    }
     this.alarm({
       id: 'BackupCopierFailuresAlarm',
       name: 'backup-copier-failures',

@@ -20,6 +20,7 @@ import {
   STAGE_DIMENSION,
 } from '../../lambda/snapshot-copier/metric-names';
 import { BundledFunction, lambdaEntry } from './internal/bundled-function';
+import { restrictServiceTrustToAccount } from './internal/service-trust';
 
 /** The AWS Backup half of the replication: a daily plan whose recovery points are copied to the backup region. */
 export interface AwsBackupCopyProps {
@@ -67,10 +68,20 @@ export interface SnapshotReplicationProps {
    */
   readonly maxConcurrentCopies?: number;
   /**
-   * The catch-up run that copies anything the event-driven runs missed.
-   * @default events.Schedule.cron({ hour: '6', minute: '0' }) - daily, after the backup window
+   * The reconciling run: copies anything the event-driven runs missed, prunes expired
+   * copies, and reports the copy age. Hourly by default, so the copy-age metric has a data
+   * point every hour and its alarm can tell a long copy from a missing one.
+   * @default events.Schedule.rate(Duration.hours(1))
    */
   readonly catchUpSchedule?: events.Schedule;
+  /**
+   * Concurrent executions reserved for the copier. None by default: a fresh account's
+   * concurrency quota is 10 and AWS refuses a reservation that leaves less than that
+   * unreserved. Overlapping runs are safe: copy target ids are deterministic (a second
+   * copy meets AlreadyExists) and pruning deletes only tagged copies past retention.
+   * @default - no reservation
+   */
+  readonly reservedConcurrency?: number;
   /**
    * Retention of the copier's log group.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -119,6 +130,7 @@ export class SnapshotReplication extends Construct {
       description: `Copies automated snapshots of the cluster to ${props.backupRegion} and prunes expired copies`,
       timeout: Duration.minutes(5),
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
         SOURCE_CLUSTER_IDENTIFIER: props.cluster.clusterIdentifier,
         SOURCE_REGION: stack.region,
@@ -149,9 +161,10 @@ export class SnapshotReplication extends Construct {
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 4, maxEventAge: Duration.hours(2) })],
     });
     this.catchUpRule = new events.Rule(this, 'CatchUp', {
-      description: 'Daily catch-up: copy any automated snapshot the event-driven runs missed',
-      schedule: props.catchUpSchedule ?? events.Schedule.cron({ hour: '6', minute: '0' }),
-      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2 })],
+      description: 'Hourly reconcile: copy any automated snapshot the event-driven runs missed, prune, report the copy age',
+      schedule: props.catchUpSchedule ?? events.Schedule.rate(Duration.hours(1)),
+      // The next hourly run is the retry.
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
 
     if (props.awsBackup) {
@@ -178,6 +191,22 @@ export class SnapshotReplication extends Construct {
 
   metricPruneFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(SNAPSHOT_PRUNE_FAILURES, { statistic: 'Sum', ...props });
+  }
+
+  /**
+   * AWS Backup copy jobs of Aurora recovery points that failed (Sum per period), from the
+   * AWS/Backup metrics of this account and region; undefined without the AWS Backup plan.
+   * A Metrics Insights query, because AWS Backup publishes the count under several
+   * dimension sets and the alarm only needs to know whether any failed.
+   */
+  metricAwsBackupCopyJobsFailed(props?: { readonly period?: Duration }): cloudwatch.IMetric | undefined {
+    if (!this.backupPlan) return undefined;
+    return new cloudwatch.MathExpression({
+      expression: `SELECT SUM(NumberOfCopyJobsFailed) FROM "AWS/Backup" WHERE ResourceType = 'Aurora'`,
+      usingMetrics: {},
+      label: 'AWS Backup copy jobs failed',
+      period: props?.period ?? Duration.hours(1),
+    });
   }
 
   /** A copier metric by name, with the dimensions the copier publishes. */
@@ -295,6 +324,7 @@ export class SnapshotReplication extends Construct {
       }),
     );
     const selection = plan.addSelection('Cluster', { resources: [backup.BackupResource.fromArn(cluster.clusterArn)] });
+    restrictServiceTrustToAccount(selection.node.findChild('Role'));
     NagSuppressions.addResourceSuppressions(
       selection,
       [
@@ -329,5 +359,9 @@ function validateProps(props: SnapshotReplicationProps, region: string): void {
   const concurrency = props.maxConcurrentCopies ?? 3;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 5) {
     throw new Error(`SnapshotReplication: maxConcurrentCopies must be 1..5, the cross-region copy limit (got ${concurrency})`);
+  }
+  const reserved = props.reservedConcurrency;
+  if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 1 && reserved <= 1000)) {
+    throw new Error(`SnapshotReplication: reservedConcurrency must be an integer between 1 and 1000 (got ${reserved})`);
   }
 }

@@ -9,10 +9,11 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 export const WEB_SERVICE_DEFAULTS = {
   /** The app listens on PORT (3000 in its Dockerfile). */
   containerPort: 3000,
-  /** The app's liveness endpoint: the process is up (used by the container health check). */
+  /**
+   * The app's liveness endpoint: the process is up, whatever the database does. Both the
+   * container health check and the ALB target group ask it (see `targetHealthCheckPath`).
+   */
   livenessPath: '/healthz',
-  /** The app's readiness endpoint: it can serve (database reachable); fails first on SIGTERM. */
-  readinessPath: '/readyz',
   /** UID of the image's non-root `node` user; the container never runs as root. */
   user: '1000',
   cpu: 1024,
@@ -49,7 +50,7 @@ export const WEB_SERVICE_DEFAULTS = {
    * start) before failing ALB health checks count against it.
    */
   healthCheckGracePeriod: Duration.seconds(60),
-  /** ALB checks readiness every 10 s; two results either way move a target in ~20 s. */
+  /** ALB checks liveness every 10 s; two results either way move a target in ~20 s. */
   targetHealthCheckInterval: Duration.seconds(10),
   targetHealthCheckTimeout: Duration.seconds(5),
   healthyThresholdCount: 2,

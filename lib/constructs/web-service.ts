@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -65,10 +66,13 @@ export interface WebServiceProps {
    */
   readonly containerPort?: number;
   /**
-   * Path the ALB target group checks; answers 200 only while the task can serve.
-   * @default '/readyz'
+   * Path the ALB target group checks. It should not depend on the database: during a
+   * database outage a dependent check fails every target at once, and ECS replaces the
+   * whole fleet (which cannot start either) instead of serving 503s until the database is
+   * back. Draining needs no failing check: ECS deregisters a task before it stops it.
+   * @default - `livenessPath`
    */
-  readonly readinessPath?: string;
+  readonly targetHealthCheckPath?: string;
   /**
    * Path the container health check calls; answers 200 while the process is alive.
    * @default '/healthz'
@@ -212,6 +216,13 @@ export interface WebServiceProps {
    */
   readonly rollbackErrorRate?: number;
   /**
+   * Requests per minute the service must receive for a minute to count towards a rollback:
+   * below it, a handful of errors or one slow request would be a 100 % error share or the
+   * p99, and would roll back a healthy deployment.
+   * @default 60
+   */
+  readonly rollbackMinRequestsPerMinute?: number;
+  /**
    * Container Insights level of the cluster.
    * @default ecs.ContainerInsights.ENHANCED
    */
@@ -334,6 +345,18 @@ export class WebService extends Construct {
       http2Enabled: true,
     });
     this.loadBalancer.logAccessLogs(this.accessLogBucket, 'alb');
+    // The log-delivery service may write here only for this account's load balancers
+    // (CDK's statement for it names no source account: a confused deputy otherwise).
+    this.accessLogBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'LogDeliveryOnlyForThisAccount',
+        effect: iam.Effect.DENY,
+        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.accessLogBucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
 
     this.redirectListener = this.loadBalancer.addListener('Http', {
       port: 80,
@@ -408,6 +431,13 @@ export class WebService extends Construct {
       }),
     });
     this.container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
+    if (databaseSecret?.encryptionKey) {
+      // ECS (execution role) injects the DB_* variables and the app (task role) re-reads the
+      // secret after a rotation: both need the secret's key as well as the secret.
+      for (const role of [this.taskDefinition.obtainExecutionRole(), this.taskDefinition.taskRole]) {
+        grantDecryptViaSecretsManager(databaseSecret.encryptionKey, role);
+      }
+    }
 
     // --- service -------------------------------------------------------------------
     this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
@@ -448,7 +478,7 @@ export class WebService extends Construct {
       // task (GC pause, cold cache) from dragging the p99.
       loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
       healthCheck: {
-        path: settings.readinessPath,
+        path: settings.targetHealthCheckPath,
         healthyHttpCodes: '200',
         interval: D.targetHealthCheckInterval,
         timeout: D.targetHealthCheckTimeout,
@@ -505,7 +535,7 @@ export class WebService extends Construct {
     // ScalableTaskCount.scaleOnMetric returns nothing; the policy is a child of its target.
     this.latencyScalingPolicy = this.scalableTarget.node.findChild('Target').node.findChild('P99LatencyScaling') as appscaling.StepScalingPolicy;
 
-    this.rollbackAlarms = settings.rollbackOnAlarm ? this.enableRollbackAlarms(settings.rollbackErrorRate) : [];
+    this.rollbackAlarms = settings.rollbackOnAlarm ? this.enableRollbackAlarms(settings.rollbackErrorRate, settings.rollbackMinRequestsPerMinute) : [];
 
     // --- DNS -----------------------------------------------------------------------
     const aliasTarget = route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer));
@@ -522,17 +552,25 @@ export class WebService extends Construct {
    * slow goes back to the last completed deployment. They carry no actions; paging is
    * the monitoring's job.
    */
-  private enableRollbackAlarms(errorRate: number): cloudwatch.Alarm[] {
+  private enableRollbackAlarms(errorRate: number, minRequestsPerMinute: number): cloudwatch.Alarm[] {
     const threeMinutes = { evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
+    // A minute with too few requests to judge reads as 0: neither an error share nor a p99.
+    const whenBusy = (label: string, metric: cloudwatch.IMetric) =>
+      new cloudwatch.MathExpression({
+        expression: `IF(FILL(traffic, 0) >= ${minRequestsPerMinute}, value, 0)`,
+        usingMetrics: { traffic: this.metricRequestCount(), value: metric },
+        label: `${label} (minutes with at least ${minRequestsPerMinute} requests)`,
+        period: Duration.minutes(1),
+      });
     const alarms = [
-      this.metricServerErrorRate().createAlarm(this, 'RollbackOnErrors', {
+      whenBusy('5xx error rate', this.metricServerErrorRate()).createAlarm(this, 'RollbackOnErrors', {
         ...threeMinutes,
         alarmName: this.rollbackAlarmName('RollbackOnErrors'),
         alarmDescription: `Deployment guard: more than ${errorRate * 100} % of requests answered 5xx for three minutes; ECS rolls the deployment back.`,
         threshold: errorRate,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       }),
-      this.metricTargetResponseTimeP99().createAlarm(this, 'RollbackOnLatency', {
+      whenBusy('p99 target response time', this.metricTargetResponseTimeP99()).createAlarm(this, 'RollbackOnLatency', {
         ...threeMinutes,
         alarmName: this.rollbackAlarmName('RollbackOnLatency'),
         alarmDescription: `Deployment guard: p99 target response time above ${this.p99LatencyThresholdMs} ms for three minutes; ECS rolls the deployment back.`,
@@ -610,12 +648,12 @@ export class WebService extends Construct {
     });
   }
 
-  /** Targets passing the readiness check (Minimum). */
+  /** Targets passing the target group health check (Minimum). */
   metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum', ...props });
   }
 
-  /** Targets failing the readiness check (Maximum). */
+  /** Targets failing the target group health check (Maximum). */
   metricUnhealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.targetGroup.metrics.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum', ...props });
   }
@@ -674,7 +712,7 @@ export class WebService extends Construct {
 interface ResolvedSettings {
   readonly containerPort: number;
   readonly databasePort: number;
-  readonly readinessPath: string;
+  readonly targetHealthCheckPath: string;
   readonly livenessPath: string;
   readonly user: string;
   readonly cpu: number;
@@ -696,6 +734,7 @@ interface ResolvedSettings {
   readonly enableExecuteCommand: boolean;
   readonly rollbackOnAlarm: boolean;
   readonly rollbackErrorRate: number;
+  readonly rollbackMinRequestsPerMinute: number;
   readonly containerInsights: ecs.ContainerInsights;
   readonly environment: Record<string, string>;
 }
@@ -705,7 +744,7 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
   const s: ResolvedSettings = {
     containerPort: props.containerPort ?? D.containerPort,
     databasePort: props.databasePort ?? 5432,
-    readinessPath: props.readinessPath ?? D.readinessPath,
+    targetHealthCheckPath: props.targetHealthCheckPath ?? props.livenessPath ?? D.livenessPath,
     livenessPath: props.livenessPath ?? D.livenessPath,
     user: props.user ?? D.user,
     cpu: props.cpu ?? D.cpu,
@@ -727,6 +766,7 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
     enableExecuteCommand: props.enableExecuteCommand ?? false,
     rollbackOnAlarm: props.rollbackOnAlarm ?? true,
     rollbackErrorRate: props.rollbackErrorRate ?? 0.01,
+    rollbackMinRequestsPerMinute: props.rollbackMinRequestsPerMinute ?? 60,
     containerInsights: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
     environment: {},
   };
@@ -745,6 +785,7 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
   integerIn('targetCpuUtilization', s.targetCpuUtilization, 1, 100);
   if (!(s.targetRequestsPerTarget > 0)) problems.push(`targetRequestsPerTarget must be greater than 0 (got ${s.targetRequestsPerTarget})`);
   if (!(s.p99LatencyThresholdMs > 0)) problems.push(`p99LatencyThresholdMs must be greater than 0 (got ${s.p99LatencyThresholdMs})`);
+  integerIn('rollbackMinRequestsPerMinute', s.rollbackMinRequestsPerMinute, 1, 1_000_000);
   if (!(s.rollbackErrorRate > 0 && s.rollbackErrorRate < 1)) problems.push(`rollbackErrorRate must be between 0 and 1, exclusive (got ${s.rollbackErrorRate})`);
   integerIn('accessLogRetentionDays', s.accessLogRetentionDays, 1, 36500);
   const stopSeconds = s.stopTimeout.toSeconds();
@@ -755,8 +796,8 @@ function resolveProps(props: WebServiceProps): ResolvedSettings {
   if (drainSeconds < 0 || drainSeconds > 3600) problems.push(`deregistrationDelay must be between 0 and 3600 seconds (got ${drainSeconds})`);
   const idleSeconds = s.idleTimeout.toSeconds();
   if (idleSeconds < 1 || idleSeconds > 4000) problems.push(`idleTimeout must be between 1 and 4000 seconds (got ${idleSeconds})`);
-  for (const [name, value] of [['readinessPath', s.readinessPath], ['livenessPath', s.livenessPath]] as const) {
-    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value)) problems.push(`${name} must be an absolute URL path such as /readyz (got "${value}")`);
+  for (const [name, value] of [['targetHealthCheckPath', s.targetHealthCheckPath], ['livenessPath', s.livenessPath]] as const) {
+    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value)) problems.push(`${name} must be an absolute URL path such as /healthz (got "${value}")`);
   }
   if (/^(0|root)(:|$)/.test(s.user)) problems.push(`user must not be root (got "${s.user}")`);
   if (props.databasePort !== undefined && props.database === undefined) problems.push('databasePort needs database (the resource whose security group opens that port)');
@@ -797,6 +838,24 @@ function secretInThisStack(scope: Construct, secret: secretsmanager.ISecret): se
     secretCompleteArn: secret.secretArn,
     encryptionKey: secret.encryptionKey && kms.Key.fromKeyArn(scope, 'DatabaseSecretKeyReference', secret.encryptionKey.keyArn),
   });
+}
+
+/**
+ * Lets `grantee` decrypt with `key` only through Secrets Manager in this region. Written
+ * into the grantee's own policy, because `ISecret.grantRead` puts the key half of its grant
+ * into the key policy only: for a key in another stack (imported here, see
+ * {@link secretInThisStack}) CDK drops that half silently, and GetSecretValue then fails
+ * with AccessDenied on kms:Decrypt. The key policy must delegate to IAM (the account root
+ * principal), as keys created by CDK and RDS do.
+ */
+function grantDecryptViaSecretsManager(key: kms.IKey, grantee: iam.IGrantable): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(key).region}.amazonaws.com` } },
+    }),
+  );
 }
 
 function databaseSecrets(secret: secretsmanager.ISecret | undefined): Record<string, ecs.Secret> | undefined {

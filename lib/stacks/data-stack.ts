@@ -6,6 +6,7 @@ import { backupKeyAliasName, backupVaultName, operationsMetricNamespace, type St
 import { logRetention } from '../config/durations';
 import { AuroraDatabase } from '../constructs/aurora-database';
 import { SnapshotReplication } from '../constructs/snapshot-replication';
+import { publishDataParameters } from './data-parameters';
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
@@ -46,6 +47,11 @@ export class DataStack extends Stack {
       ]);
     }
 
+    publishDataParameters(this, config, {
+      databaseSecretArn: this.database.secret.secretArn,
+      clusterIdentifier: this.database.cluster.clusterIdentifier,
+    });
+
     const { backup } = config;
     this.replication = new SnapshotReplication(this, 'SnapshotReplication', {
       cluster: this.database.cluster,
@@ -56,6 +62,7 @@ export class DataStack extends Stack {
       copyIdentifierPrefix: `${config.prefix.toLowerCase()}-${config.stage}-copy`,
       metricNamespace: operationsMetricNamespace(config),
       stage: config.stage,
+      reservedConcurrency: config.lambdaReservedConcurrency || undefined,
       awsBackup: backup.awsBackupEnabled
         ? {
             destinationVaultArn: Arn.format(

@@ -1,12 +1,14 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { businessMetricNamespace, type StageConfig } from '../config';
-import type { AuroraDatabase } from '../constructs/aurora-database';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { AuroraClusterMetrics } from '../constructs/aurora-cluster-metrics';
 import type { EdgeProtection } from '../constructs/edge-protection';
 import { Observability } from '../constructs/observability';
 import type { RealUserMonitoring } from '../constructs/real-user-monitoring';
 import type { SnapshotReplication } from '../constructs/snapshot-replication';
 import type { WebService } from '../constructs/web-service';
+import { readDataParameter } from './data-parameters';
 
 export interface MonitoringStackProps extends StackProps {
   readonly config: StageConfig;
@@ -14,8 +16,11 @@ export interface MonitoringStackProps extends StackProps {
   readonly webService: WebService;
   /** The WAF (and Shield) of the Service stack. */
   readonly edgeProtection: EdgeProtection;
-  /** The Aurora cluster of the Data stack. */
-  readonly database: AuroraDatabase;
+  /**
+   * Whether the Data stack's cluster is Serverless v2. The cluster itself is addressed by
+   * the identifier the Data stack publishes in SSM, which a restore changes.
+   */
+  readonly databaseIsServerless: boolean;
   /** The snapshot copier of the Data stack. */
   readonly replication: SnapshotReplication;
   /**
@@ -64,10 +69,14 @@ export class MonitoringStack extends Stack {
     const { config, webService, edgeProtection } = props;
     const memoryBytes = databaseMemoryBytes(config.database);
 
+    const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(this, 'Database', {
+      clusterIdentifier: readDataParameter(this, config, 'clusterIdentifier'),
+    });
+
     this.observability = new Observability(this, 'Observability', {
       webService,
       taskCount: { min: config.service.minTasks, max: config.service.maxTasks },
-      database: { metrics: props.database, memoryBytes, maxConnections: databaseMaxConnections(memoryBytes) },
+      database: { metrics: new AuroraClusterMetrics(cluster, props.databaseIsServerless), memoryBytes, maxConnections: databaseMaxConnections(memoryBytes) },
       webAcl: edgeProtection,
       ipSetSync: { metrics: edgeProtection, interval: Duration.minutes(config.waf.syncIntervalMinutes) },
       shieldProtectedResourceArn: edgeProtection.shieldProtection ? webService.loadBalancer.loadBalancerArn : undefined,

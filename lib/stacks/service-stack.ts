@@ -3,22 +3,27 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { businessMetricNamespace, operationsMetricNamespace, type StageConfig } from '../config';
+import { businessMetricNamespace, edgeRuleOptions, operationsMetricNamespace, type StageConfig } from '../config';
 import { logRetention as logRetentionDays } from '../config/durations';
 import { EdgeProtection } from '../constructs/edge-protection';
 import { RealUserMonitoring } from '../constructs/real-user-monitoring';
 import { TracingSidecar } from '../constructs/tracing-sidecar';
 import { ShieldMitigationAction } from '../constructs/shield-protection';
 import { WebService } from '../constructs/web-service';
+import { readDataParameter } from './data-parameters';
 
 export interface ServiceStackProps extends StackProps {
   readonly config: StageConfig;
   /** VPC of the Network stack. */
   readonly vpc: ec2.IVpc;
-  /** Database credentials (JSON fields host, port, username, password, dbname). */
-  readonly databaseSecret: secretsmanager.ISecret;
+  /**
+   * Key of the database credentials secret (the cluster's key, which a restore keeps). The
+   * secret itself, which a restore replaces, is read from the Data stack's SSM parameter.
+   */
+  readonly databaseSecretKey: kms.IKey;
   /** The database the tasks connect to on 5432 (the AuroraDatabase construct). */
   readonly database: ec2.IConnectable;
 }
@@ -62,7 +67,12 @@ export class ServiceStack extends Stack {
       deletionProtection: service.deletionProtection,
       logRetention,
       accessLogRetentionDays: service.logRetentionDays,
-      databaseSecret: props.databaseSecret,
+      databaseSecret: secretsmanager.Secret.fromSecretAttributes(this, 'DatabaseSecret', {
+        secretCompleteArn: readDataParameter(this, config, 'databaseSecretArn'),
+        // Imported by ARN here, so no grant reaches into the Data stack's key policy (see
+        // WebService: the tasks' roles get kms:Decrypt via Secrets Manager themselves).
+        encryptionKey: kms.Key.fromKeyArn(this, 'DatabaseSecretKey', props.databaseSecretKey.keyArn),
+      }),
       database: props.database,
       environment: {
         DB_POOL_SIZE: String(service.databasePoolSize),
@@ -92,25 +102,21 @@ export class ServiceStack extends Stack {
       resourceArn: this.webService.loadBalancer.loadBalancerArn,
       stage: config.stage,
       name: `${config.prefix.toLowerCase()}-${config.stage}`,
-      rateLimitPerIp: waf.rateLimitPerIp,
-      rateLimitPerUser: waf.rateLimitPerUser,
-      rateLimitWindow: Duration.seconds(waf.evaluationWindowSeconds),
-      maxBodyBytes: waf.maxBodyBytes,
-      largeBodyPathPrefixes: waf.largeBodyPathPrefixes,
-      botControl: waf.botControl,
-      countModeRuleGroups: waf.countModeRuleGroups,
+      ...edgeRuleOptions(config),
       blocklistSource: waf.blocklistSource,
       reputationListUrls: waf.reputationListUrls,
       maxShrinkFraction: waf.maxShrinkFraction,
       syncInterval: Duration.minutes(waf.syncIntervalMinutes),
+      syncReservedConcurrency: config.lambdaReservedConcurrency || undefined,
       metricNamespace: operationsMetricNamespace(config),
       logRetention,
       logRemovalPolicy: service.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       shieldAdvanced: config.shield.advanced
         ? {
             healthAlarms: this.shieldHealthAlarms(config),
+            automaticResponse: config.shield.automaticResponse,
             // Shield adds mitigation rules only during an event it detected against the
-            // learned baseline; prod blocks then (the point of the subscription).
+            // learned baseline.
             mitigationAction: ShieldMitigationAction[config.shield.mitigationAction],
             protectionGroup: config.shield.protectionGroup,
           }
@@ -154,7 +160,7 @@ export class ServiceStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       web.metricHealthyHostCount().createAlarm(this, 'NoHealthyTargetAlarm', {
-        alarmDescription: 'Shield health: no target passes the readiness check',
+        alarmDescription: 'Shield health: no target passes the health check',
         threshold: 1,
         evaluationPeriods: 2,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,

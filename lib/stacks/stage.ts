@@ -50,7 +50,7 @@ export function createStage(app: App, config: StageConfig): StageStacks {
     config,
     env: primary,
     vpc: network.network.vpc,
-    databaseSecret: data.database.secret,
+    databaseSecretKey: data.database.encryptionKey,
     database: data.database,
     description: describe('load balancer, Fargate service, WAF and Shield'),
   });
@@ -59,7 +59,7 @@ export function createStage(app: App, config: StageConfig): StageStacks {
     env: primary,
     webService: service.webService,
     edgeProtection: service.edgeProtection,
-    database: data.database,
+    databaseIsServerless: data.database.isServerless,
     replication: data.replication,
     rum: service.rum,
     description: describe('dashboard, alarms, SLO burn-rate alarms, alarm topic'),
@@ -73,5 +73,8 @@ export function createStage(app: App, config: StageConfig): StageStacks {
         terminationProtection: isProd,
       })
     : undefined;
+  // Both read the Data stack's SSM parameters, which must exist (and be current) first.
+  service.addDependency(data, 'reads the database secret ARN from the Data stack\'s parameter');
+  monitoring.addDependency(data, 'reads the cluster identifier from the Data stack\'s parameter');
   return { backupRegion, network, data, service, monitoring, ciDeploy };
 }

@@ -10,7 +10,6 @@ import {
   type DBCluster,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { withThrottlingRetry, type RetryOptions } from '../../lambda/snapshot-copier/retry';
 import { findNamedCopy, findNewestCopy, type DrillSource } from './find-copy';
 import type { DrillOptions } from './options';
 import { compareWithSource, type DatabaseTarget, type RowCount } from './row-counts';
@@ -21,9 +20,8 @@ export const DRILL_SOURCE_TAG = 'bulwark:restore-drill-source';
 const DRILL_SERVERLESS_CAPACITY = { MinCapacity: 0.5, MaxCapacity: 8 };
 
 export interface DrillDeps {
-  /** RDS in the backup region. */
+  /** RDS in the backup region, retrying throttled calls itself (see lambda/snapshot-copier/rds-client.ts). */
   readonly rds: RDSClient;
-  readonly retry: RetryOptions;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => Date;
   /** Between two describes while waiting. */
@@ -90,8 +88,8 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps): Promise<
   }
 
   const source = options.snapshotIdentifier
-    ? await findNamedCopy(deps.rds, options.snapshotIdentifier, deps.retry)
-    : await findNewestCopy(deps.rds, options.managedByTagValue, deps.retry);
+    ? await findNamedCopy(deps.rds, options.snapshotIdentifier)
+    : await findNewestCopy(deps.rds, options.managedByTagValue);
   const drillId = drillIdentifier(options.drillIdPrefix, source.identifier);
   deps.log(`restoring ${source.identifier} (data of ${source.sourceCreated?.toISOString() ?? 'unknown date'}) into ${drillId} in ${options.backupRegion}`);
 
@@ -131,25 +129,23 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps): Promise<
 async function restore(options: DrillOptions, deps: DrillDeps, source: DrillSource, drillId: string): Promise<{ cluster: DBCluster; password?: string }> {
   const { snapshot } = source;
   const serverless = options.instanceClass === 'db.serverless';
-  await send(deps, () =>
-    deps.rds.send(
-      new RestoreDBClusterFromSnapshotCommand({
-        DBClusterIdentifier: drillId,
-        SnapshotIdentifier: source.identifier,
-        Engine: snapshot.Engine ?? 'aurora-postgresql',
-        EngineVersion: snapshot.EngineVersion,
-        KmsKeyId: options.kmsKeyId,
-        DBSubnetGroupName: options.dbSubnetGroupName,
-        VpcSecurityGroupIds: options.vpcSecurityGroupIds.length > 0 ? options.vpcSecurityGroupIds : undefined,
-        ServerlessV2ScalingConfiguration: serverless ? DRILL_SERVERLESS_CAPACITY : undefined,
-        DeletionProtection: false,
-        CopyTagsToSnapshot: false,
-        Tags: [
-          { Key: DRILL_TAG, Value: drillId },
-          { Key: DRILL_SOURCE_TAG, Value: source.identifier },
-        ],
-      }),
-    ),
+  await deps.rds.send(
+    new RestoreDBClusterFromSnapshotCommand({
+      DBClusterIdentifier: drillId,
+      SnapshotIdentifier: source.identifier,
+      Engine: snapshot.Engine ?? 'aurora-postgresql',
+      EngineVersion: snapshot.EngineVersion,
+      KmsKeyId: options.kmsKeyId,
+      DBSubnetGroupName: options.dbSubnetGroupName,
+      VpcSecurityGroupIds: options.vpcSecurityGroupIds.length > 0 ? options.vpcSecurityGroupIds : undefined,
+      ServerlessV2ScalingConfiguration: serverless ? DRILL_SERVERLESS_CAPACITY : undefined,
+      DeletionProtection: false,
+      CopyTagsToSnapshot: false,
+      Tags: [
+        { Key: DRILL_TAG, Value: drillId },
+        { Key: DRILL_SOURCE_TAG, Value: source.identifier },
+      ],
+    }),
   );
   await waitForCluster(options, deps, drillId, 'available');
 
@@ -157,24 +153,22 @@ async function restore(options: DrillOptions, deps: DrillDeps, source: DrillSour
   // since replaced: the drill sets its own, used once, and gone with the cluster.
   const password = options.skipRowCounts ? undefined : deps.newPassword();
   if (password !== undefined) {
-    await send(deps, () => deps.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: drillId, MasterUserPassword: password, ApplyImmediately: true })));
+    await deps.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: drillId, MasterUserPassword: password, ApplyImmediately: true }));
     await waitForCluster(options, deps, drillId, 'available');
   }
 
-  await send(deps, () =>
-    deps.rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: `${drillId}-1`,
-        DBClusterIdentifier: drillId,
-        Engine: snapshot.Engine ?? 'aurora-postgresql',
-        DBInstanceClass: options.instanceClass,
-        PubliclyAccessible: false,
-        Tags: [{ Key: DRILL_TAG, Value: drillId }],
-      }),
-    ),
+  await deps.rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: `${drillId}-1`,
+      DBClusterIdentifier: drillId,
+      Engine: snapshot.Engine ?? 'aurora-postgresql',
+      DBInstanceClass: options.instanceClass,
+      PubliclyAccessible: false,
+      Tags: [{ Key: DRILL_TAG, Value: drillId }],
+    }),
   );
   await waitFor(options, deps, `instance ${drillId}-1 available`, async () => {
-    const { DBInstances = [] } = await send(deps, () => deps.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: `${drillId}-1` })));
+    const { DBInstances = [] } = await deps.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: `${drillId}-1` }));
     return DBInstances[0]?.DBInstanceStatus === 'available';
   });
   return { cluster: (await describeCluster(deps, drillId))!, password };
@@ -206,7 +200,7 @@ export async function deleteDrillClusters(options: DrillOptions, deps: DrillDeps
   const leftovers: string[] = [];
   let marker: string | undefined;
   do {
-    const page = await send(deps, () => deps.rds.send(new DescribeDBClustersCommand({ Marker: marker })));
+    const page = await deps.rds.send(new DescribeDBClustersCommand({ Marker: marker }));
     leftovers.push(...(page.DBClusters ?? []).map((cluster) => cluster.DBClusterIdentifier ?? '').filter((id) => id.startsWith(prefix)));
     marker = page.Marker;
   } while (marker);
@@ -227,10 +221,10 @@ export async function deleteDrillCluster(drillId: string, options: DrillOptions,
     if (!cluster) return 'absent';
     for (const member of cluster.DBClusterMembers ?? []) {
       const instanceId = member.DBInstanceIdentifier!;
-      await send(deps, () => deps.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: instanceId }))).catch(ignore('DBInstanceNotFound', 'DBInstanceNotFoundFault', 'InvalidDBInstanceState', 'InvalidDBInstanceStateFault'));
+      await deps.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: instanceId })).catch(ignore('DBInstanceNotFound', 'DBInstanceNotFoundFault', 'InvalidDBInstanceState', 'InvalidDBInstanceStateFault'));
     }
     await waitFor(options, deps, `instances of ${drillId} deleted`, async () => ((await describeCluster(deps, drillId))?.DBClusterMembers ?? []).length === 0);
-    await send(deps, () => deps.rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: drillId, SkipFinalSnapshot: true }))).catch(ignore('DBClusterNotFoundFault', 'InvalidDBClusterStateFault'));
+    await deps.rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: drillId, SkipFinalSnapshot: true })).catch(ignore('DBClusterNotFoundFault', 'InvalidDBClusterStateFault'));
     await waitFor(options, deps, `cluster ${drillId} deleted`, async () => (await describeCluster(deps, drillId)) === undefined);
     deps.log(`deleted ${drillId}`);
     return 'deleted';
@@ -242,7 +236,7 @@ export async function deleteDrillCluster(drillId: string, options: DrillOptions,
 
 async function describeCluster(deps: DrillDeps, drillId: string): Promise<DBCluster | undefined> {
   try {
-    const { DBClusters = [] } = await send(deps, () => deps.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: drillId })));
+    const { DBClusters = [] } = await deps.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: drillId }));
     return DBClusters[0];
   } catch (error) {
     if ((error as Error).name === 'DBClusterNotFoundFault') return undefined;
@@ -261,10 +255,6 @@ async function waitFor(options: DrillOptions, deps: DrillDeps, what: string, don
     if (deps.now().getTime() >= deadline) throw new DrillTimeoutError(what, options.timeoutMinutes);
     await deps.sleep(deps.pollIntervalMs);
   }
-}
-
-function send<T>(deps: DrillDeps, call: () => Promise<T>): Promise<T> {
-  return withThrottlingRetry(call, deps.retry);
 }
 
 function ignore(...names: string[]) {

@@ -1,6 +1,5 @@
 import { DescribeDBClusterSnapshotsCommand, type DBClusterSnapshot, type RDSClient } from '@aws-sdk/client-rds';
 import { newestCompletedCopy, type BackupSnapshot } from '../../lambda/snapshot-copier/prune';
-import { withThrottlingRetry, type RetryOptions } from '../../lambda/snapshot-copier/retry';
 import { identifierOf, listManualSnapshots, MANAGED_BY_TAG, sourceCreatedTime, tagsOf, tagValue } from '../../lambda/snapshot-copier/snapshots';
 
 /** The copy a drill restores, with what the report says about it. */
@@ -23,11 +22,11 @@ export class NoCopyError extends Error {
  * `bulwark:managed-by` value, dated by their `bulwark:source-created` tag, exactly the copy
  * the copier's "latest copy age" metric describes.
  */
-export async function findNewestCopy(backup: RDSClient, managedByTagValue: string, retry: RetryOptions): Promise<DrillSource> {
-  const snapshots = await listManualSnapshots(backup, retry);
+export async function findNewestCopy(backup: RDSClient, managedByTagValue: string): Promise<DrillSource> {
+  const snapshots = await listManualSnapshots(backup);
   const classified: BackupSnapshot[] = [];
   for (const snapshot of snapshots) {
-    const tags = await tagsOf(backup, snapshot, retry);
+    const tags = await tagsOf(backup, snapshot);
     const managed = tagValue(tags, MANAGED_BY_TAG) === managedByTagValue;
     classified.push({ snapshot, identifier: identifierOf(snapshot), tags, managed, foreign: false, sourceCreated: sourceCreatedTime(snapshot, tags) });
   }
@@ -43,17 +42,14 @@ export async function findNewestCopy(backup: RDSClient, managedByTagValue: strin
 }
 
 /** A copy named on the command line; it must exist and be available, whoever made it. */
-export async function findNamedCopy(backup: RDSClient, identifier: string, retry: RetryOptions): Promise<DrillSource> {
-  const response = await withThrottlingRetry(
-    () => backup.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier })),
-    retry,
-  ).catch((error: unknown) => {
+export async function findNamedCopy(backup: RDSClient, identifier: string): Promise<DrillSource> {
+  const response = await backup.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier })).catch((error: unknown) => {
     if ((error as Error).name === 'DBClusterSnapshotNotFoundFault') throw new NoCopyError(`snapshot ${identifier} does not exist in the backup region`);
     throw error;
   });
   const snapshot = response.DBClusterSnapshots?.[0];
   if (!snapshot) throw new NoCopyError(`snapshot ${identifier} does not exist in the backup region`);
   if ((snapshot.Status ?? '').toLowerCase() !== 'available') throw new NoCopyError(`snapshot ${identifier} is ${snapshot.Status}, not available`);
-  const tags = await tagsOf(backup, snapshot, retry);
+  const tags = await tagsOf(backup, snapshot);
   return { snapshot, identifier: identifierOf(snapshot), sourceCreated: sourceCreatedTime(snapshot, tags) };
 }

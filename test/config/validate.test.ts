@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigValidationError, findConfigProblems, loadStageConfig, STAGES, validateStageConfig, type StageConfig } from '../../lib/config';
+import { ConfigValidationError, findConfigProblems, findStageSetProblems, loadStageConfig, STAGES, validateStageConfig, type StageConfig } from '../../lib/config';
 
 type Mutation = (config: StageConfig) => StageConfig;
 
@@ -29,6 +29,16 @@ describe('shipped stages', () => {
     const dev = loadStageConfig('dev');
     expect(dev.network.natGateways).toBe(1);
     expect(dev.shield.advanced).toBe(false);
+  });
+
+  it('have names of their own: a recovery stage copied from prod must not reuse prod\'s account, prefix and stage', () => {
+    expect(findStageSetProblems(STAGES)).toEqual([]);
+    const recovery = { ...structuredClone(STAGES.prod), region: 'eu-central-1', backupRegion: 'eu-west-1' };
+    expect(findStageSetProblems({ ...STAGES, 'prod-dr': recovery })).toEqual([
+      'stage "prod-dr": its config says stage "prod"; a stage is selected by the name it carries',
+      expect.stringMatching(/^stage "prod-dr" has the account, prefix and stage of "prod" \(222222222222\/Bulwark\/prod\): .* such as "prod-dr"$/),
+    ]);
+    expect(findStageSetProblems({ ...STAGES, 'prod-dr': { ...recovery, stage: 'prod-dr' } })).toEqual([]);
   });
 
   it('an unknown stage names the known ones', () => {
@@ -82,6 +92,12 @@ describe('validation names the field at fault', () => {
     ['a sample rate above 1', (c) => ({ ...c, observability: { ...c.observability, traceSampleRate: 1.5 } }), /^observability\.traceSampleRate must be between 0 and 1/],
     ['a CI repository that is not owner/name', (c) => ({ ...c, ci: { ...c.ci!, repository: 'bulwark' } }), /^ci\.repository must be a GitHub repository "owner\/name"/],
     ['a CI section with both environment and branch', (c) => ({ ...c, ci: { ...c.ci!, branch: 'main' } }), /^ci must set exactly one of ci\.environment and ci\.branch/],
+    ['a WAF headroom below the app limits', (c) => ({ ...c, waf: { ...c.waf, rateLimitHeadroom: 0.9 } }), /^waf\.rateLimitHeadroom must be between 1 and 100: the WAF must never block before the app's own limit/],
+    ['a WAF headroom that derives a limit beyond WAF', (c) => ({ ...c, service: { ...c.service, appRateLimitPerIp: 10_000_000 }, waf: { ...c.waf, rateLimitHeadroom: 100 } }), /^waf\.rateLimitHeadroom gives a WAF limit per IP of 5000000000/],
+    ['Shield automatic response without Shield Advanced', (c) => ({ ...c, shield: { ...c.shield, advanced: false, protectionGroup: false, automaticResponse: true } }), /^shield\.automaticResponse requires shield\.advanced/],
+    ['a negative reserved concurrency', (c) => ({ ...c, lambdaReservedConcurrency: -1 }), /^lambdaReservedConcurrency must be an integer between 0 and 1000/],
+    ['an account quota the budget does not know', (c) => ({ ...c, accountQuotas: { ...c.accountQuotas, dbInstances: 40 } as never }), /^accountQuotas\.dbInstances is not a quota of the budget/],
+    ['an account quota that is not a count', (c) => ({ ...c, accountQuotas: { fargateOnDemandVcpu: 0.5 } }), /^accountQuotas\.fargateOnDemandVcpu must be an integer between 1/],
     ['a malformed OIDC provider ARN', (c) => ({ ...c, ci: { ...c.ci!, oidcProviderArn: 'arn:aws:iam::1:oidc-provider/x' } }), /^ci\.oidcProviderArn must be the ARN/],
   ];
 

@@ -123,14 +123,14 @@ describe('AuroraDatabase (provisioned, prod-like)', () => {
   });
 
   it('builds metrics on the cluster', () => {
-    const lag = stack.resolve(database.metricReplicaLag().toMetricConfig().metricStat);
+    const lag = stack.resolve(database.metrics.metricReplicaLag().toMetricConfig().metricStat);
     expect(lag).toMatchObject({ namespace: 'AWS/RDS', metricName: 'AuroraReplicaLagMaximum', statistic: 'Maximum' });
     expect(lag.dimensions[0].name).toBe('DBClusterIdentifier');
-    expect(database.metricCPUUtilization().metricName).toBe('CPUUtilization');
-    expect(database.metricDatabaseConnections().metricName).toBe('DatabaseConnections');
-    expect(database.metricFreeableMemory().statistic).toBe('Minimum');
-    expect(database.metricDeadlocks().metricName).toBe('Deadlocks');
-    expect(database.metricCommitLatency().metricName).toBe('CommitLatency');
+    expect(database.metrics.metricCPUUtilization().metricName).toBe('CPUUtilization');
+    expect(database.metrics.metricDatabaseConnections().metricName).toBe('DatabaseConnections');
+    expect(database.metrics.metricFreeableMemory().statistic).toBe('Minimum');
+    expect(database.metrics.metricDeadlocks().metricName).toBe('Deadlocks');
+    expect(database.metrics.metricCommitLatency().metricName).toBe('CommitLatency');
   });
 
   it('passes cdk-nag AwsSolutions', () => {
@@ -146,7 +146,7 @@ describe('AuroraDatabase (Serverless v2)', () => {
     template.resourcePropertiesCountIs('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PromotionTier: 1 }, 2);
     template.resourcePropertiesCountIs('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PromotionTier: 0 }, 1);
     expect(database.isServerless).toBe(true);
-    expect(database.metricACUUtilization().metricName).toBe('ACUUtilization');
+    expect(database.metrics.metricACUUtilization().metricName).toBe('ACUUtilization');
   });
 });
 

@@ -197,6 +197,18 @@ describe('EdgeProtection with Shield, allow list and body exemptions', () => {
         expect(rule(template, group)).toMatchObject({ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: group } } });
       }
       expect(built.edge.ruleNames).not.toContain('AWSManagedRulesBotControlRuleSet');
+      expect(built.edge.ruleNames).not.toContain('AWSManagedRulesAntiDDoSRuleSet');
+    });
+
+    it('counts, not blocks, hosting-provider addresses of the anonymous-IP group (server-to-server callers)', () => {
+      expect(rule(template, 'AWSManagedRulesAnonymousIpList')).toMatchObject({
+        OverrideAction: { None: {} },
+        Statement: { ManagedRuleGroupStatement: { RuleActionOverrides: [{ Name: 'HostingProviderIPList', ActionToUse: { Count: {} } }] } },
+      });
+    });
+
+    it('uses 1,236 WCU: 61 for its own rules and 1,175 for the five default groups, inside the 1,500 of the base price', () => {
+      expect(built.edge.capacityUnits).toBe(1236);
     });
   });
 
@@ -239,7 +251,7 @@ describe('EdgeProtection with Shield, allow list and body exemptions', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Architectures: ['arm64'],
         Timeout: 120,
-        ReservedConcurrentExecutions: 1,
+        ReservedConcurrentExecutions: Match.absent(),
         Environment: {
           Variables: Match.objectLike({
             BLOCKLIST_SOURCE: '/bulwark/test/waf/blocklist',
@@ -273,24 +285,37 @@ describe('EdgeProtection with Shield, allow list and body exemptions', () => {
       expect(statements.map((statement) => statement.Action).flat()).not.toContain('kms:Decrypt');
     });
 
-    it('runs on the sync schedule', () => {
+    it('runs on the sync schedule, never retried (the feeds allow one fetch an hour; the next run redoes the sync)', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(1 hour)',
-        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EdgeIpSetSyncFunction'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } })],
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EdgeIpSetSyncFunction'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: Match.stringLikeRegexp('EdgeIpSetSyncFunction') },
+        MaximumRetryAttempts: 0,
+      });
+    });
+
+    it('runs once right after a deployment that creates or changes the block sets, asynchronously', () => {
+      const [invoke] = Object.values(template.findResources('Custom::AWS', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('EdgeBlockIpv4'), Match.stringLikeRegexp('EdgeBlockIpv6')]) }));
+      const create = JSON.stringify(invoke.Properties.Create);
+      expect(create).toContain('"action\\":\\"invoke\\"');
+      expect(create).toContain('\\"InvocationType\\":\\"Event\\"');
+      expect(create).toContain('EdgeIpSetSyncFunction');
+      expect(invoke.Properties.Update).toEqual(invoke.Properties.Create);
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('EdgeIpSetSyncFunction'), 'Arn'] } }] },
       });
     });
   });
 
   describe('Shield Advanced', () => {
-    it('protects the resource with automatic mitigation (count by default) after the web ACL is associated', () => {
-      template.hasResource('AWS::Shield::Protection', {
-        Properties: {
-          Name: 'bulwark-test',
-          ResourceArn: ALB_ARN,
-          ApplicationLayerAutomaticResponseConfiguration: { Status: 'ENABLED', Action: { Count: {} } },
-          HealthCheckArns: [{ 'Fn::Join': ['', ['arn:aws:route53:::healthcheck/', { 'Fn::GetAtt': [Match.stringLikeRegexp('EdgeShieldHealthCheck'), 'HealthCheckId'] }]] }],
-        },
-        DependsOn: [Match.stringLikeRegexp('EdgeAssociation')],
+    it('protects the resource with health-based detection and no automatic response unless asked', () => {
+      template.hasResourceProperties('AWS::Shield::Protection', {
+        Name: 'bulwark-test',
+        ResourceArn: ALB_ARN,
+        ApplicationLayerAutomaticResponseConfiguration: Match.absent(),
+        HealthCheckArns: [{ 'Fn::Join': ['', ['arn:aws:route53:::healthcheck/', { 'Fn::GetAtt': [Match.stringLikeRegexp('EdgeShieldHealthCheck'), 'HealthCheckId'] }]] }],
       });
     });
 
@@ -375,7 +400,7 @@ describe('EdgeProtection options', () => {
         largeBodyPathPrefixes: ['/v1/notes', '/v1/uploads'],
         rateLimitWindow: Duration.minutes(1),
         maxBodyBytes: 4096,
-        shieldAdvanced: { healthAlarms: healthAlarms.slice(0, 1), mitigationAction: ShieldMitigationAction.BLOCK },
+        shieldAdvanced: { healthAlarms: healthAlarms.slice(0, 1), automaticResponse: true, mitigationAction: ShieldMitigationAction.BLOCK },
       })).stack,
     );
     const rules = rulesOf(template);
@@ -397,9 +422,36 @@ describe('EdgeProtection options', () => {
         },
       },
     });
-    template.hasResourceProperties('AWS::Shield::Protection', { ApplicationLayerAutomaticResponseConfiguration: { Status: 'ENABLED', Action: { Block: {} } } });
+    template.hasResource('AWS::Shield::Protection', {
+      Properties: Match.objectLike({ ApplicationLayerAutomaticResponseConfiguration: { Status: 'ENABLED', Action: { Block: {} } } }),
+      // Shield refuses automatic response for a resource without an associated web ACL.
+      DependsOn: [Match.stringLikeRegexp('EdgeAssociation')],
+    });
     template.hasResourceProperties('AWS::Route53::HealthCheck', { HealthCheckConfig: Match.objectLike({ Type: 'CALCULATED', HealthThreshold: 1 }) });
     template.resourceCountIs('AWS::Shield::ProtectionGroup', 0);
+  });
+
+  it('runs the anti-DDoS group first among the groups (blocking, no challenges), blocks hosting providers when asked, and counts its WCU', () => {
+    const { stack, edge } = build((_stack, healthAlarms) => ({
+      antiDdosRuleGroup: true,
+      blockHostingProviders: true,
+      botControl: true,
+      shieldAdvanced: { healthAlarms, automaticResponse: true },
+    }));
+    const template = Template.fromStack(stack);
+    const names = rulesOf(template).map((candidate) => candidate.Name);
+    expect(names.indexOf('AWSManagedRulesAntiDDoSRuleSet')).toBe(names.indexOf('BodySizeLimit') + 1);
+    expect(rule(template, 'AWSManagedRulesAntiDDoSRuleSet')).toMatchObject({
+      OverrideAction: { None: {} },
+      Statement: {
+        ManagedRuleGroupStatement: {
+          ManagedRuleGroupConfigs: [{ AWSManagedRulesAntiDDoSRuleSet: { ClientSideActionConfig: { Challenge: { UsageOfAction: 'DISABLED' } }, SensitivityToBlock: 'LOW' } }],
+        },
+      },
+    });
+    expect(rule(template, 'AWSManagedRulesAnonymousIpList').Statement).toEqual({ ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAnonymousIpList' } });
+    // 1,236 - 22 (no exempt prefix) + 50 anti-DDoS + 50 Bot Control + 150 Shield's group.
+    expect(edge.capacityUnits).toBe(1464);
   });
 
   it('reads an S3 blocklist with its key, logs allowed requests when asked and drops its logs with the stack', () => {
@@ -439,5 +491,8 @@ describe('EdgeProtection validation', () => {
   it('rejects a shrink fraction outside (0, 1]', () => rejects(() => ({ maxShrinkFraction: 0 }), /maxShrinkFraction must be in \(0, 1\]/));
   it('rejects a sync interval under 5 minutes', () => rejects(() => ({ syncInterval: Duration.minutes(1) }), /syncInterval must be a whole number of minutes between 5 and 1440/));
   it('rejects a name WAF does not accept', () => rejects(() => ({ name: 'bulwark prod' }), /name must be 1..100 letters/));
+  it('rejects rules over the 5,000 WCU a web ACL may use', () =>
+    rejects(() => ({ largeBodyPathPrefixes: Array.from({ length: 180 }, (_, index) => `/p${index}`) }), /the rules need 5174 WCU, more than the 5000 a web ACL may use/));
+  it('rejects a reserved concurrency of 0', () => rejects(() => ({ syncReservedConcurrency: 0 }), /syncReservedConcurrency must be an integer between 1 and 1000/));
   it('rejects Shield without health alarms', () => rejects(() => ({ shieldAdvanced: { healthAlarms: [] } }), /shieldAdvanced.healthAlarms must name at least one alarm/));
 });

@@ -64,6 +64,14 @@ describe('Network', () => {
     });
   });
 
+  it('lets VPC flow logs assume the delivery role only for this account (no confused deputy)', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }],
+      },
+    });
+  });
+
   it('has an S3 gateway endpoint and the interface endpoints the service needs', () => {
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       VpcEndpointType: 'Gateway',

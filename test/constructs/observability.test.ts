@@ -361,10 +361,10 @@ describe('Observability', () => {
   });
 
   describe('backup, sync and function alarms', () => {
-    it('backup-snapshot-copy-age: newest copy older than 26 h over a day; no report breaches', () => {
+    it('backup-snapshot-copy-age: newest copy older than 32 h for two hourly reports; two hours without a report breach', () => {
       const alarm = alarmNamed(template, 'backup-snapshot-copy-age');
-      expectSingleMetric(alarm, { namespace: 'Bulwark/Operations', metricName: 'SnapshotCopyAgeSeconds', statistic: 'Maximum', period: 86400 });
-      expectEvaluation(alarm, { threshold: 93600, comparison: 'GreaterThanThreshold', evaluationPeriods: 1, missing: 'breaching' });
+      expectSingleMetric(alarm, { namespace: 'Bulwark/Operations', metricName: 'SnapshotCopyAgeSeconds', statistic: 'Maximum', period: 3600 });
+      expectEvaluation(alarm, { threshold: 115200, comparison: 'GreaterThanThreshold', evaluationPeriods: 2, missing: 'breaching' });
     });
 
     it('backup-copier-failures: copy + prune failures at least 1 in an hour', () => {
@@ -503,7 +503,7 @@ describe('Observability', () => {
       expect(titled('Blocked by rule').properties.metrics).toHaveLength(3);
       expect(JSON.stringify(titled('Rate-limit hits').properties.metrics)).toContain('RateLimitPerIp');
       expect(JSON.stringify(titled('DDoS detected').properties.metrics)).toContain('AWS/DDoSProtection');
-      expect(titled('Newest snapshot copy age (hours)').properties.annotations.horizontal[0].value).toBe(26);
+      expect(titled('Newest snapshot copy age (hours)').properties.annotations.horizontal[0].value).toBe(32);
       expect(JSON.stringify(titled('Business events (per 5 minutes)').properties.metrics)).toMatch(/UsersRegistered.*NotesCreated.*DataExports.*UsersErased/);
     });
   });

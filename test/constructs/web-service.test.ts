@@ -4,6 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +31,11 @@ function build(options: Options = {}) {
     ipProtocol: options.dualStack ? ec2.IpProtocol.DUAL_STACK : ec2.IpProtocol.IPV4_ONLY,
   });
   const databaseSecurityGroup = new ec2.SecurityGroup(network, 'DatabaseSg', { vpc, allowAllOutbound: false });
-  const databaseSecret = secretsmanager.Secret.fromSecretCompleteArn(network, 'DbSecret', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf');
+  // As in the stage: the secret is encrypted by the cluster's key, both in another stack.
+  const databaseSecret = secretsmanager.Secret.fromSecretAttributes(network, 'DbSecret', {
+    secretCompleteArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf',
+    encryptionKey: new kms.Key(network, 'DatabaseKey'),
+  });
   const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123456ABCDEFG', zoneName: 'example.com' });
   const webService = new WebService(stack, 'Web', {
     vpc,
@@ -199,14 +204,21 @@ describe('WebService with defaults', () => {
         EvaluationPeriods: 3,
         DatapointsToAlarm: 3,
         TreatMissingData: 'notBreaching',
-        Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(requests > 0, (FILL(targetErrors, 0) + FILL(elbErrors, 0)) / requests, 0)' })]),
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'IF(FILL(traffic, 0) >= 60, value, 0)', ReturnData: true }),
+          Match.objectLike({ Id: 'value', Expression: 'IF(requests > 0, (FILL(targetErrors, 0) + FILL(elbErrors, 0)) / requests, 0)', ReturnData: false }),
+        ]),
       });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmDescription: Match.stringLikeRegexp('^Deployment guard: p99 target response time above 50 ms'),
-        MetricName: 'TargetResponseTime',
-        ExtendedStatistic: 'p99',
         Threshold: 0.05,
         EvaluationPeriods: 3,
+        // A minute with fewer than 60 requests cannot roll a deployment back: one slow request is its p99.
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'IF(FILL(traffic, 0) >= 60, value, 0)', ReturnData: true }),
+          Match.objectLike({ Id: 'traffic', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'RequestCount' }), Stat: 'Sum' }), ReturnData: false }),
+          Match.objectLike({ Id: 'value', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'TargetResponseTime' }), Stat: 'p99' }), ReturnData: false }),
+        ]),
       });
     });
 
@@ -301,6 +313,20 @@ describe('WebService with defaults', () => {
       });
     });
 
+    it('lets both roles decrypt the secret\'s key (in another stack) only through Secrets Manager', () => {
+      const decryptViaSecretsManager = Match.objectLike({
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::ImportValue': Match.stringLikeRegexp('^Network:ExportsOutputFnGetAttDatabaseKey') },
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      });
+      for (const role of [built.webService.taskDefinition.obtainExecutionRole(), built.webService.taskDefinition.taskRole]) {
+        template.hasResourceProperties('AWS::IAM::Policy', {
+          PolicyDocument: { Statement: Match.arrayWith([decryptViaSecretsManager]) },
+          Roles: [built.stack.resolve(role.roleName)],
+        });
+      }
+    });
+
     it('logs with awslogs (non-blocking) to a KMS-encrypted log group with retention', () => {
       template.hasResourceProperties(
         'AWS::ECS::TaskDefinition',
@@ -327,12 +353,12 @@ describe('WebService with defaults', () => {
   });
 
   describe('target group', () => {
-    it('checks readiness, drains for 25 s and routes to the least busy target', () => {
+    it('checks liveness (never the database), drains for 25 s and routes to the least busy target', () => {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
         TargetType: 'ip',
         Port: 3000,
         Protocol: 'HTTP',
-        HealthCheckPath: '/readyz',
+        HealthCheckPath: '/healthz',
         HealthCheckIntervalSeconds: 10,
         HealthyThresholdCount: 2,
         UnhealthyThresholdCount: 2,
@@ -439,6 +465,14 @@ describe('WebService options', () => {
     expect(webService.rollbackAlarms).toEqual([]);
   });
 
+  it('guards the rollback alarms with the minimum traffic asked for', () => {
+    const { stack } = build({ props: () => ({ rollbackMinRequestsPerMinute: 500 }) });
+    const expressions = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) =>
+      (alarm.Properties.Metrics ?? []).map((metric: { Expression?: string }) => metric.Expression),
+    );
+    expect(expressions.filter((expression) => expression === 'IF(FILL(traffic, 0) >= 500, value, 0)')).toHaveLength(2);
+  });
+
   it('serves IPv6 too when dualStack: dual-stack ALB, ::/0 on 80/443 and an AAAA record', () => {
     const { stack } = build({ dualStack: true, props: () => ({ dualStack: true }) });
     const template = Template.fromStack(stack);
@@ -521,7 +555,9 @@ describe('WebService validation', () => {
   it('rejects the root user', () => rejects({ user: 'root' }, 'user must not be root'));
   it('rejects a rollback error rate outside (0, 1)', () => rejects({ rollbackErrorRate: 5 }, 'rollbackErrorRate must be between 0 and 1, exclusive (got 5)'));
   it('rejects UID 0', () => rejects({ user: '0:0' }, 'user must not be root'));
-  it('rejects a relative readiness path', () => rejects({ readinessPath: 'readyz' }, /readinessPath must be an absolute URL path/));
+  it('rejects a rollback traffic guard of 0', () => rejects({ rollbackMinRequestsPerMinute: 0 }, /rollbackMinRequestsPerMinute must be an integer between 1 and 1000000/));
+  it('rejects a relative target health check path', () => rejects({ targetHealthCheckPath: 'healthz' }, /targetHealthCheckPath must be an absolute URL path/));
+  it('rejects a relative liveness path', () => rejects({ livenessPath: 'healthz' }, /livenessPath must be an absolute URL path/));
   it('rejects environment that shadows an injected secret', () => rejects({ environment: { DB_PASSWORD: 'x' } }, 'environment.DB_PASSWORD conflicts with the variable injected from databaseSecret'));
   it('rejects secret-looking environment', () => rejects({ environment: { API_TOKEN: 'x' } }, /environment.API_TOKEN looks like a secret/));
   it('rejects databasePort without a database', () => rejects({ database: undefined, databasePort: 3306 }, 'databasePort needs database'));

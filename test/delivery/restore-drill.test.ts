@@ -53,7 +53,6 @@ function deps(overrides: Partial<DrillDeps> = {}): DrillDeps & { targets: Databa
   const lines: string[] = [];
   return {
     rds,
-    retry: { sleep: async () => {}, random: () => 0, maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
     sleep: async () => {},
     now: () => new Date(),
     pollIntervalMs: 0,

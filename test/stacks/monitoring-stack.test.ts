@@ -54,6 +54,20 @@ describe.each(['prod', 'dev'])('MonitoringStack (%s)', (stage) => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: names.latencyP99, Threshold: config.service.p99LatencyTargetMs / 1000 });
   });
 
+  it('alarms on failed AWS Backup copy jobs exactly when the stage runs the AWS Backup plan', () => {
+    const copyJobAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties.AlarmName === `Bulwark-${stage}-backup-aws-backup-copy-failures`,
+    );
+    expect(copyJobAlarms).toHaveLength(config.backup.awsBackupEnabled ? 1 : 0);
+    if (config.backup.awsBackupEnabled) {
+      expect(copyJobAlarms[0].Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Metrics: [{ Expression: 'SELECT SUM(NumberOfCopyJobsFailed) FROM "AWS/Backup" WHERE ResourceType = \'Aurora\'', Period: 3600, ReturnData: true }],
+      });
+    }
+  });
+
   it('mails the stage\'s on-call address through an encrypted topic', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.observability.alarmEmail });
     expect(Object.values(template.findResources('AWS::SNS::Topic'))[0].Properties.KmsMasterKeyId).toBeDefined();

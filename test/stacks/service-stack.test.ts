@@ -1,38 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { type App, type CfnElement, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadStageConfig, stackName, type StageConfig } from '../../lib/config';
-import { ServiceStack } from '../../lib/stacks/service-stack';
+import { loadStageConfig, wafRateLimits, type StageConfig } from '../../lib/config';
+import type { ServiceStack } from '../../lib/stacks/service-stack';
+import { createStage } from '../../lib/stacks/stage';
 import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 
-/** The Service stack of `stage`, with its collaborators (VPC, database group, secret) in a stack of their own. */
+/** The Service stack of `stage`, built with the rest of the stage exactly as bin/ builds it. */
 function buildServiceStack(config: StageConfig): ServiceStack {
-  const app = testApp({ stage: config.stage });
-  const env = { account: config.account, region: config.region };
-  const network = new Stack(app, 'Collaborators', { env });
-  const vpc = new ec2.Vpc(network, 'Vpc', { availabilityZones: config.availabilityZones, natGateways: 1 });
-  const databaseSecurityGroup = new ec2.SecurityGroup(network, 'DatabaseSecurityGroup', { vpc, allowAllOutbound: false });
-  const databaseSecret = secretsmanager.Secret.fromSecretCompleteArn(
-    network,
-    'DatabaseSecret',
-    `arn:aws:secretsmanager:${config.region}:${config.account}:secret:bulwark-db-AbCdEf`,
-  );
-  const stack = new ServiceStack(app, stackName(config, 'Service'), {
-    env,
-    config,
-    vpc,
-    databaseSecret,
-    database: { connections: new ec2.Connections({ securityGroups: [databaseSecurityGroup] }) },
-  });
-  applyNag(stack);
-  return stack;
+  const { service } = createStage(testApp({ stage: config.stage }), config);
+  applyNag(service);
+  return service;
 }
 
 describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
@@ -129,7 +112,7 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       Rules: Match.arrayWith([
         Match.objectLike({
           Name: 'RateLimitPerIp',
-          Statement: { RateBasedStatement: { Limit: config.waf.rateLimitPerIp, EvaluationWindowSec: config.waf.evaluationWindowSeconds, AggregateKeyType: 'IP' } },
+          Statement: { RateBasedStatement: { Limit: wafRateLimits(config).perIp, EvaluationWindowSec: config.waf.evaluationWindowSeconds, AggregateKeyType: 'IP' } },
         }),
       ]),
     });
@@ -170,7 +153,8 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       template.resourceCountIs('AWS::Shield::Protection', 1);
       template.hasResourceProperties('AWS::Shield::Protection', {
         ResourceArn: { Ref: Match.stringLikeRegexp('WebLoadBalancer') },
-        ApplicationLayerAutomaticResponseConfiguration: { Status: 'ENABLED', Action: { Block: {} } },
+        // Automatic response is off in the shipped prod: the anti-DDoS group does that job.
+        ApplicationLayerAutomaticResponseConfiguration: Match.absent(),
         HealthCheckArns: [Match.anyValue()],
       });
       template.hasResourceProperties('AWS::Route53::HealthCheck', {
@@ -187,11 +171,25 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       template.resourceCountIs('AWS::Shield::ProtectionGroup', 1);
     });
 
-    it('takes the Shield mitigation action from the config', () => {
-      const counting = buildServiceStack({ ...config, shield: { ...config.shield, mitigationAction: 'COUNT' } });
+    it('takes Shield automatic response and its action from the config', () => {
+      const counting = buildServiceStack({ ...config, shield: { ...config.shield, automaticResponse: true, mitigationAction: 'COUNT' } });
       Template.fromStack(counting).hasResourceProperties('AWS::Shield::Protection', {
         ApplicationLayerAutomaticResponseConfiguration: { Status: 'ENABLED', Action: { Count: {} } },
       });
+    });
+
+    it('runs the anti-DDoS managed group and counts hosting providers, as the config says', () => {
+      const rules: Array<{ Name: string; Statement: { ManagedRuleGroupStatement?: { RuleActionOverrides?: unknown } } }> =
+        Object.values(template.findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules;
+      expect(rules.map((rule) => rule.Name)).toContain('AWSManagedRulesAntiDDoSRuleSet');
+      expect(rules.find((rule) => rule.Name === 'AWSManagedRulesAnonymousIpList')!.Statement.ManagedRuleGroupStatement!.RuleActionOverrides).toEqual([
+        { Name: 'HostingProviderIPList', ActionToUse: { Count: {} } },
+      ]);
+      const blocking = buildServiceStack({ ...config, waf: { ...config.waf, antiDdosRuleGroup: false, blockHostingProviders: true } });
+      const blockingRules: Array<{ Name: string; Statement: { ManagedRuleGroupStatement?: { RuleActionOverrides?: unknown } } }> =
+        Object.values(Template.fromStack(blocking).findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules;
+      expect(blockingRules.map((rule) => rule.Name)).not.toContain('AWSManagedRulesAntiDDoSRuleSet');
+      expect(blockingRules.find((rule) => rule.Name === 'AWSManagedRulesAnonymousIpList')!.Statement.ManagedRuleGroupStatement!.RuleActionOverrides).toBeUndefined();
     });
   } else {
     it('leaves deletion protection and Shield off', () => {

@@ -13,7 +13,8 @@ export const dev: StageConfig = {
   dns: { domainName: 'dev.api.example.com', hostedZoneId: 'Z0000000000000DEV0001', hostedZoneName: 'example.com' },
   service: {
     minTasks: 2,
-    maxTasks: 4,
+    // Three 1-vCPU tasks, doubled during a deployment: the 6 vCPU of a fresh account.
+    maxTasks: 3,
     cpu: 1024,
     memoryMiB: 2048,
     targetCpuUtilization: 60,
@@ -44,18 +45,21 @@ export const dev: StageConfig = {
     awsBackupCopyRetentionDays: 14,
   },
   waf: {
-    rateLimitPerIp: 2000,
-    rateLimitPerUser: 1000,
+    // WAF limits = app limits × 5-minute window × 2: 12,000 per IP and 6,000 per token.
+    rateLimitHeadroom: 2,
     evaluationWindowSeconds: 300,
     maxBodyBytes: 8192,
     largeBodyPathPrefixes: ['/v1/notes'],
     botControl: false,
     countModeRuleGroups: [],
+    blockHostingProviders: false,
+    antiDdosRuleGroup: false,
     blocklistSource: '/bulwark/dev/waf/blocklist',
     reputationListUrls: [],
     maxShrinkFraction: 0.5,
     syncIntervalMinutes: 60,
   },
-  shield: { advanced: false, protectionGroup: false, mitigationAction: 'COUNT' },
+  shield: { advanced: false, protectionGroup: false, automaticResponse: false, mitigationAction: 'COUNT' },
   observability: { alarmEmail: 'oncall-dev@example.com', traceSampleRate: 1, rum: true, availabilityTarget: 0.999 },
+  lambdaReservedConcurrency: 0,
 };

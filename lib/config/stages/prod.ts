@@ -45,25 +45,32 @@ export const prod: StageConfig = {
     snapshotCopyRetentionDays: 14,
     awsBackupEnabled: true,
     awsBackupRetentionDays: 35,
-    awsBackupCopyRetentionDays: 90,
+    // 60 days: with the copier's 14 the backup region holds about 76 manual cluster
+    // snapshots, inside the default quota of 100 (see the quota budget) with room for
+    // manual snapshots; 90 days would need a quota increase first.
+    awsBackupCopyRetentionDays: 60,
   },
   waf: {
-    rateLimitPerIp: 2000,
-    rateLimitPerUser: 1000,
+    // WAF limits = app limits × 5-minute window × 2: 12,000 per IP and 6,000 per token.
+    rateLimitHeadroom: 2,
     evaluationWindowSeconds: 300,
     maxBodyBytes: 8192,
     largeBodyPathPrefixes: ['/v1/notes'],
     botControl: false,
     countModeRuleGroups: [],
+    blockHostingProviders: false,
+    antiDdosRuleGroup: true,
     blocklistSource: '/bulwark/prod/waf/blocklist',
-    reputationListUrls: [
-      'https://www.spamhaus.org/drop/drop.txt',
-      'https://www.spamhaus.org/drop/edrop.txt',
-    ],
+    // Spamhaus DROP for IPv4 and IPv6 (EDROP was merged into DROP in 2024).
+    reputationListUrls: ['https://www.spamhaus.org/drop/drop.txt', 'https://www.spamhaus.org/drop/dropv6.txt'],
     maxShrinkFraction: 0.2,
     syncIntervalMinutes: 60,
   },
-  shield: { advanced: true, protectionGroup: true, mitigationAction: 'BLOCK' },
+  shield: { advanced: true, protectionGroup: true, automaticResponse: false, mitigationAction: 'BLOCK' },
   observability: { alarmEmail: 'oncall@example.com', traceSampleRate: 0.05, rum: true, availabilityTarget: 0.999 },
+  lambdaReservedConcurrency: 0,
+  // Granted before the first deploy (docs/deploying.md, fresh-account checklist): 50
+  // one-vCPU tasks, doubled while a deployment replaces them.
+  accountQuotas: { fargateOnDemandVcpu: 100 },
   ci: { repository: 'example-org/bulwark', environment: 'production', pullRequestDiff: true },
 };

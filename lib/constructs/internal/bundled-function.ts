@@ -38,10 +38,17 @@ export interface BundledFunctionProps {
    */
   readonly logEncryptionKey?: kms.IKey;
   /**
-   * Concurrent executions reserved; 1 makes runs of a reconciling function never overlap.
-   * @default 1
+   * Concurrent executions reserved. None by default: a fresh account's concurrency quota is
+   * 10, and AWS refuses a reservation that leaves fewer than 10 unreserved (the stage's
+   * quota budget checks the sum).
+   * @default - no reservation
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Times Lambda retries a failed asynchronous invocation (0..2).
+   * @default 2
+   */
+  readonly retryAttempts?: number;
 }
 
 /**
@@ -83,7 +90,8 @@ export class BundledFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 1,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      retryAttempts: props.retryAttempts,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         forceDockerBundling: false,

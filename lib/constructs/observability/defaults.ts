@@ -50,10 +50,12 @@ export const OBSERVABILITY_DEFAULTS = {
   /** Width of the anomaly band (standard deviations) for the blocked-requests spike. */
   wafBlockedAnomalyStdDevs: 3,
   /**
-   * The copier runs on every automated snapshot (daily) and a daily catch-up: a copy more
-   * than 26 h old means a day's snapshot was not copied (24 h plus 2 h for the copy).
+   * Automated snapshots come daily and the copier reports the copy age every hour: just
+   * before a new copy completes the newest one is 24 h plus the copy's duration old, and a
+   * full cross-region copy of a large cluster can take hours. Over 32 h (8 h for the copy)
+   * for two hours running means a day's snapshot was not copied.
    */
-  snapshotCopyMaxAgeHours: 26,
+  snapshotCopyMaxAgeHours: 32,
   /** IP-set sync: failing in this many consecutive windows of two sync intervals. */
   ipSetSyncFailedWindows: 2,
   /** Lambda errors per hour: every error of these low-volume reconciling functions is a failed run. */

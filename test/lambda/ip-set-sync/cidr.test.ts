@@ -27,6 +27,9 @@ describe('parseCidr / normaliseCidr', () => {
     ['::', '::/128'],
     ['::/1', '::/1'],
     ['::ffff:192.0.2.1', '::ffff:c000:201/128'],
+    // IPv4-compatible (deprecated), not IPv4-mapped: ipaddr.js alone would make it ::ffff:c000:201.
+    ['::192.0.2.1', '::c000:201/128'],
+    ['::0.0.0.0', '::/128'],
   ])('normalises %s to %s', (input, expected) => {
     expect(normaliseCidr(input)).toBe(expected);
   });
@@ -54,6 +57,10 @@ describe('parseCidr / normaliseCidr', () => {
     'fe80::1%eth0',
     'g::1',
     '::ffff:300.1.1.1',
+    '::ffff:01.2.3.4',
+    '::ffff:1.2.3',
+    '127.1',
+    '0x7f.0.0.1',
     '1.2.3.4 5.6.7.8',
   ])('rejects %j', (input) => {
     expect(normaliseCidr(input)).toBeUndefined();
@@ -120,59 +127,78 @@ describe('collapseCidrs', () => {
     expect(collapsedText(['0.0.0.0/1', '128.0.0.0/1'])).toEqual(['0.0.0.0/1', '128.0.0.0/1']);
   });
 
-  // A /16 playground with prefixes /16../32 makes overlaps and merges likely.
-  const smallIpv4Cidr = fc
-    .tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 16, max: 32 }))
-    .map(([host, prefix]): Cidr => cidr(`10.20.${host >> 8}.${host & 0xff}/${prefix}`));
-
-  function blockListOf(cidrs: readonly Cidr[]): BlockList {
-    const list = new BlockList();
-    for (const entry of cidrs) list.addSubnet(formatCidr(entry).split('/')[0], entry.prefixLength, 'ipv4');
-    return list;
-  }
-
-  const toText = (value: bigint) => [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
-
-  it('covers exactly the same addresses (checked at every edge and at random samples)', () => {
-    fc.assert(
-      fc.property(fc.array(smallIpv4Cidr, { maxLength: 30 }), fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 20, maxLength: 20 }), (input, samples) => {
-        const output = collapseCidrs(input);
-        const before = blockListOf(input);
-        const after = blockListOf(output);
-        const probes = new Set<bigint>(samples.map((sample) => 0x0a140000n + BigInt(sample)));
-        for (const entry of [...input, ...output]) {
-          for (const edge of [entry.network - 1n, entry.network, lastAddress(entry), lastAddress(entry) + 1n]) probes.add(edge);
-        }
-        for (const probe of probes) expect(after.check(toText(probe), 'ipv4')).toBe(before.check(toText(probe), 'ipv4'));
-      }),
-    );
+  it('never produces /0 for IPv6 either', () => {
+    expect(collapsedText(['::/1', '8000::/1'])).toEqual(['::/1', '8000::/1']);
   });
 
-  it('is minimal: sorted, disjoint, no entry inside another, no mergeable siblings', () => {
-    fc.assert(
-      fc.property(fc.array(smallIpv4Cidr, { maxLength: 30 }), (input) => {
-        const output = collapseCidrs(input);
-        expect(output.length).toBeLessThanOrEqual(input.length);
-        for (let index = 1; index < output.length; index++) {
-          const previous = output[index - 1];
-          const current = output[index];
-          expect(lastAddress(previous) < current.network).toBe(true);
-          const parentSize = 1n << BigInt(32 - previous.prefixLength + 1);
-          const siblings = previous.prefixLength === current.prefixLength && previous.network % parentSize === 0n && lastAddress(previous) + 1n === current.network;
-          expect(siblings).toBe(false);
-        }
-        expect(collapseCidrs(output)).toEqual(output);
-      }),
-    );
+  it('keeps IPv4-mapped IPv6 blocks in the IPv6 family and writes them in hex', () => {
+    expect(collapsedText(['::ffff:192.0.2.0/121', '::ffff:192.0.2.128/121', '192.0.2.0/24'])).toEqual(['192.0.2.0/24', '::ffff:c000:200/120']);
   });
 
-  it('keeps every input inside some output', () => {
-    fc.assert(
-      fc.property(fc.array(smallIpv4Cidr, { maxLength: 30 }), (input) => {
-        const output = collapseCidrs(input);
-        for (const entry of input) expect(output.some((outer) => containsCidr(outer, entry))).toBe(true);
-      }),
-    );
+  // Playgrounds of 2^16 addresses with prefixes from the playground's own down to a host make
+  // overlaps, containment and adjacent siblings likely; one per family, and one of IPv4-mapped
+  // IPv6 addresses (::ffff:10.20.0.0/112).
+  describe.each([
+    { name: 'IPv4 10.20.0.0/16', family: 'IPv4' as const, base: 0x0a140000n },
+    { name: 'IPv6 2001:db8::/112', family: 'IPv6' as const, base: 0x20010db8n << 96n },
+    { name: 'IPv4-mapped IPv6 ::ffff:10.20.0.0/112', family: 'IPv6' as const, base: (0xffffn << 32n) | 0x0a140000n },
+  ])('on $name', ({ family, base }) => {
+    const bits = family === 'IPv4' ? 32 : 128;
+    const netType = family === 'IPv4' ? 'ipv4' : 'ipv6';
+    const smallCidr = fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: bits - 16, max: bits })).map(([host, prefix]): Cidr => {
+      const address = formatCidr({ family, network: base + BigInt(host), prefixLength: bits }).split('/')[0];
+      return cidr(`${address}/${prefix}`);
+    });
+    const toText = (value: bigint) => formatCidr({ family, network: value, prefixLength: bits }).split('/')[0];
+
+    function blockListOf(cidrs: readonly Cidr[]): BlockList {
+      const list = new BlockList();
+      for (const entry of cidrs) list.addSubnet(toText(entry.network), entry.prefixLength, netType);
+      return list;
+    }
+
+    it('covers exactly the same addresses (checked at every edge and at random samples)', () => {
+      fc.assert(
+        fc.property(fc.array(smallCidr, { maxLength: 30 }), fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 20, maxLength: 20 }), (input, samples) => {
+          const output = collapseCidrs(input);
+          const before = blockListOf(input);
+          const after = blockListOf(output);
+          const probes = new Set<bigint>(samples.map((sample) => base + BigInt(sample)));
+          for (const entry of [...input, ...output]) {
+            for (const edge of [entry.network - 1n, entry.network, lastAddress(entry), lastAddress(entry) + 1n]) probes.add(edge);
+          }
+          for (const probe of probes) expect(after.check(toText(probe), netType)).toBe(before.check(toText(probe), netType));
+        }),
+      );
+    });
+
+    it('is minimal: sorted, disjoint, no entry inside another, no mergeable siblings, host bits zero', () => {
+      fc.assert(
+        fc.property(fc.array(smallCidr, { maxLength: 30 }), (input) => {
+          const output = collapseCidrs(input);
+          expect(output.length).toBeLessThanOrEqual(input.length);
+          for (const entry of output) expect(entry.network & ((1n << BigInt(bits - entry.prefixLength)) - 1n)).toBe(0n);
+          for (let index = 1; index < output.length; index++) {
+            const previous = output[index - 1];
+            const current = output[index];
+            expect(lastAddress(previous) < current.network).toBe(true);
+            const parentSize = 1n << BigInt(bits - previous.prefixLength + 1);
+            const siblings = previous.prefixLength === current.prefixLength && previous.network % parentSize === 0n && lastAddress(previous) + 1n === current.network;
+            expect(siblings).toBe(false);
+          }
+          expect(collapseCidrs(output)).toEqual(output);
+        }),
+      );
+    });
+
+    it('keeps every input inside some output', () => {
+      fc.assert(
+        fc.property(fc.array(smallCidr, { maxLength: 30 }), (input) => {
+          const output = collapseCidrs(input);
+          for (const entry of input) expect(output.some((outer) => containsCidr(outer, entry))).toBe(true);
+        }),
+      );
+    });
   });
 });
 

@@ -1,9 +1,12 @@
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { GetIPSetCommand, UpdateIPSetCommand, WAFInternalErrorException, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../../../lambda/ip-set-sync/create-handler';
 import { IP_SET_SYNC_METRICS } from '../../../lambda/ip-set-sync/metric-names';
+import { captureOutput, type CapturedOutput } from '../support/captured-output';
+import { lambdaContext } from '../support/lambda-context';
 
 const waf = mockClient(WAFV2Client);
 const ssm = mockClient(SSMClient);
@@ -28,15 +31,16 @@ function fetchServing(responses: Record<string, () => Response>): typeof globalT
   };
 }
 
+let output: CapturedOutput;
+
 function run(fetch: typeof globalThis.fetch, overrides: Record<string, string> = {}) {
-  const lines: string[] = [];
-  const handler = createHandler({ ...environment, ...overrides }, {
-    writeLine: (line) => lines.push(line),
+  const sync = createHandler({ ...environment, ...overrides }, {
     now: () => 1_700_000_000_000,
-    dependencies: { wafv2: new WAFV2Client({}), sourceClients: { ssm: new SSMClient({}) }, fetch, sleep: async () => undefined },
+    dependencies: { wafv2: new WAFV2Client({}), sourceClients: { ssm: new SSMProvider({ awsSdkV3Client: new SSMClient({}) }) }, fetch, sleep: async () => undefined },
   });
-  const documents = () => lines.map((line) => JSON.parse(line)).filter((document) => document._aws);
-  return { handler, lines, documents };
+  const handler = () => sync({ id: 'scheduled-event-1' }, lambdaContext('ip-set-sync', 'request-1'));
+  const summary = () => output.logs().find((line) => line.message === 'ip-set-sync run')!;
+  return { handler, summary, documents: output.emf };
 }
 
 function ipSetIn(name: string, addresses: string[]) {
@@ -51,6 +55,11 @@ describe('ip-set-sync handler (in process)', () => {
     waf.on(GetIPSetCommand, { Name: 'block-v4' }).resolves(ipSetIn('block-v4', []));
     waf.on(GetIPSetCommand, { Name: 'block-v6' }).resolves(ipSetIn('block-v6', []));
     waf.on(UpdateIPSetCommand).resolves({ NextLockToken: 'next' });
+    output = captureOutput();
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
   it('writes both families and emits EMF metrics per family and per run', async () => {
@@ -91,20 +100,60 @@ describe('ip-set-sync handler (in process)', () => {
     ['an empty list', () => new Response('; no entries today\n')],
     ['an HTML error page with status 200', () => new Response('<html>\n<body>maintenance</body>\n</html>\n')],
   ])('keeps both sets untouched when a reputation source returns %s, and throws after the metrics', async (_, respond) => {
-    const { handler, lines, documents } = run(fetchServing({ [DROP_URL]: respond }));
+    const { handler, summary, documents } = run(fetchServing({ [DROP_URL]: respond }));
     await expect(handler()).rejects.toThrow(/ip-set-sync had 1 failure\(s\): source https:\/\/lists.example\/drop.txt/);
     expect(waf.commandCalls(GetIPSetCommand)).toHaveLength(0);
     expect(waf.commandCalls(UpdateIPSetCommand)).toHaveLength(0);
     expect(documents()).toEqual([expect.objectContaining({ IpSetSyncFailures: 1 })]);
-    expect(JSON.parse(lines[0]).sources[1].error).toBeDefined();
+    expect((summary().sources as { error?: string }[])[1].error).toBeDefined();
   });
 
   it('keeps both sets untouched when the operator blocklist cannot be read', async () => {
-    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('Parameter not found'), { name: 'ParameterNotFound' }));
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('User is not authorized to perform ssm:GetParameter'), { name: 'AccessDeniedException' }));
     const { handler, documents } = run(fetchServing({ [DROP_URL]: () => new Response('192.0.2.0/24\n') }));
-    await expect(handler()).rejects.toThrow('source ssm:/bulwark/test/blocklist: Parameter not found');
+    await expect(handler()).rejects.toThrow('source ssm:/bulwark/test/blocklist: User is not authorized to perform ssm:GetParameter');
     expect(waf.commandCalls(UpdateIPSetCommand)).toHaveLength(0);
     expect(documents()[0]).toMatchObject({ IpSetSyncFailures: 1 });
+  });
+
+  it('treats a blocklist parameter that does not exist as an empty operator blocklist, logged at info', async () => {
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'Parameter /bulwark/test/blocklist not found.', $metadata: {} }));
+    const { handler, documents } = run(fetchServing({ [DROP_URL]: () => new Response('192.0.2.0/24\n') }));
+
+    const report = await handler();
+
+    expect(report.failures).toEqual([]);
+    expect(report.sources[0]).toMatchObject({ name: 'ssm:/bulwark/test/blocklist', entryCount: 0 });
+    expect(report.sources[0]).not.toHaveProperty('error');
+    expect(waf.commandCalls(UpdateIPSetCommand)[0].args[0].input.Addresses).toEqual(['192.0.2.0/24']);
+    expect(output.logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'the blocklist parameter does not exist: the operator blocklist is empty', parameterName: '/bulwark/test/blocklist' }),
+    );
+    expect(documents()[0]).toMatchObject({ IpSetSyncFailures: 0 });
+  });
+
+  it('reads the blocklist parameter with decryption, so a SecureString is read as its text', async () => {
+    ssm.on(GetParameterCommand, { Name: '/bulwark/test/blocklist', WithDecryption: true }).resolves({ Parameter: { Type: 'SecureString', Value: '198.18.0.1' } });
+    const { handler } = run(fetchServing({ [DROP_URL]: () => new Response('192.0.2.0/24\n') }));
+
+    await handler();
+
+    expect(waf.commandCalls(UpdateIPSetCommand)[0].args[0].input.Addresses).toEqual(['192.0.2.0/24', '198.18.0.1/32']);
+  });
+
+  it('logs the run with the Lambda context and the EventBridge event id as correlation id', async () => {
+    const { handler, summary } = run(fetchServing({ [DROP_URL]: () => new Response('192.0.2.0/24\n') }));
+
+    await handler();
+
+    expect(summary()).toMatchObject({
+      level: 'INFO',
+      service: 'ip-set-sync',
+      function_name: 'ip-set-sync',
+      function_request_id: 'request-1',
+      correlation_id: 'scheduled-event-1',
+      stage: 'test',
+    });
   });
 
   it('reports a refused shrink as a metric without failing the run', async () => {

@@ -1,8 +1,9 @@
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateIPSetCommand, GetIPSetCommand, WAFV2Client, type IPAddressVersion } from '@aws-sdk/client-wafv2';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SyncReport } from '../../../lambda/ip-set-sync/sync';
 import { startMotoServer, type MotoServer } from '../../support/moto-server';
+import { lambdaContext } from '../support/lambda-context';
 import { startListServer, type ListServer } from './list-server';
 
 /**
@@ -82,7 +83,7 @@ describe('ip-set-sync handler against moto', () => {
   async function coldStartHandler(): Promise<() => Promise<SyncReport>> {
     vi.resetModules();
     const { handler } = await import('../../../lambda/ip-set-sync/handler');
-    return handler;
+    return () => handler({ id: 'scheduled-event' }, lambdaContext('bulwark-test-ip-set-sync', 'request'));
   }
 
   async function readSet(set: { Name: string; Id: string; Scope: 'REGIONAL' }) {
@@ -129,6 +130,20 @@ describe('ip-set-sync handler against moto', () => {
     expect(await readSet(sets.v4)).toEqual(before.v4);
     expect(await readSet(sets.v6)).toEqual(before.v6);
     expect(emfDocuments()).toEqual([expect.objectContaining({ IpSetSyncFailures: 1 })]);
+  });
+
+  it('syncs the reputation lists alone when the blocklist parameter does not exist, and says so at info', async () => {
+    await ssm.send(new DeleteParameterCommand({ Name: PARAMETER }));
+    const handler = await coldStartHandler();
+
+    const report = await handler();
+
+    expect(report.failures).toEqual([]);
+    expect((await readSet(sets.v4)).addresses).toEqual(['10.9.0.0/16', '192.0.2.0/24', '198.51.100.7/32']);
+    expect((await readSet(sets.v6)).addresses).toEqual(['2001:db8:beef::/48']);
+    const logs = stdout.map((line) => JSON.parse(line)).filter((line) => line.level);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'the blocklist parameter does not exist: the operator blocklist is empty', parameterName: PARAMETER }));
+    expect(emfDocuments()[0]).toMatchObject({ IpSetSyncFailures: 0 });
   });
 
   it('fails at cold start, naming the variable, when the environment is incomplete', async () => {

@@ -1,4 +1,5 @@
 import { GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -65,6 +66,8 @@ describe('loadSource', () => {
 describe('readBlocklistText', () => {
   const ssm = mockClient(SSMClient);
   const s3 = mockClient(S3Client);
+  const logger = { info: () => undefined };
+  const ssmProvider = () => new SSMProvider({ awsSdkV3Client: new SSMClient({}) });
   beforeEach(() => {
     ssm.reset();
     s3.reset();
@@ -72,12 +75,15 @@ describe('readBlocklistText', () => {
 
   it('reads a String or StringList parameter', async () => {
     ssm.on(GetParameterCommand, { Name: '/bulwark/prod/blocklist' }).resolves({ Parameter: { Type: 'StringList', Value: '192.0.2.1,192.0.2.2' } });
-    await expect(readBlocklistText({ kind: 'ssm', parameterName: '/bulwark/prod/blocklist' }, { ssm: new SSMClient({}) }, 1024)).resolves.toBe('192.0.2.1,192.0.2.2');
+    await expect(readBlocklistText({ kind: 'ssm', parameterName: '/bulwark/prod/blocklist' }, { ssm: ssmProvider() }, 1024, logger)).resolves.toBe('192.0.2.1,192.0.2.2');
   });
 
-  it('refuses a SecureString parameter', async () => {
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Type: 'SecureString', Value: 'AQICAH...' } });
-    await expect(readBlocklistText({ kind: 'ssm', parameterName: '/p' }, { ssm: new SSMClient({}) }, 1024)).rejects.toThrow('SecureString');
+  it("reads the parameter afresh on every run, never from Powertools' cache", async () => {
+    ssm.on(GetParameterCommand).resolvesOnce({ Parameter: { Type: 'String', Value: '192.0.2.1' } }).resolves({ Parameter: { Type: 'String', Value: '192.0.2.2' } });
+    const provider = ssmProvider();
+    const source = { kind: 'ssm', parameterName: '/p' } as const;
+    await expect(readBlocklistText(source, { ssm: provider }, 1024, logger)).resolves.toBe('192.0.2.1');
+    await expect(readBlocklistText(source, { ssm: provider }, 1024, logger)).resolves.toBe('192.0.2.2');
   });
 
   // Only transformToString is used; a full SDK stream needs @smithy internals.
@@ -85,12 +91,12 @@ describe('readBlocklistText', () => {
 
   it('reads an S3 object', async () => {
     s3.on(GetObjectCommand, { Bucket: 'ops-bucket', Key: 'waf/blocklist.txt' }).resolves({ Body: body('192.0.2.0/24\n'), ContentLength: 13 });
-    await expect(readBlocklistText({ kind: 's3', bucket: 'ops-bucket', key: 'waf/blocklist.txt' }, { s3: new S3Client({}) }, 1024)).resolves.toBe('192.0.2.0/24\n');
+    await expect(readBlocklistText({ kind: 's3', bucket: 'ops-bucket', key: 'waf/blocklist.txt' }, { s3: new S3Client({}) }, 1024, logger)).resolves.toBe('192.0.2.0/24\n');
   });
 
   it('refuses an S3 object over the size cap', async () => {
     s3.on(GetObjectCommand).resolves({ Body: body('x'.repeat(2000)), ContentLength: 2000 });
-    await expect(readBlocklistText({ kind: 's3', bucket: 'b', key: 'k' }, { s3: new S3Client({}) }, 1024)).rejects.toThrow('1024-byte cap');
+    await expect(readBlocklistText({ kind: 's3', bucket: 'b', key: 'k' }, { s3: new S3Client({}) }, 1024, logger)).rejects.toThrow('1024-byte cap');
   });
 });
 

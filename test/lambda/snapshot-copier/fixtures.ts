@@ -1,6 +1,5 @@
 import { RDSClient, type DBClusterSnapshot, type Tag } from '@aws-sdk/client-rds';
 import type { CopierConfig } from '../../../lambda/snapshot-copier/config';
-import type { RetryOptions } from '../../../lambda/snapshot-copier/retry';
 
 export const ACCOUNT = '111122223333';
 export const SOURCE_REGION = 'eu-west-1';
@@ -36,21 +35,6 @@ export const validEnv = {
   METRIC_NAMESPACE: 'Bulwark/Operations',
   STAGE: 'prod',
 };
-
-/** Retry options that never wait, recording the delays asked for. */
-export function instantRetry(): RetryOptions & { readonly delays: number[] } {
-  const delays: number[] = [];
-  return {
-    delays,
-    sleep: async (ms) => {
-      delays.push(ms);
-    },
-    random: () => 0.5,
-    maxAttempts: 5,
-    baseDelayMs: 250,
-    maxDelayMs: 8_000,
-  };
-}
 
 export function clients(): { source: RDSClient; backup: RDSClient } {
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

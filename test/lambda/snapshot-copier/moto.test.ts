@@ -26,6 +26,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { HandlerResult } from '../../../lambda/snapshot-copier/handler';
 import type { ReconcileSummary } from '../../../lambda/snapshot-copier/reconcile';
 import { startMotoServer, type MotoServer } from '../../support/moto-server';
+import { captureOutput, type EmfDocument, type LogLine } from '../support/captured-output';
+import { lambdaContext } from '../support/lambda-context';
 
 const MOTO_ACCOUNT = '123456789012';
 const SOURCE_REGION = 'eu-west-1';
@@ -65,21 +67,27 @@ function tagsOf(snapshot: DBClusterSnapshot | undefined): Record<string, string>
   return Object.fromEntries((snapshot?.TagList ?? []).map((tag) => [tag.Key!, tag.Value!]));
 }
 
-/** Runs a fresh cold start of the handler and returns its summary and the EMF document it printed. */
-async function invokeHandler(): Promise<ReconcileSummary & { metrics: Record<string, unknown> }> {
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
+const SCHEDULED_EVENT_ID = '7bf73129-1428-4cd3-a780-95db273d1602';
+
+/**
+ * Runs a fresh cold start of the handler on a scheduled event and returns its summary, the
+ * run's EMF document (the one carrying the copier's metrics), every EMF document and the log lines.
+ */
+async function invokeHandler(): Promise<ReconcileSummary & { metrics: EmfDocument; documents: EmfDocument[]; logs: LogLine[] }> {
+  const output = captureOutput();
   try {
     vi.resetModules();
     const { handler } = await import('../../../lambda/snapshot-copier/handler');
-    const result: HandlerResult = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+    const event = { id: SCHEDULED_EVENT_ID, source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+    const result: HandlerResult = await handler(event, lambdaContext('bulwark-moto-copier', 'request-1'));
     if ('ignored' in result) throw new Error(`handler ignored the event: ${result.ignored}`);
-    return { ...result, metrics: JSON.parse(stdout) };
+    const documents = output.emf();
+    const metrics = documents.find((document) => 'SnapshotCopyAgeSeconds' in document);
+    if (!metrics) throw new Error('the run printed no copier metrics');
+    return { ...result, metrics, documents, logs: output.logs() };
   } finally {
-    write.mockRestore();
+    vi.mocked(process.stdout.write).mockRestore();
+    vi.mocked(process.stderr.write).mockRestore();
   }
 }
 
@@ -104,6 +112,8 @@ beforeEach(async () => {
     AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
     AWS_REGION: SOURCE_REGION,
+    // Set by Lambda; Powertools reports a cold start only for on-demand environments.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     SOURCE_CLUSTER_IDENTIFIER: CLUSTER,
     BACKUP_REGION,
     BACKUP_KMS_KEY_ID: KEY_ALIAS_ARN,
@@ -174,6 +184,22 @@ describe('snapshot copier against moto', () => {
     expect(first.prune.keptNewest).toBe(`${PREFIX}-earlier-run`);
     expect(first.metrics).toMatchObject({ SnapshotCopiesStarted: 1, SnapshotCopiesPruned: 0, SnapshotsRefusedForeign: 2 });
     expect(first.metrics.SnapshotCopyAgeSeconds).toBeGreaterThanOrEqual(40 * 86_400);
+    // Powertools: the run's log line carries the Lambda context, the cold start and the
+    // EventBridge event id as correlation id; the cold start is also a metric.
+    expect(first.logs.find((line) => line.message === 'reconciliation finished')).toMatchObject({
+      level: 'INFO',
+      service: 'snapshot-copier',
+      cold_start: true,
+      function_name: 'bulwark-moto-copier',
+      function_request_id: 'request-1',
+      correlation_id: SCHEDULED_EVENT_ID,
+    });
+    expect(first.documents.find((document) => 'ColdStart' in document)).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Bulwark/Operations', Dimensions: [['service', 'function_name']] }] },
+      service: 'snapshot-copier',
+      function_name: 'bulwark-moto-copier',
+      ColdStart: 1,
+    });
 
     const afterFirst = await backupSnapshots();
     const copy = afterFirst.get(expectedCopy);

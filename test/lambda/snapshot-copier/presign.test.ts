@@ -1,7 +1,7 @@
 import { RDSClient } from '@aws-sdk/client-rds';
 import { expect, it } from 'vitest';
 import { startMissingCopies } from '../../../lambda/snapshot-copier/copy';
-import { automatedSnapshot, BACKUP_REGION, config, instantRetry, NOW, SOURCE_REGION } from './fixtures';
+import { automatedSnapshot, BACKUP_REGION, config, NOW, SOURCE_REGION } from './fixtures';
 
 // aws-sdk-client-mock replaces the whole middleware stack, so this test uses a real client and
 // stops the request just before it is sent, to see what the SDK would put on the wire.
@@ -17,7 +17,7 @@ it('sends the copy to the backup region with a URL presigned for the source regi
     { step: 'finalizeRequest', name: 'captureInsteadOfSending' },
   );
 
-  const report = await startMissingCopies({ config, backup, retry: instantRetry(), now: NOW, sources: [automatedSnapshot(1)], backupSnapshots: [] });
+  const report = await startMissingCopies({ config, backup, now: NOW, sources: [automatedSnapshot(1)], backupSnapshots: [] });
 
   expect(report.started).toHaveLength(1);
   expect(sent).toHaveLength(1);

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createInstrumentation } from '../../../lambda/shared/instrumentation';
 import { createHandler, SnapshotCopyRunFailedError, type HandlerDeps } from '../../../lambda/snapshot-copier/create-handler';
 import {
   NO_COMPLETED_COPY_AGE_SECONDS,
@@ -18,9 +19,9 @@ import {
   SNAPSHOT_PRUNE_FAILURES,
   SNAPSHOTS_REFUSED_FOREIGN,
 } from '../../../lambda/snapshot-copier/metric-names';
-import { writeToStdout } from '../../../lambda/snapshot-copier/metrics';
 import { reconcile, type ReconcileSummary } from '../../../lambda/snapshot-copier/reconcile';
 import { targetSnapshotIdentifier } from '../../../lambda/snapshot-copier/target-id';
+import { captureOutput, type CapturedOutput, type EmfDocument } from '../support/captured-output';
 import {
   automatedSnapshot,
   awsError,
@@ -30,7 +31,6 @@ import {
   config,
   DAY_MS,
   daysAgo,
-  instantRetry,
   MANAGED_BY,
   NOW,
 } from './fixtures';
@@ -46,17 +46,14 @@ function given(sources: DBClusterSnapshot[], backup: DBClusterSnapshot[] = []): 
   backupMock.on(DeleteDBClusterSnapshotCommand).resolves({});
 }
 
-async function run(overrides: Partial<typeof config> = {}, retry = instantRetry()): Promise<{ summary: ReconcileSummary; metrics: Record<string, unknown> }> {
-  const lines: string[] = [];
-  const summary = await reconcile({
-    config: { ...config, ...overrides },
-    clients: rds,
-    retry,
-    now: NOW,
-    writeMetrics: (line) => lines.push(line),
-  });
-  expect(lines).toHaveLength(1);
-  return { summary, metrics: JSON.parse(lines[0]) };
+let output: CapturedOutput;
+
+async function run(overrides: Partial<typeof config> = {}): Promise<{ summary: ReconcileSummary; metrics: EmfDocument }> {
+  output.clear();
+  const { metrics } = createInstrumentation('snapshot-copier', config.metricNamespace);
+  const summary = await reconcile({ config: { ...config, ...overrides }, clients: rds, now: NOW, metrics });
+  expect(output.emf()).toHaveLength(1);
+  return { summary, metrics: output.emf()[0] };
 }
 
 function copyInputs() {
@@ -72,6 +69,11 @@ const target = (snapshot: DBClusterSnapshot) => targetSnapshotIdentifier(config.
 beforeEach(() => {
   sourceMock.reset();
   backupMock.reset();
+  output = captureOutput();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 describe('copying', () => {
@@ -91,7 +93,6 @@ describe('copying', () => {
         SourceDBClusterSnapshotIdentifier: newest.DBClusterSnapshotArn,
         TargetDBClusterSnapshotIdentifier: 'bulwark-prod-copy-bulwark-prod-db-2024-06-14-12-00',
         KmsKeyId: BACKUP_KEY_ALIAS_ARN,
-        CopyTags: true,
         Tags: [
           { Key: 'project', Value: 'bulwark' },
           { Key: 'bulwark:managed-by', Value: MANAGED_BY },
@@ -115,47 +116,18 @@ describe('copying', () => {
     expect(copyInputs()[0]).not.toHaveProperty('KmsKeyId');
   });
 
-  it('retries a throttled copy with growing, jittered, bounded delays and then succeeds', async () => {
-    given([automatedSnapshot(1)]);
-    backupMock
-      .on(CopyDBClusterSnapshotCommand)
-      .rejectsOnce(awsError('ThrottlingException'))
-      .rejectsOnce(awsError('RequestLimitExceeded'))
-      .rejectsOnce(awsError('TooManyRequestsException'))
-      .resolves({});
-    const retry = instantRetry();
-
-    const { summary } = await run({}, retry);
-
-    expect(copyInputs()).toHaveLength(4);
-    // random() = 0.5 of min(8000, 250 * 2^n)
-    expect(retry.delays).toEqual([125, 250, 500]);
-    expect(summary.copies.started).toHaveLength(1);
-    expect(summary.copies.failures).toEqual([]);
-  });
-
-  it('gives up after the last attempt and reports the throttled copy as failed', async () => {
+  // Retries live in the client (rds-client.ts, tested in rds-client.test.ts); an error that
+  // reaches the copier is final and is not retried a second time around the client's retries.
+  it('reports a copy that is still throttled after the client gave up as failed, without retrying it again', async () => {
     given([automatedSnapshot(1)]);
     backupMock.on(CopyDBClusterSnapshotCommand).rejects(awsError('Throttling', 'Rate exceeded'));
-    const retry = instantRetry();
 
-    const { summary, metrics } = await run({}, retry);
+    const { summary, metrics } = await run();
 
-    expect(copyInputs()).toHaveLength(retry.maxAttempts);
-    expect(retry.delays.every((ms) => ms <= retry.maxDelayMs)).toBe(true);
+    expect(copyInputs()).toHaveLength(1);
     expect(summary.copies.failures).toEqual([{ snapshotIdentifier: automatedSnapshot(1).DBClusterSnapshotIdentifier, error: 'Throttling: Rate exceeded' }]);
     expect(summary.failed).toBe(true);
     expect(metrics[SNAPSHOT_COPY_FAILURES]).toBe(1);
-  });
-
-  it('does not retry errors that are not throttling', async () => {
-    given([automatedSnapshot(1)]);
-    backupMock.on(CopyDBClusterSnapshotCommand).rejects(awsError('KMSKeyNotAccessibleFault'));
-
-    const { summary } = await run();
-
-    expect(copyInputs()).toHaveLength(1);
-    expect(summary.copies.failures[0].error).toMatch(/^KMSKeyNotAccessibleFault/);
   });
 
   it('stops starting copies when the snapshot quota is exceeded, and reports it', async () => {
@@ -266,8 +238,7 @@ describe('copying', () => {
     backupMock
       .on(CopyDBClusterSnapshotCommand, { TargetDBClusterSnapshotIdentifier: target(sources[1]) })
       .rejects(awsError('InvalidDBClusterSnapshotStateFault', 'source is being deleted'));
-    const lines: string[] = [];
-    const handler = createHandler(handlerDeps(lines));
+    const handler = createHandler(handlerDeps());
 
     const error = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }).catch((e: unknown) => e);
 
@@ -276,7 +247,7 @@ describe('copying', () => {
     const summary = (error as SnapshotCopyRunFailedError).summary;
     expect(summary.copies.started.map((s) => s.targetSnapshotIdentifier)).toEqual([target(sources[0]), target(sources[2])]);
     // Metrics were published before the throw, so the failure shows on the dashboard too.
-    expect(JSON.parse(lines[0])[SNAPSHOT_COPY_FAILURES]).toBe(1);
+    expect(output.emf()[0][SNAPSHOT_COPY_FAILURES]).toBe(1);
   });
 });
 
@@ -388,27 +359,15 @@ describe('pruning', () => {
 });
 
 describe('metrics', () => {
-  let written: string;
-  beforeEach(() => {
-    written = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written += String(chunk);
-      return true;
-    });
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   it('prints one Embedded Metric Format line on stdout with the age of the newest completed copy', async () => {
     given([automatedSnapshot(1)], [backupSnapshot('bulwark-prod-copy-yesterday', { sourceCreated: new Date(NOW.getTime() - 3600_000) })]);
     const handler = createHandler(handlerDeps());
 
     await handler({ source: 'aws.rds', 'detail-type': 'RDS DB Cluster Snapshot Event', detail: { EventID: 'RDS-EVENT-0169', SourceIdentifier: automatedSnapshot(1).DBClusterSnapshotIdentifier } });
 
-    const lines = written.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    const document = JSON.parse(lines[0]);
+    const documents = output.emf();
+    expect(documents).toHaveLength(1);
+    const document = documents[0];
     expect(document._aws).toEqual({
       Timestamp: NOW.getTime(),
       CloudWatchMetrics: [
@@ -436,18 +395,12 @@ describe('metrics', () => {
 
     const summary = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
 
-    expect(JSON.parse(written)[SNAPSHOT_COPY_AGE_SECONDS]).toBe(NO_COMPLETED_COPY_AGE_SECONDS);
+    expect(output.emf()[0][SNAPSHOT_COPY_AGE_SECONDS]).toBe(NO_COMPLETED_COPY_AGE_SECONDS);
     expect(summary).toMatchObject({ newestCompletedCopyAgeSeconds: undefined });
   });
 });
 
-function handlerDeps(lines?: string[]): HandlerDeps {
-  return {
-    config,
-    clients: rds,
-    retry: instantRetry(),
-    now: () => NOW,
-    writeMetrics: lines ? (line) => lines.push(line) : writeToStdout,
-    log: () => undefined,
-  };
+function handlerDeps(): HandlerDeps {
+  const { logger, metrics } = createInstrumentation('snapshot-copier', config.metricNamespace);
+  return { config, clients: rds, now: () => NOW, logger, metrics };
 }

@@ -1,4 +1,5 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { Duration } from 'aws-cdk-lib';
 
 /**
  * What the observability constructs read from the other constructs: only metric
@@ -59,6 +60,8 @@ export interface BackupMetricSource {
   readonly metricCopyFailures: MetricMethod;
   readonly metricCopiesPruned: MetricMethod;
   readonly metricPruneFailures: MetricMethod;
+  /** Failed AWS Backup copy jobs (Sum); absent or undefined when no AWS Backup plan copies. */
+  readonly metricAwsBackupCopyJobsFailed?: (props?: { readonly period?: Duration }) => cloudwatch.IMetric | undefined;
 }
 
 /** A CloudWatch RUM app monitor (satisfied by RealUserMonitoring). AWS/RUM. */

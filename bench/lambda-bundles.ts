@@ -1,0 +1,78 @@
+/**
+ * Bundles each Lambda the way BundledFunction has CDK run esbuild (bundle, platform node,
+ * target node24, minify, external source map, no externals) and prints the size of the
+ * bundle and of each npm package inside it, largest first. `--json` prints the same as JSON.
+ *
+ *   npx tsx bench/lambda-bundles.ts
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { build, type Metafile } from 'esbuild';
+
+const LAMBDAS = ['snapshot-copier', 'ip-set-sync'];
+const ROOT = path.join(__dirname, '..');
+
+export interface BundleSize {
+  readonly lambda: string;
+  readonly bytes: number;
+  /** Bytes each npm package contributes to the minified bundle. */
+  readonly packages: Record<string, number>;
+}
+
+/** `node_modules/@scope/name/...` or `node_modules/name/...` to the package name. */
+function packageOf(input: string): string {
+  const parts = input.split('node_modules/').pop()!.split('/');
+  return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+function packageBytes(metafile: Metafile): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = input.includes('node_modules/') ? packageOf(input) : '(project)';
+      totals[name] = (totals[name] ?? 0) + bytesInOutput;
+    }
+  }
+  return Object.fromEntries(Object.entries(totals).sort(([, a], [, b]) => b - a));
+}
+
+export async function bundleSize(lambda: string): Promise<BundleSize> {
+  const outdir = mkdtempSync(path.join(tmpdir(), `bundle-${lambda}-`));
+  try {
+    const outfile = path.join(outdir, 'index.js');
+    const result = await build({
+      entryPoints: [path.join(ROOT, 'lambda', lambda, 'handler.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      minify: true,
+      sourcemap: true,
+      outfile,
+      metafile: true,
+      logLevel: 'error',
+    });
+    return { lambda, bytes: statSync(outfile).size, packages: packageBytes(result.metafile) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const sizes = await Promise.all(LAMBDAS.map(bundleSize));
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify(sizes, null, 2));
+    return;
+  }
+  for (const { lambda, bytes, packages } of sizes) {
+    console.log(`${lambda}: ${(bytes / 1024).toFixed(1)} KiB`);
+    for (const [name, size] of Object.entries(packages)) console.log(`  ${name.padEnd(40)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

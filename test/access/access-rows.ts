@@ -1,0 +1,281 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { MANAGED_BY_TAG } from '../../lambda/snapshot-copier/snapshots';
+import { targetSnapshotIdentifier } from '../../lambda/snapshot-copier/target-id';
+import type { PolicyDocument, PolicyModel } from './policy-model';
+import { RuntimeFacts } from './runtime-facts';
+import type { AccessRow } from './simulate-row';
+
+/**
+ * The runtime access paths of a stage: one row per call the deployed system makes, and beside
+ * each allowed call a denied one that a too-broad policy would let through. Rows for resources
+ * a stage does not have (the AWS Backup plan, the CI roles) are left out for that stage.
+ * How to add a row: docs/access-paths.md.
+ */
+
+const EXECUTION_ROLE = { role: 'Service/Web/Task/ExecutionRole' };
+const TASK_ROLE = { role: 'Service/Web/Task/TaskRole' };
+const COPIER_ROLE = { role: 'Data/SnapshotReplication/Copier/Role' };
+const BACKUP_ROLE_PATH = 'Data/SnapshotReplication/BackupPlan/Cluster/Role';
+const IP_SET_SYNC_ROLE = { role: 'Service/Edge/IpSetSync/Role' };
+/** An account that is not the stage's: a service acting for it must be refused (confused deputy). */
+const OTHER_ACCOUNT = '999999999999';
+const FLOW_LOG_ROLE_PATH = 'Network/Network/Vpc/FlowLog/IAMRole';
+/** CDK's AwsCustomResource provider (a stack singleton), which starts the sync after deployments. */
+const DEPLOY_TIME_INVOKER = { role: 'Service/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole' };
+const RUM_GUEST_ROLE = { role: 'Service/Rum/GuestRole' };
+const CI_DEPLOY_ROLE_PATH = 'CiDeploy/CiDeploy/DeployRole';
+const CI_DIFF_ROLE_PATH = 'CiDeploy/CiDeploy/DiffRole';
+
+const EVENTS = { service: 'events.amazonaws.com' };
+const CLOUDWATCH = { service: 'cloudwatch.amazonaws.com' };
+
+/** The tag the copier writes on its copies (its own constant), as a deletion request carries it. */
+const COPY_TAG_CONDITION = `aws:ResourceTag/${MANAGED_BY_TAG}`;
+
+export function accessRows(model: PolicyModel): AccessRow[] {
+  const facts = new RuntimeFacts(model);
+  return [
+    ...ecsRows(facts),
+    ...snapshotCopierRows(facts),
+    ...(model.has(BACKUP_ROLE_PATH) ? awsBackupRows(model, facts) : []),
+    ...ipSetSyncRows(facts),
+    ...functionLogRows(facts, 'Data/SnapshotReplication/Copier/Function', COPIER_ROLE, 'copier'),
+    ...functionLogRows(facts, 'Service/Edge/IpSetSync/Function', IP_SET_SYNC_ROLE, 'IP-set sync'),
+    // CDK's provider carries AWSLambdaBasicExecutionRole (logs on every group): no confinement to deny.
+    ...functionLogRows(facts, 'Service/AWS679f53fac002430cb0da5b7982bd2287', DEPLOY_TIME_INVOKER, 'deployment invoker', { confinedToItsGroup: false }),
+    ...alarmRows(facts),
+    ...scheduleRows(facts),
+    ...logDeliveryRows(model, facts),
+    ...rumRows(facts),
+    ...(model.has(CI_DEPLOY_ROLE_PATH) ? ciRows(model, facts) : []),
+  ];
+}
+
+/** Secrets Manager decrypts a secret with the caller's permissions, through KMS. */
+function viaSecretsManager(facts: RuntimeFacts, secretArn: string): Record<string, string> {
+  return {
+    'kms:ViaService': `secretsmanager.${facts.region()}.amazonaws.com`,
+    'kms:CallerAccount': facts.account,
+    'kms:EncryptionContext:SecretARN': secretArn,
+  };
+}
+
+function ecsRows(facts: RuntimeFacts): AccessRow[] {
+  const secretArn = facts.injectedSecretArn();
+  const secretKeyArn = facts.secretKeyArn(secretArn);
+  const appSecretArn = facts.appEnvironment('DB_SECRET_ARN');
+  const repository = facts.imageRepositoryArn();
+  const logStream = facts.appLogStreamArn();
+  const logGroupName = facts.appContainer().LogConfiguration.Options['awslogs-group'];
+  const otherSecret = `arn:aws:secretsmanager:${facts.region()}:${facts.account}:secret:someone-elses-secret-XyZ123`;
+  const cluster = `arn:aws:rds:${facts.region()}:${facts.account}:cluster:${facts.functionEnvironment('Data/SnapshotReplication/Copier/Function', 'SOURCE_CLUSTER_IDENTIFIER')}`;
+  const readSecret = (principal: { role: string }, who: string, arn: string): AccessRow[] => [
+    { name: `${who} reads the database secret`, principal, action: 'secretsmanager:GetSecretValue', resource: arn, context: {}, expect: 'allow' },
+    { name: `${who} decrypts the database secret's key via Secrets Manager`, principal, action: 'kms:Decrypt', resource: facts.secretKeyArn(arn), context: viaSecretsManager(facts, arn), expect: 'allow' },
+    { name: `${who} cannot read another secret`, principal, action: 'secretsmanager:GetSecretValue', resource: otherSecret, context: {}, expect: 'deny' },
+    { name: `${who} cannot decrypt the secret's key directly (no kms:ViaService)`, principal, action: 'kms:Decrypt', resource: facts.secretKeyArn(arn), context: { 'kms:CallerAccount': facts.account }, expect: 'deny' },
+  ];
+  return [
+    { name: 'ECS execution role gets an ECR token', principal: EXECUTION_ROLE, action: 'ecr:GetAuthorizationToken', resource: '*', context: {}, expect: 'allow' },
+    { name: 'ECS execution role pulls the image', principal: EXECUTION_ROLE, action: 'ecr:BatchGetImage', resource: repository, context: {}, expect: 'allow' },
+    { name: 'ECS execution role downloads image layers', principal: EXECUTION_ROLE, action: 'ecr:GetDownloadUrlForLayer', resource: repository, context: {}, expect: 'allow' },
+    { name: 'ECS execution role cannot push to the image repository', principal: EXECUTION_ROLE, action: 'ecr:PutImage', resource: repository, context: {}, expect: 'deny' },
+    { name: 'ECS execution role creates its container log stream', principal: EXECUTION_ROLE, action: 'logs:CreateLogStream', resource: logStream, context: {}, expect: 'allow' },
+    { name: 'ECS execution role writes its container logs', principal: EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: logStream, context: {}, expect: 'allow' },
+    { name: 'ECS execution role cannot delete its log group', principal: EXECUTION_ROLE, action: 'logs:DeleteLogGroup', resource: facts.logGroupArn(logGroupName), context: {}, expect: 'deny' },
+    logsServiceEncrypts(facts, logGroupName, 'the container log group'),
+    ...readSecret(EXECUTION_ROLE, 'ECS execution role', secretArn),
+    ...readSecret(TASK_ROLE, 'ECS task role', appSecretArn),
+    { name: 'ECS task role writes traces', principal: TASK_ROLE, action: 'xray:PutTraceSegments', resource: '*', context: {}, expect: 'allow' },
+    { name: 'ECS task role cannot delete the database cluster', principal: TASK_ROLE, action: 'rds:DeleteDBCluster', resource: cluster, context: {}, expect: 'deny' },
+    { name: 'ECS task role cannot use the database key outside Secrets Manager', principal: TASK_ROLE, action: 'kms:Encrypt', resource: secretKeyArn, context: { 'kms:CallerAccount': facts.account }, expect: 'deny' },
+  ];
+}
+
+/** CloudWatch Logs encrypts a log group's events with the group's key, under the group's encryption context. */
+function logsServiceEncrypts(facts: RuntimeFacts, logGroupName: string, what: string): AccessRow {
+  return {
+    name: `CloudWatch Logs encrypts ${what} with its key`,
+    principal: { service: `logs.${facts.region()}.amazonaws.com` },
+    action: 'kms:GenerateDataKey',
+    resource: facts.logGroupKeyArn(logGroupName),
+    context: { 'kms:EncryptionContext:aws:logs:arn': facts.logGroupArn(logGroupName), 'aws:SourceAccount': facts.account },
+    expect: 'allow',
+  };
+}
+
+/** A function writes its own logs, encrypted with its log group's key, and (when confined) nobody else's. */
+function functionLogRows(facts: RuntimeFacts, functionPath: string, principal: { role: string }, who: string, { confinedToItsGroup = true } = {}): AccessRow[] {
+  const logGroupName = facts.functionLogGroupName(functionPath);
+  const stream = `${facts.logGroupArn(logGroupName)}:log-stream:2026/12/01/[$LATEST]0123456789abcdef`;
+  return [
+    { name: `${who} creates its log stream`, principal, action: 'logs:CreateLogStream', resource: stream, context: {}, expect: 'allow' },
+    { name: `${who} writes its logs`, principal, action: 'logs:PutLogEvents', resource: stream, context: {}, expect: 'allow' },
+    logsServiceEncrypts(facts, logGroupName, `the ${who} log group`),
+    ...(confinedToItsGroup
+      ? [{ name: `${who} cannot write another log group`, principal, action: 'logs:PutLogEvents', resource: `${facts.logGroupArn('someone-elses-group')}:log-stream:x`, context: {}, expect: 'deny' } as const]
+      : []),
+  ];
+}
+
+function snapshotCopierRows(facts: RuntimeFacts): AccessRow[] {
+  const env = (name: string) => facts.functionEnvironment('Data/SnapshotReplication/Copier/Function', name);
+  const cluster = env('SOURCE_CLUSTER_IDENTIFIER');
+  const sourceRegion = env('SOURCE_REGION');
+  const backupRegion = env('BACKUP_REGION');
+  const sourceId = `rds:${cluster}-2026-12-01-02-10`;
+  const source = `arn:aws:rds:${sourceRegion}:${facts.account}:cluster-snapshot:${sourceId}`;
+  const copy = `arn:aws:rds:${backupRegion}:${facts.account}:cluster-snapshot:${targetSnapshotIdentifier(env('COPY_PREFIX'), sourceId)}`;
+  const sourceKey = facts.secretKeyArn(facts.injectedSecretArn()); // the cluster's key also encrypts its secret
+  const { keyArn: backupKey, aliasName } = facts.keyByAlias(env('BACKUP_KMS_KEY_ID'));
+  const rdsGrant = (region: string) => ({ 'kms:GrantIsForAWSResource': 'true', 'kms:ViaService': `rds.${region}.amazonaws.com`, 'kms:CallerAccount': facts.account });
+  const ownTag = { [COPY_TAG_CONDITION]: env('MANAGED_BY_TAG_VALUE') };
+  return [
+    { name: 'copier describes the automated snapshots', principal: COPIER_ROLE, action: 'rds:DescribeDBClusterSnapshots', resource: source, context: {}, expect: 'allow' },
+    { name: 'copier lists the copies in the backup region', principal: COPIER_ROLE, action: 'rds:DescribeDBClusterSnapshots', resource: copy, context: {}, expect: 'allow' },
+    { name: 'copier copies an automated snapshot (source)', principal: COPIER_ROLE, action: 'rds:CopyDBClusterSnapshot', resource: source, context: {}, expect: 'allow' },
+    { name: 'copier copies an automated snapshot (target in the backup region)', principal: COPIER_ROLE, action: 'rds:CopyDBClusterSnapshot', resource: copy, context: {}, expect: 'allow' },
+    { name: 'copier reads the tags of a copy', principal: COPIER_ROLE, action: 'rds:ListTagsForResource', resource: copy, context: {}, expect: 'allow' },
+    { name: 'copier tags its copy', principal: COPIER_ROLE, action: 'rds:AddTagsToResource', resource: copy, context: {}, expect: 'allow' },
+    { name: 'copier lets RDS use the source key (grant)', principal: COPIER_ROLE, action: 'kms:CreateGrant', resource: sourceKey, context: rdsGrant(sourceRegion), expect: 'allow' },
+    { name: 'copier describes the source key', principal: COPIER_ROLE, action: 'kms:DescribeKey', resource: sourceKey, context: {}, expect: 'allow' },
+    { name: 'copier lets RDS use the backup-region key, by alias (grant)', principal: COPIER_ROLE, action: 'kms:CreateGrant', resource: backupKey, context: { ...rdsGrant(backupRegion), 'kms:ResourceAliases': [aliasName] }, expect: 'allow' },
+    { name: 'copier describes the backup-region key, by alias', principal: COPIER_ROLE, action: 'kms:DescribeKey', resource: backupKey, context: { 'kms:ResourceAliases': [aliasName] }, expect: 'allow' },
+    { name: 'copier cannot grant on a backup-region key without the alias', principal: COPIER_ROLE, action: 'kms:CreateGrant', resource: backupKey, context: { ...rdsGrant(backupRegion), 'kms:ResourceAliases': ['alias/someone-else'] }, expect: 'deny' },
+    { name: 'copier cannot grant the source key to a non-AWS resource', principal: COPIER_ROLE, action: 'kms:CreateGrant', resource: sourceKey, context: { ...rdsGrant(sourceRegion), 'kms:GrantIsForAWSResource': 'false' }, expect: 'deny' },
+    { name: 'copier deletes an expired copy it tagged', principal: COPIER_ROLE, action: 'rds:DeleteDBClusterSnapshot', resource: copy, context: ownTag, expect: 'allow' },
+    { name: 'copier cannot delete an untagged snapshot', principal: COPIER_ROLE, action: 'rds:DeleteDBClusterSnapshot', resource: copy, context: {}, expect: 'deny' },
+    { name: 'copier cannot delete a snapshot tagged by another copier', principal: COPIER_ROLE, action: 'rds:DeleteDBClusterSnapshot', resource: copy, context: { [COPY_TAG_CONDITION]: 'someone-else' }, expect: 'deny' },
+    { name: 'copier cannot delete an automated snapshot', principal: COPIER_ROLE, action: 'rds:DeleteDBClusterSnapshot', resource: source, context: ownTag, expect: 'deny' },
+  ];
+}
+
+function awsBackupRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
+  const principal = { role: BACKUP_ROLE_PATH };
+  const roleArn = model.role(BACKUP_ROLE_PATH).arn;
+  const plan = model.property('Data/SnapshotReplication/BackupPlan', 'BackupPlan') as { BackupPlanRule: { CopyActions: { DestinationBackupVaultArn: string }[] }[] };
+  const destination = plan.BackupPlanRule[0].CopyActions[0].DestinationBackupVaultArn;
+  const destinationRegion = destination.split(':')[3];
+  const { keyArn: destinationKey } = facts.keyByAlias(facts.functionEnvironment('Data/SnapshotReplication/Copier/Function', 'BACKUP_KMS_KEY_ID'));
+  const snapshot = (id: string) => `arn:aws:rds:${destinationRegion}:${facts.account}:cluster-snapshot:${id}`;
+  return [
+    { name: 'AWS Backup assumes its role', principal: { service: 'backup.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': facts.account }, expect: 'allow' },
+    { name: 'AWS Backup acting for another account cannot assume its role', principal: { service: 'backup.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT }, expect: 'deny' },
+    { name: 'a Lambda cannot assume the AWS Backup role', principal: { service: 'lambda.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: {}, expect: 'deny' },
+    { name: 'AWS Backup copies out of the primary-region vault', principal, action: 'backup:CopyFromBackupVault', resource: model.attribute('Data/SnapshotReplication/BackupVault', 'BackupVaultArn'), context: {}, expect: 'allow' },
+    { name: 'AWS Backup copies into the backup-region vault', principal, action: 'backup:CopyIntoBackupVault', resource: destination, context: {}, expect: 'allow' },
+    { name: 'AWS Backup copies the cluster snapshot into the backup region', principal, action: 'rds:CopyDBClusterSnapshot', resource: snapshot('awsbackup:copyjob-0123456789'), context: {}, expect: 'allow' },
+    { name: 'AWS Backup lets RDS use the backup-region key (grant)', principal, action: 'kms:CreateGrant', resource: destinationKey, context: { 'kms:GrantIsForAWSResource': 'true', 'kms:ViaService': `rds.${destinationRegion}.amazonaws.com`, 'kms:CallerAccount': facts.account }, expect: 'allow' },
+    { name: 'AWS Backup role cannot delete the copier\'s snapshots', principal, action: 'rds:DeleteDBClusterSnapshot', resource: snapshot('bulwark-copy-app-db-2026-12-01-02-10'), context: {}, expect: 'deny' },
+  ];
+}
+
+function ipSetSyncRows(facts: RuntimeFacts): AccessRow[] {
+  const env = (name: string) => facts.functionEnvironment('Service/Edge/IpSetSync/Function', name);
+  const parameter = `arn:aws:ssm:${facts.region()}:${facts.account}:parameter${env('BLOCKLIST_SOURCE')}`;
+  const sets = [facts.ipSetArn(env('IPV4_SET_NAME'), env('IPV4_SET_ID')), facts.ipSetArn(env('IPV6_SET_NAME'), env('IPV6_SET_ID'))];
+  const allowSet = facts.ipSetArn(env('IPV4_SET_NAME').replace('block', 'allow'), 'allow-set-id');
+  return [
+    { name: 'IP-set sync reads the blocklist parameter', principal: IP_SET_SYNC_ROLE, action: 'ssm:GetParameter', resource: parameter, context: {}, expect: 'allow' },
+    { name: 'IP-set sync cannot write the blocklist parameter', principal: IP_SET_SYNC_ROLE, action: 'ssm:PutParameter', resource: parameter, context: {}, expect: 'deny' },
+    ...sets.flatMap((set): AccessRow[] => [
+      { name: `IP-set sync reads ${set.split('/')[2]}`, principal: IP_SET_SYNC_ROLE, action: 'wafv2:GetIPSet', resource: set, context: {}, expect: 'allow' },
+      { name: `IP-set sync updates ${set.split('/')[2]}`, principal: IP_SET_SYNC_ROLE, action: 'wafv2:UpdateIPSet', resource: set, context: {}, expect: 'allow' },
+    ]),
+    { name: 'IP-set sync cannot update the allow list', principal: IP_SET_SYNC_ROLE, action: 'wafv2:UpdateIPSet', resource: allowSet, context: {}, expect: 'deny' },
+    { name: 'a deployment starts the IP-set sync', principal: DEPLOY_TIME_INVOKER, action: 'lambda:InvokeFunction', resource: facts.functionArn('Service/Edge/IpSetSync/Function'), context: {}, expect: 'allow' },
+    { name: 'the deployment invoker cannot invoke the copier', principal: DEPLOY_TIME_INVOKER, action: 'lambda:InvokeFunction', resource: facts.functionArn('Data/SnapshotReplication/Copier/Function'), context: {}, expect: 'deny' },
+  ];
+}
+
+function alarmRows(facts: RuntimeFacts): AccessRow[] {
+  const { topicArn, keyArn, alarmArn } = facts.alarmTopic();
+  const source = { 'aws:SourceAccount': facts.account, 'aws:SourceArn': alarmArn };
+  return [
+    { name: 'CloudWatch alarms publish to the alarm topic', principal: CLOUDWATCH, action: 'sns:Publish', resource: topicArn, context: source, expect: 'allow' },
+    { name: 'CloudWatch alarms encrypt with the topic key', principal: CLOUDWATCH, action: 'kms:GenerateDataKey', resource: keyArn, context: source, expect: 'allow' },
+    { name: 'CloudWatch alarms decrypt with the topic key', principal: CLOUDWATCH, action: 'kms:Decrypt', resource: keyArn, context: source, expect: 'allow' },
+    { name: "another account's alarms cannot publish to the alarm topic", principal: CLOUDWATCH, action: 'sns:Publish', resource: topicArn, context: { ...source, 'aws:SourceAccount': '999999999999' }, expect: 'deny' },
+    { name: 'the alarm topic refuses publishing without TLS', principal: CLOUDWATCH, action: 'sns:Publish', resource: topicArn, context: { ...source, 'aws:SecureTransport': 'false' }, expect: 'deny' },
+  ];
+}
+
+function scheduleRows(facts: RuntimeFacts): AccessRow[] {
+  const rules = ['Data/SnapshotReplication/SnapshotCreated', 'Data/SnapshotReplication/CatchUp', 'Service/Edge/SyncSchedule'];
+  const rows = rules.map((rule): AccessRow => {
+    const { functionArn, ruleArn } = facts.ruleTarget(rule);
+    return { name: `EventBridge rule ${rule.split('/').pop()} invokes its function`, principal: EVENTS, action: 'lambda:InvokeFunction', resource: functionArn, context: { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': facts.account }, expect: 'allow' };
+  });
+  const { functionArn } = facts.ruleTarget(rules[0]);
+  const strangerRule = `arn:aws:events:${facts.region()}:${facts.account}:rule/someone-elses-rule`;
+  return [
+    ...rows,
+    { name: 'another EventBridge rule cannot invoke the copier', principal: EVENTS, action: 'lambda:InvokeFunction', resource: functionArn, context: { 'aws:SourceArn': strangerRule, 'aws:SourceAccount': facts.account }, expect: 'deny' },
+  ];
+}
+
+function logDeliveryRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
+  const albObject = facts.albAccessLogObjectArn();
+  const elbAccount = RegionInfo.get(facts.region('Service')).elbv2Account;
+  // Regions opened after August 2022 have no ELB account: there the service principal delivers.
+  const albPrincipal = elbAccount ? { externalRole: `arn:aws:iam::${elbAccount}:root` } : { service: 'logdelivery.elasticloadbalancing.amazonaws.com' };
+  const flowLog = facts.flowLog();
+  const flowLogRole = { role: FLOW_LOG_ROLE_PATH };
+  const flowStream = `${facts.logGroupArn(flowLog.logGroupName)}:log-stream:eni-0123456789abcdef0-all`;
+  if (model.role(FLOW_LOG_ROLE_PATH).arn !== flowLog.roleArn) throw new Error(`the flow log delivers through ${flowLog.roleArn}, not ${FLOW_LOG_ROLE_PATH}`);
+  return [
+    { name: 'ALB writes its access logs to the bucket', principal: albPrincipal, action: 's3:PutObject', resource: albObject, context: {}, expect: 'allow' },
+    { name: 'ALB cannot write outside its log prefix', principal: albPrincipal, action: 's3:PutObject', resource: albObject.replace(/\/[^/]*\/AWSLogs\//, '/elsewhere/AWSLogs/'), context: {}, expect: 'deny' },
+    { name: 'anonymous callers cannot read the access-log bucket', principal: { anonymous: true }, action: 's3:GetObject', resource: albObject, context: {}, expect: 'deny' },
+    { name: 'the ELB account cannot read the access logs back', principal: albPrincipal, action: 's3:GetObject', resource: albObject, context: {}, expect: 'deny' },
+    { name: 'log delivery writes access logs for this account', principal: { service: 'delivery.logs.amazonaws.com' }, action: 's3:PutObject', resource: albObject, context: { 'aws:SourceAccount': facts.account, 's3:x-amz-acl': 'bucket-owner-full-control' }, expect: 'allow' },
+    { name: 'log delivery acting for another account cannot write into the bucket', principal: { service: 'delivery.logs.amazonaws.com' }, action: 's3:PutObject', resource: albObject, context: { 'aws:SourceAccount': OTHER_ACCOUNT, 's3:x-amz-acl': 'bucket-owner-full-control' }, expect: 'deny' },
+    logsServiceEncrypts(facts, facts.wafLogGroupName(), 'the WAF log group'),
+    { name: 'VPC flow logs assume their delivery role', principal: { service: 'vpc-flow-logs.amazonaws.com' }, action: 'sts:AssumeRole', resource: flowLog.roleArn, context: { 'aws:SourceAccount': facts.account }, expect: 'allow' },
+    { name: 'VPC flow logs acting for another account cannot assume the delivery role', principal: { service: 'vpc-flow-logs.amazonaws.com' }, action: 'sts:AssumeRole', resource: flowLog.roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT }, expect: 'deny' },
+    { name: 'VPC flow logs create their log stream', principal: flowLogRole, action: 'logs:CreateLogStream', resource: flowStream, context: {}, expect: 'allow' },
+    { name: 'VPC flow logs write their records', principal: flowLogRole, action: 'logs:PutLogEvents', resource: flowStream, context: {}, expect: 'allow' },
+    logsServiceEncrypts(facts, flowLog.logGroupName, 'the flow log group'),
+    { name: 'the flow log role cannot write other log groups', principal: flowLogRole, action: 'logs:PutLogEvents', resource: `${facts.logGroupArn('someone-elses-group')}:log-stream:x`, context: {}, expect: 'deny' },
+    { name: "another account's log service cannot use the flow log key", principal: { service: `logs.${facts.region()}.amazonaws.com` }, action: 'kms:GenerateDataKey', resource: facts.logGroupKeyArn(flowLog.logGroupName), context: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${facts.region()}:999999999999:log-group:theirs` }, expect: 'deny' },
+  ];
+}
+
+function rumRows(facts: RuntimeFacts): AccessRow[] {
+  const monitor = facts.rumAppMonitorArn();
+  return [
+    { name: 'RUM guest role puts events to the app monitor', principal: RUM_GUEST_ROLE, action: 'rum:PutRumEvents', resource: monitor, context: {}, expect: 'allow' },
+    { name: 'RUM guest role cannot put events to another app monitor', principal: RUM_GUEST_ROLE, action: 'rum:PutRumEvents', resource: monitor.replace(/appmonitor\/.*/, 'appmonitor/someone-else'), context: {}, expect: 'deny' },
+    { name: 'RUM guest role cannot read the app monitor', principal: RUM_GUEST_ROLE, action: 'rum:GetAppMonitor', resource: monitor, context: {}, expect: 'deny' },
+  ];
+}
+
+/**
+ * The CDK bootstrap roles trust their own account (bootstrap-template.yaml in the aws-cdk
+ * package, statement "AssumeRole for same account"); the stage does not hold them.
+ */
+function bootstrapTrust(account: string): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole', Resource: '*' }] };
+}
+
+function ciRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
+  const deploy = { role: CI_DEPLOY_ROLE_PATH };
+  const diff = { role: CI_DIFF_ROLE_PATH };
+  const trust = bootstrapTrust(facts.account);
+  const assume = (name: string, principal: { role: string }, resource: string, expect: 'allow' | 'deny'): AccessRow => ({ name, principal, action: 'sts:AssumeRole', resource, context: {}, expect, outsideResourcePolicy: trust });
+  const backupRegion = facts.region('BackupRegion');
+  return [
+    ...(['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const).flatMap((kind) => [
+      assume(`CI deploy role assumes the bootstrap ${kind} role`, deploy, facts.bootstrapRoleArn(kind), 'allow'),
+      assume(`CI deploy role assumes the bootstrap ${kind} role of the backup region`, deploy, facts.bootstrapRoleArn(kind, backupRegion), 'allow'),
+    ]),
+    assume('CI deploy role cannot assume another role of the account', deploy, `arn:aws:iam::${facts.account}:role/OrganizationAccountAccessRole`, 'deny'),
+    { name: 'CI deploy role cannot create IAM users', principal: deploy, action: 'iam:CreateUser', resource: `arn:aws:iam::${facts.account}:user/intruder`, context: {}, expect: 'deny' },
+    ...(model.has(CI_DIFF_ROLE_PATH)
+      ? [
+          assume('CI diff role assumes the bootstrap lookup role', diff, facts.bootstrapRoleArn('lookup'), 'allow'),
+          assume('CI diff role cannot assume the bootstrap deploy role', diff, facts.bootstrapRoleArn('deploy'), 'deny'),
+        ]
+      : []),
+  ];
+}

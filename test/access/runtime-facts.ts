@@ -1,0 +1,152 @@
+import type { PolicyModel } from './policy-model';
+
+/**
+ * What the deployed stage's code and services actually call, read from the same templates:
+ * the image and log group in the container definition, the secret ECS injects, the copier's
+ * and the sync's environment, the alarm actions, the rule targets, the load balancer's log
+ * bucket. Rows built from these facts test the policies against the calls the runtime
+ * makes, not against what the policies happen to name.
+ */
+export class RuntimeFacts {
+  constructor(private readonly model: PolicyModel) {}
+
+  get account(): string {
+    return this.model.stacks[0].account;
+  }
+
+  /** The region of the stack of `tier` (the primary region for all but BackupRegion). */
+  region(tier = 'Data'): string {
+    return this.model.resolver.stack(this.model.stackNameOf(tier)).region;
+  }
+
+  appContainer(): Record<string, any> {
+    const definitions = this.model.property('Service/Web/Task', 'ContainerDefinitions') as Record<string, any>[];
+    const app = definitions.find((d) => d.Name === 'App');
+    if (!app) throw new Error(`the task definition has no App container (has ${definitions.map((d) => d.Name).join(', ')})`);
+    return app;
+  }
+
+  appEnvironment(name: string): string {
+    const variable = (this.appContainer().Environment as { Name: string; Value: string }[]).find((e) => e.Name === name);
+    if (!variable) throw new Error(`the App container has no environment variable ${name}`);
+    return variable.Value;
+  }
+
+  /** The ECR repository the App image is pulled from (the CDK bootstrap's asset repository). */
+  imageRepositoryArn(): string {
+    const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/.exec(String(this.appContainer().Image));
+    if (!match) throw new Error(`the App image ${this.appContainer().Image} is not in a private ECR repository`);
+    return `arn:aws:ecr:${match[2]}:${match[1]}:repository/${match[3]}`;
+  }
+
+  /** The log stream the awslogs driver writes the App container's output to. */
+  appLogStreamArn(): string {
+    const options = this.appContainer().LogConfiguration.Options;
+    return `${this.logGroupArn(options['awslogs-group'], options['awslogs-region'])}:log-stream:${options['awslogs-stream-prefix']}/App/0123456789abcdef`;
+  }
+
+  /** The secret ECS injects as DB_* (the part of `valueFrom` before the JSON key). */
+  injectedSecretArn(): string {
+    const secrets = this.appContainer().Secrets as { ValueFrom: string }[];
+    const arns = new Set(secrets.map((s) => s.ValueFrom.split(':').slice(0, 7).join(':')));
+    if (arns.size !== 1) throw new Error(`expected the App container to inject one secret, found ${[...arns].join(', ')}`);
+    return [...arns][0];
+  }
+
+  /** The KMS key a secret is encrypted with. */
+  secretKeyArn(secretArn: string): string {
+    return String(this.model.propertyOf(this.model.findByRef('AWS::SecretsManager::Secret', secretArn), 'KmsKeyId'));
+  }
+
+  logGroupArn(logGroupName: string, region = this.region()): string {
+    return `arn:aws:logs:${region}:${this.account}:log-group:${logGroupName}`;
+  }
+
+  /** The KMS key a log group is encrypted with. */
+  logGroupKeyArn(logGroupName: string): string {
+    return String(this.model.propertyOf(this.model.findByRef('AWS::Logs::LogGroup', logGroupName), 'KmsKeyId'));
+  }
+
+  functionEnvironment(path: string, name: string): string {
+    const variables = (this.model.property(path, 'Environment') as { Variables: Record<string, string> }).Variables;
+    if (!(name in variables)) throw new Error(`${path} has no environment variable ${name}`);
+    return variables[name];
+  }
+
+  /** The log group a function logs to (its LoggingConfig). */
+  functionLogGroupName(path: string): string {
+    const logging = this.model.property(path, 'LoggingConfig') as { LogGroup?: string } | undefined;
+    if (!logging?.LogGroup) throw new Error(`${path} logs to the default /aws/lambda group, which no template holds`);
+    return logging.LogGroup;
+  }
+
+  functionArn(path: string): string {
+    return this.model.attribute(path);
+  }
+
+  /** The function an EventBridge rule targets, and the rule's ARN (the invocation's aws:SourceArn). */
+  ruleTarget(rulePath: string): { functionArn: string; ruleArn: string } {
+    const targets = this.model.property(rulePath, 'Targets') as { Arn: string }[];
+    return { functionArn: targets[0].Arn, ruleArn: this.model.attribute(rulePath) };
+  }
+
+  /** The topic every alarm of the Monitoring stack notifies, and the key that encrypts it. */
+  alarmTopic(): { topicArn: string; keyArn: string; alarmArn: string } {
+    const monitoring = this.model.stackNameOf('Monitoring');
+    const resources = this.model.resolver.stack(monitoring).template.Resources ?? {};
+    const alarms = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    const actions = new Set(alarms.flatMap(([, r]) => this.model.resolver.resolve(monitoring, r.Properties?.AlarmActions ?? []) as string[]));
+    if (actions.size !== 1) throw new Error(`expected every alarm to notify one topic, found ${[...actions].join(', ') || 'none'}`);
+    const topicArn = [...actions][0];
+    const topic = this.model.findByRef('AWS::SNS::Topic', topicArn);
+    return {
+      topicArn,
+      keyArn: String(this.model.propertyOf(topic, 'KmsMasterKeyId')),
+      alarmArn: String(this.model.resolver.resolve(monitoring, { 'Fn::GetAtt': [alarms[0][0], 'Arn'] })),
+    };
+  }
+
+  /** Where the load balancer writes its access logs: the object key prefix AWS uses. */
+  albAccessLogObjectArn(): string {
+    const attributes = this.model.property('Service/Web/LoadBalancer', 'LoadBalancerAttributes') as { Key: string; Value: string }[];
+    const attribute = (key: string) => attributes.find((a) => a.Key === key)?.Value;
+    if (attribute('access_logs.s3.enabled') !== 'true') throw new Error('the load balancer does not write access logs');
+    const prefix = attribute('access_logs.s3.prefix');
+    const key = `${prefix ? `${prefix}/` : ''}AWSLogs/${this.account}/elasticloadbalancing/${this.region('Service')}/2026/12/01/log.gz`;
+    return `arn:aws:s3:::${attribute('access_logs.s3.bucket')}/${key}`;
+  }
+
+  /** The VPC flow log's delivery role and destination log group. */
+  flowLog(): { roleArn: string; logGroupName: string } {
+    return {
+      roleArn: String(this.model.property('Network/Network/Vpc/FlowLog/FlowLog', 'DeliverLogsPermissionArn')),
+      logGroupName: String(this.model.property('Network/Network/Vpc/FlowLog/FlowLog', 'LogGroupName')),
+    };
+  }
+
+  /** The log group the WAF logging configuration writes to. */
+  wafLogGroupName(): string {
+    const [destination] = this.model.property('Service/Edge/Logging', 'LogDestinationConfigs') as string[];
+    return destination.split(':log-group:')[1];
+  }
+
+  /** The WAF IP set the sync updates, from its name and id in the function's environment. */
+  ipSetArn(name: string, id: string): string {
+    return `arn:aws:wafv2:${this.region('Service')}:${this.account}:regional/ipset/${name}/${id}`;
+  }
+
+  rumAppMonitorArn(): string {
+    return `arn:aws:rum:${this.region('Service')}:${this.account}:appmonitor/${this.model.property('Service/Rum/AppMonitor', 'Name')}`;
+  }
+
+  /** The key behind a KMS alias of this stage, and the alias's name. */
+  keyByAlias(aliasArn: string): { keyArn: string; aliasName: string } {
+    const aliasName = aliasArn.split(':').slice(5).join(':');
+    return { keyArn: String(this.model.propertyOf(this.model.findByRef('AWS::KMS::Alias', aliasName), 'TargetKeyId')), aliasName };
+  }
+
+  /** The ARN of a CDK bootstrap role (default qualifier) of this account in `region`. */
+  bootstrapRoleArn(kind: 'deploy' | 'file-publishing' | 'image-publishing' | 'lookup', region = this.region()): string {
+    return `arn:aws:iam::${this.account}:role/cdk-hnb659fds-${kind}-role-${this.account}-${region}`;
+  }
+}
