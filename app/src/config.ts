@@ -82,6 +82,8 @@ export interface AppConfig {
   readonly rateLimitPerUser: number;
   /** Clients each rate-limit store remembers per task (see plugins/rate-limit.ts). */
   readonly rateLimitTrackedClients: number;
+  /** GDPR exports streaming at once per task (each holds a pooled connection); past it, 503. */
+  readonly exportConcurrency: number;
   /** Most notes one user may keep; creating one more is 409. */
   readonly notesPerUserMax: number;
   /**
@@ -256,6 +258,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),
     rateLimitTrackedClients: integer(env, 'RATE_LIMIT_TRACKED_CLIENTS', 100_000, 1_000, 10_000_000),
     notesPerUserMax: integer(env, 'NOTES_PER_USER_MAX', 10_000, 1, 10_000_000),
+    exportConcurrency: integer(env, 'EXPORT_CONCURRENCY', 2, 1, 100),
     cursorKey: cursorKey(env),
     trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', 1, 0, 10),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 120_000),

@@ -98,7 +98,7 @@ describe('GET /v1/me/export', () => {
     const [{ token_hash: tokenHash }] = await backend.query<{ token_hash: Buffer }>('SELECT token_hash FROM users WHERE id = $1', [user.id]);
 
     const failures: unknown[] = [];
-    const stream = (await openExport(app.db, tokenHash, (error) => failures.push(error), 2))!;
+    const stream = (await openExport(app.db, tokenHash, (error) => failures.push(error), { batchSize: 2 }))!;
     await backend.query('DELETE FROM notes WHERE id = $1', [notes[4].id]);
     await backend.query("UPDATE notes SET title = 'changed' WHERE id = $1", [notes[3].id]);
     await backend.query("INSERT INTO notes (user_id, title, body) VALUES ($1, 'late', '')", [user.id]);
@@ -109,6 +109,47 @@ describe('GET /v1/me/export', () => {
     expect(document.user).toEqual({ id: user.id, email: user.email, createdAt: expect.stringMatching(/Z$/) });
     expect(document.notes).toEqual(notes);
     expect(failures).toEqual([]);
+  });
+
+  it('a client that stops reading loses its export after the idle timeout; the task carries on', async () => {
+    app = await startApp(backend.appOptions());
+    const user = await register(app);
+    for (let i = 0; i < 5; i++) await createNote(app, user);
+    const [{ token_hash: tokenHash }] = await backend.query<{ token_hash: Buffer }>('SELECT token_hash FROM users WHERE id = $1', [user.id]);
+    const failures: unknown[] = [];
+    const stream = (await openExport(app.db, tokenHash, (error) => failures.push(error), { batchSize: 2, idleTimeoutMs: 200 }))!;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await expect((async () => {
+      for await (const _chunk of stream) void _chunk;
+    })()).rejects.toThrow();
+    await until(async () => failures.length === 1, () => 'onError was not called');
+    expect((await app.inject({ url: '/v1/notes', headers: user.auth })).statusCode).toBe(200);
+  });
+
+  it('runs at most EXPORT_CONCURRENCY at once: a slow reader holds its slot, the next export is 503 with Retry-After until it lets go', async () => {
+    app = await startApp(backend.appOptions({ exportConcurrency: 1 }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    const [slow, other] = [await register(app), await register(app)];
+    await createNote(app, other);
+    // Far more than the socket buffers hold, so an unread response stays open.
+    await backend.query("INSERT INTO notes (user_id, title, body) SELECT $1, 'n', repeat('x', 10000) FROM generate_series(1, 3000)", [slow.id]);
+
+    const held = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/v1/me/export', headers: slow.auth }, (res) => {
+        res.pause();
+        resolve(res);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(held.statusCode).toBe(200);
+    const refused = await app.inject({ url: '/v1/me/export', headers: other.auth });
+    expectProblem(refused, 503);
+    expect(refused.headers['retry-after']).toBe('5');
+
+    held.destroy();
+    await until(async () => (await app!.inject({ url: '/v1/me/export', headers: other.auth })).statusCode === 200, () => 'the slot was not released');
   });
 
   it('streams an export many times larger than the process’s heap (child process with --max-old-space-size)', async () => {

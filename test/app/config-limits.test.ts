@@ -32,8 +32,9 @@ describe('migration credentials', () => {
 });
 
 describe('bounded cost', () => {
-  it('defaults: 10,000 notes per user, 100,000 tracked rate-limit clients, no cursor key (one is generated per process)', () => {
-    expect(loadConfig({})).toMatchObject({ notesPerUserMax: 10_000, rateLimitTrackedClients: 100_000, cursorKey: undefined });
+  it('defaults: 10,000 notes per user, 100,000 tracked rate-limit clients, 2 exports at once, no cursor key (one is generated per process)', () => {
+    expect(loadConfig({})).toMatchObject({ notesPerUserMax: 10_000, rateLimitTrackedClients: 100_000, exportConcurrency: 2, cursorKey: undefined });
+    expect(loadConfig({ EXPORT_CONCURRENCY: '5' }).exportConcurrency).toBe(5);
   });
 
   it('NOTES_PER_USER_MAX and RATE_LIMIT_TRACKED_CLIENTS are read and bounded', () => {

@@ -154,6 +154,14 @@ export async function createPostgresDatabase(config: PostgresConfig, log: Databa
   const withSession = async <T>(work: (session: Session) => Promise<T>): Promise<T> => {
     const client = await pool.connect().catch(fail);
     let broken = false;
+    // The pool listens for errors only on idle clients: a session the server ends while
+    // it is checked out (shutdown, idle_in_transaction_session_timeout) would otherwise
+    // be an unhandled 'error' event, which ends the process.
+    const onSessionError = (error: Error): void => {
+      broken = true;
+      log.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'database session lost');
+    };
+    client.on('error', onSessionError);
     try {
       const sessionQuery: Query = async <Row>(sql: string, params: readonly unknown[] = []) => {
         try {
@@ -166,6 +174,7 @@ export async function createPostgresDatabase(config: PostgresConfig, log: Databa
       };
       return await work({ query: sessionQuery, exec: async (sql) => void (await sessionQuery(sql)) });
     } finally {
+      client.removeListener('error', onSessionError);
       client.release(broken);
     }
   };

@@ -11,6 +11,11 @@ import type { Database, Session } from './database';
 
 /** Notes per query: big enough to amortize a round trip, small enough to hold (≤ 2 MB). */
 export const EXPORT_BATCH_SIZE = 200;
+/**
+ * A client that stops reading leaves the transaction idle, holding its connection and
+ * snapshot: past this, PostgreSQL ends the session and the export is cut off.
+ */
+export const EXPORT_IDLE_TIMEOUT_MS = 60_000;
 
 interface ExportedUser {
   id: string;
@@ -47,10 +52,19 @@ async function* exportDocument(session: Session, user: ExportedUser, batchSize: 
  * anything is sent), else a stream of the JSON document. `onError` hears about a failure
  * after the response has started (the client then sees a truncated body).
  */
-export function openExport(db: Database, tokenHash: Buffer, onError: (error: unknown) => void, batchSize = EXPORT_BATCH_SIZE): Promise<Readable | undefined> {
+export interface ExportSettings {
+  /** @default EXPORT_BATCH_SIZE */
+  readonly batchSize?: number;
+  /** @default EXPORT_IDLE_TIMEOUT_MS */
+  readonly idleTimeoutMs?: number;
+}
+
+export function openExport(db: Database, tokenHash: Buffer, onError: (error: unknown) => void, settings: ExportSettings = {}): Promise<Readable | undefined> {
+  const { batchSize = EXPORT_BATCH_SIZE, idleTimeoutMs = EXPORT_IDLE_TIMEOUT_MS } = settings;
   return new Promise((resolve, reject) => {
     let opened = false;
     db.withSnapshot(async (session) => {
+      await session.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(idleTimeoutMs)}`);
       const [user] = await session.query<ExportedUser>(
         `SELECT id, email, ${iso('created_at', '"createdAt"')} FROM users WHERE token_hash = $1`,
         [tokenHash],
