@@ -156,4 +156,16 @@ describe('errors raised before routing', () => {
     expect(post.headers.allow).toBe('GET, HEAD, PATCH, DELETE');
     expectProblem(await app.inject({ method: 'PUT', url: '/v1/nothing-here' }), 404);
   });
+
+  it('probing unknown paths and methods costs the prober: rate limited per IP like every route', async () => {
+    const limited = await startApp({ ...backend.appOptions({ rateLimitPerIp: 3 }) });
+    try {
+      const statuses = [];
+      for (const url of ['/a', '/b', '/c', '/d']) statuses.push((await limited.inject(url)).statusCode);
+      statuses.push((await limited.inject({ method: 'PUT', url: '/v1/notes' })).statusCode);
+      expect(statuses).toEqual([404, 404, 404, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
 });
