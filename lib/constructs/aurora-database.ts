@@ -44,8 +44,10 @@ export interface AuroraDatabaseProps {
    */
   readonly serverless?: AuroraServerlessCapacity;
   /**
-   * Readers besides the writer. Each sits in promotion tier 1 (and, on Serverless v2,
-   * scales with the writer) so a failover promotes a reader that already carries the load.
+   * Readers besides the writer, 0 to 15. Each sits in promotion tier 1 (and, on Serverless
+   * v2, scales with the writer) so a failover promotes a reader that already carries the
+   * load. With 0 the cluster is writer-only: cheaper, but a failover then creates a new
+   * instance, which takes minutes instead of seconds.
    * @default 1
    */
   readonly readers?: number;
@@ -75,6 +77,13 @@ export interface AuroraDatabaseProps {
    * @default RemovalPolicy.SNAPSHOT
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * What happens to the new encryption key when it leaves the stack. Retained by default:
+   * the final snapshot and every copy of it can only be read with this key. DESTROY
+   * schedules its deletion (after the 30-day waiting period), for stacks whose data may go.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly keyRemovalPolicy?: RemovalPolicy;
   /**
    * Retention of the exported postgresql log.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -164,7 +173,7 @@ export class AuroraDatabase extends Construct {
       new kms.Key(this, 'Key', {
         description: 'Encrypts the Aurora cluster, its Performance Insights data and its master secret',
         enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        removalPolicy: props.keyRemovalPolicy ?? RemovalPolicy.RETAIN,
       });
 
     this.parameterGroup = new rds.ParameterGroup(this, 'ClusterParameters', {
@@ -299,8 +308,8 @@ function validateProps(props: AuroraDatabaseProps): void {
     throw new Error('AuroraDatabase: specify either instanceType (provisioned) or serverless (Serverless v2), not both');
   }
   const readers = props.readers ?? 1;
-  if (!Number.isInteger(readers) || readers < 1 || readers > 15) {
-    throw new Error(`AuroraDatabase: readers must be an integer from 1 to 15 (got ${readers})`);
+  if (!Number.isInteger(readers) || readers < 0 || readers > 15) {
+    throw new Error(`AuroraDatabase: readers must be an integer from 0 to 15 (got ${readers})`);
   }
   const retentionDays = props.backupRetention?.toDays() ?? MIN_BACKUP_RETENTION_DAYS;
   if (retentionDays < MIN_BACKUP_RETENTION_DAYS || retentionDays > 35) {

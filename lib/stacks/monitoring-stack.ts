@@ -1,10 +1,10 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { businessMetricNamespace, type StageConfig } from '../config';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { AuroraClusterMetrics } from '../constructs/aurora-cluster-metrics';
 import type { EdgeProtection } from '../constructs/edge-protection';
-import { Observability } from '../constructs/observability';
+import { Observability, RUNBOOK_PATH } from '../constructs/observability';
 import type { RealUserMonitoring } from '../constructs/real-user-monitoring';
 import type { SnapshotReplication } from '../constructs/snapshot-replication';
 import type { WebService } from '../constructs/web-service';
@@ -75,21 +75,22 @@ export class MonitoringStack extends Stack {
 
     this.observability = new Observability(this, 'Observability', {
       webService,
-      taskCount: { min: config.service.minTasks, max: config.service.maxTasks },
       database: { metrics: new AuroraClusterMetrics(cluster, props.databaseIsServerless), memoryBytes, maxConnections: databaseMaxConnections(memoryBytes) },
       webAcl: edgeProtection,
-      ipSetSync: { metrics: edgeProtection, interval: Duration.minutes(config.waf.syncIntervalMinutes) },
+      ipSetSync: edgeProtection.syncFunction ? edgeProtection : undefined,
       shieldProtectedResourceArn: edgeProtection.shieldProtection ? webService.loadBalancer.loadBalancerArn : undefined,
       backups: props.replication,
       functions: {
         'snapshot-copier': props.replication.function,
-        'ip-set-sync': edgeProtection.syncFunction,
+        ...(edgeProtection.syncFunction ? { 'ip-set-sync': edgeProtection.syncFunction } : {}),
       },
       businessMetrics: { namespace: businessMetricNamespace(config), stage: config.stage },
       rum: props.rum,
       availabilityTarget: config.observability.availabilityTarget,
       latencyObjective: { thresholdMs: config.service.p99LatencyTargetMs, target: 0.99 },
       alarmEmails: [config.observability.alarmEmail],
+      // The runbook ships in this repository: every alarm names its section there.
+      runbookUrl: RUNBOOK_PATH,
       alarmNamePrefix: `${config.prefix}-${config.stage}`,
       dashboardName: `${config.prefix}-${config.stage}`,
     });

@@ -186,7 +186,7 @@ describe('AuroraDatabase restored from a snapshot', () => {
 describe('AuroraDatabase validation', () => {
   it.each<[string, Partial<AuroraDatabaseProps>, RegExp]>([
     ['instanceType with serverless', { instanceType: new ec2.InstanceType('r7g.large'), serverless: { minCapacity: 1, maxCapacity: 2 } }, /either instanceType .* or serverless/],
-    ['no reader', { readers: 0 }, /readers must be an integer from 1 to 15/],
+    ['more than 15 readers', { readers: 16 }, /readers must be an integer from 0 to 15 \(got 16\)/],
     ['retention under 7 days', { backupRetention: Duration.days(3) }, /backupRetention must be between 7 and 35 days/],
     ['min capacity above max', { serverless: { minCapacity: 8, maxCapacity: 2 } }, /serverless\.minCapacity \(8\) must not exceed/],
   ])('rejects %s', (_name, props, message) => {

@@ -279,7 +279,7 @@ describe('EdgeProtection with Shield, allow list and body exemptions', () => {
             { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:eu-west-1:123456789012:parameter/bulwark/test/waf/blocklist' },
           ]),
         },
-        Roles: [built.stack.resolve(built.edge.syncFunctionRole.roleName)],
+        Roles: [built.stack.resolve(built.edge.syncFunctionRole!.roleName)],
       });
       const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
       expect(statements.map((statement) => statement.Action).flat()).not.toContain('kms:Decrypt');
