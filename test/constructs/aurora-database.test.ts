@@ -183,6 +183,24 @@ describe('AuroraDatabase restored from a snapshot', () => {
   });
 });
 
+describe('AuroraDatabase options', () => {
+  it('runs writer-only with readers: 0', () => {
+    const { stack } = databaseStack({ readers: 0 });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::RDS::DBInstance', 1);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { PromotionTier: 0 });
+  });
+
+  it('retains its key by default and destroys it when asked', () => {
+    const keyPolicies = (template: Template) =>
+      Object.entries(template.findResources('AWS::KMS::Key'))
+        .filter(([id]) => id.startsWith('DatabaseKey'))
+        .map(([, key]) => key.DeletionPolicy);
+    expect(keyPolicies(Template.fromStack(databaseStack().stack))).toEqual(['Retain']);
+    expect(keyPolicies(Template.fromStack(databaseStack({ keyRemovalPolicy: RemovalPolicy.DESTROY }).stack))).toEqual(['Delete']);
+  });
+});
+
 describe('AuroraDatabase validation', () => {
   it.each<[string, Partial<AuroraDatabaseProps>, RegExp]>([
     ['instanceType with serverless', { instanceType: new ec2.InstanceType('r7g.large'), serverless: { minCapacity: 1, maxCapacity: 2 } }, /either instanceType .* or serverless/],

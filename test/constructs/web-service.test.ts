@@ -500,7 +500,8 @@ describe('WebService options', () => {
     template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: CERTIFICATE_ARN }] });
     expect(webService.aliasRecords).toEqual([]);
-    expect(stack.resolve(webService.url)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.anyValue(), 'DNSName'] }]] });
+    const loadBalancerId = stack.getLogicalId(webService.loadBalancer.node.defaultChild as never);
+    expect(stack.resolve(webService.url)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [loadBalancerId, 'DNSName'] }]] });
   });
 
   it('can be internal: private subnets, clients from the VPC only, no internet exception in cdk-nag', () => {
@@ -518,14 +519,25 @@ describe('WebService options', () => {
   });
 
   it('places the load balancer and the tasks in the subnets selected', () => {
-    const { stack, vpc } = build({
-      props: () => ({ loadBalancerSubnets: { subnetType: ec2.SubnetType.PUBLIC, onePerAz: true }, taskSubnets: { subnetType: ec2.SubnetType.PUBLIC } }),
+    const { stack } = build({
+      props: () => ({
+        // An internal load balancer defaults to private subnets: the selection overrides it.
+        internetFacing: false,
+        loadBalancerSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+        taskSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      }),
     });
-    const publicSubnets = vpc.publicSubnets.map((subnet) => stack.resolve(subnet.subnetId));
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::ECS::Service', {
-      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: publicSubnets, AssignPublicIp: 'DISABLED' }) },
-    });
+    const [loadBalancer] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+    const loadBalancerSubnets = JSON.stringify(loadBalancer.Properties.Subnets);
+    expect(loadBalancerSubnets).toContain('PublicSubnet1');
+    expect(loadBalancerSubnets).not.toContain('PrivateSubnet');
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    const taskSubnets = JSON.stringify(service.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets);
+    expect(taskSubnets).toContain('PublicSubnet1');
+    expect(taskSubnets).toContain('PublicSubnet2');
+    expect(taskSubnets).not.toContain('PrivateSubnet');
+    expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
   });
 
   it('runs in an existing cluster instead of a new one', () => {
