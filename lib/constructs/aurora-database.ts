@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { defaultMaxConnections, instanceMemoryBytes, serverlessMemoryBytes } from './aurora-capacity';
 import { AuroraClusterMetrics } from './aurora-cluster-metrics';
 
 /** Serverless v2 capacity range, in Aurora capacity units. */
@@ -159,6 +160,14 @@ export class AuroraDatabase extends Construct {
    * commit latency, ACUs), each with the statistic alarms and dashboards read it with.
    */
   readonly metrics: AuroraClusterMetrics;
+  /**
+   * Memory of one instance in bytes (Serverless v2: at maximum capacity), undefined for an
+   * instance class whose memory is not known here. With `maxConnections` and `metrics`,
+   * Observability reads its database limits from this construct.
+   */
+  readonly memoryBytes?: number;
+  /** Default max_connections of one instance (Aurora's formula over `memoryBytes`). */
+  readonly maxConnections?: number;
 
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
     super(scope, id);
@@ -195,6 +204,8 @@ export class AuroraDatabase extends Construct {
         : rds.ClusterInstance.provisioned(instanceId, { ...common, instanceType: props.instanceType });
     };
     const capacity = props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 };
+    this.memoryBytes = this.isServerless ? serverlessMemoryBytes(capacity.maxCapacity) : knownInstanceMemoryBytes(props.instanceType!);
+    this.maxConnections = this.memoryBytes === undefined ? undefined : defaultMaxConnections(this.memoryBytes);
 
     const masterUsername = props.masterUsername ?? 'bulwark_admin';
     const databaseName = props.databaseName ?? 'app';
@@ -320,5 +331,14 @@ function validateProps(props: AuroraDatabaseProps): void {
   }
   if (props.serverless && props.serverless.minCapacity > props.serverless.maxCapacity) {
     throw new Error(`AuroraDatabase: serverless.minCapacity (${props.serverless.minCapacity}) must not exceed serverless.maxCapacity (${props.serverless.maxCapacity})`);
+  }
+}
+
+/** The instance's memory, or undefined for a class {@link instanceMemoryBytes} cannot read. */
+function knownInstanceMemoryBytes(instanceType: ec2.InstanceType): number | undefined {
+  try {
+    return instanceMemoryBytes(instanceType.toString());
+  } catch {
+    return undefined;
   }
 }

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Network } from '../../lib/constructs/network';
 import { AuroraDatabase, type AuroraDatabaseProps } from '../../lib/constructs/aurora-database';
+import type { ObservedDatabase } from '../../lib/constructs/observability';
 import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
@@ -189,6 +190,18 @@ describe('AuroraDatabase options', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::RDS::DBInstance', 1);
     template.hasResourceProperties('AWS::RDS::DBInstance', { PromotionTier: 0 });
+  });
+
+  it('knows the memory and default max_connections Observability alarms on, where the instance class tells', () => {
+    const serverless = databaseStack({ serverless: { minCapacity: 0.5, maxCapacity: 4 } }).database;
+    expect([serverless.memoryBytes, serverless.maxConnections]).toEqual([8 * 2 ** 30, 901]);
+    // The construct itself is what Observability takes as its database.
+    const observed: ObservedDatabase = serverless;
+    expect(observed.metrics).toBe(serverless.metrics);
+    const provisioned = databaseStack({ instanceType: new ec2.InstanceType('r7g.xlarge') }).database;
+    expect([provisioned.memoryBytes, provisioned.maxConnections]).toEqual([32 * 2 ** 30, 3604]);
+    const unknown = databaseStack({ instanceType: new ec2.InstanceType('t4g.medium') }).database;
+    expect([unknown.memoryBytes, unknown.maxConnections]).toEqual([undefined, undefined]);
   });
 
   it('retains its key by default and destroys it when asked', () => {

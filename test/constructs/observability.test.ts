@@ -514,6 +514,12 @@ describe('Observability', () => {
 });
 
 describe('Observability props', () => {
+  it('refuses a database whose limits are unknown, naming them', () => {
+    expect(() => observabilityStack({ database: { metrics: sources.database } })).toThrow(
+      /database\.maxConnections must be greater than 0 \(got undefined; unknown for this instance class[\s\S]*database\.memoryBytes must be greater than 0/,
+    );
+  });
+
   it('links no runbook when runbookUrl is absent', () => {
     const { stack } = observabilityStack({ runbookUrl: undefined });
     const descriptions = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map((alarm) => String(alarm.Properties.AlarmDescription));

@@ -17,7 +17,7 @@ import {
   ShieldMetricFactory,
   type WebAclMetricSource,
 } from './metrics';
-import type { ObservedDatabase, ObservedIpSetSync, ObservedWebService } from './observed';
+import type { DatabaseWithLimits, ObservedDatabase, ObservedIpSetSync, ObservedWebService } from './observed';
 import { SloBurnRateAlarms } from './slo';
 
 export * from './alarm-topic';
@@ -147,7 +147,7 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    validateProps(props);
+    const database = validateProps(props);
     const t = (this.thresholds = { ...OBSERVABILITY_DEFAULTS, ...props.thresholds });
     this.availabilityTarget = props.availabilityTarget ?? OBSERVABILITY_DEFAULTS.availabilityTarget;
     this.latencyObjective = props.latencyObjective ?? { thresholdMs: OBSERVABILITY_DEFAULTS.latencyThresholdMs, target: OBSERVABILITY_DEFAULTS.latencyTarget };
@@ -166,7 +166,7 @@ export class Observability extends Construct {
     this.serviceAlarms = this.createServiceAlarms(t);
     this.createEcsAlarms(props, t);
     ({ availability: this.availabilitySlo, latency: this.latencySlo } = this.createSloAlarms());
-    if (props.database) this.createDatabaseAlarms(props.database, t);
+    if (database) this.createDatabaseAlarms(database, t);
     if (props.webAcl) this.createWafAlarms(props.webAcl, t);
     if (this.shieldMetrics) this.createShieldAlarm(this.shieldMetrics);
     if (props.backups) this.createBackupAlarms(props.backups, t);
@@ -183,7 +183,7 @@ export class Observability extends Construct {
       availabilityTarget: this.availabilityTarget,
       latencyObjective: this.latencyObjective,
       taskCount: { min: props.webService.minTasks, max: props.webService.maxTasks },
-      database: props.database,
+      database,
       webAcl: props.webAcl,
       shieldMetrics: this.shieldMetrics,
       backups: props.backups,
@@ -328,7 +328,7 @@ export class Observability extends Construct {
 
   // --- Aurora ----------------------------------------------------------------------------
 
-  private createDatabaseAlarms(database: ObservedDatabase, t: ObservabilityThresholds): void {
+  private createDatabaseAlarms(database: DatabaseWithLimits, t: ObservabilityThresholds): void {
     const db = database.metrics;
     // Aurora publishes these every minute while the cluster exists: silence is an outage
     // of the metrics pipeline, not of the database, so it neither pages nor clears.
@@ -562,7 +562,8 @@ export class Observability extends Construct {
   }
 }
 
-function validateProps(props: ObservabilityProps): void {
+/** Validates the props, naming the one at fault; returns the database with its limits known. */
+function validateProps(props: ObservabilityProps): DatabaseWithLimits | undefined {
   const problems: string[] = [];
   const { minTasks: min, maxTasks: max } = props.webService;
   if (!(Number.isInteger(min) && min >= 1)) problems.push(`webService.minTasks must be an integer of at least 1 (got ${min})`);
@@ -575,10 +576,19 @@ function validateProps(props: ObservabilityProps): void {
   const latency = props.latencyObjective;
   if (latency && !(latency.thresholdMs > 0)) problems.push(`latencyObjective.thresholdMs must be greater than 0 (got ${latency.thresholdMs})`);
   if (latency && !(latency.target > 0 && latency.target < 1)) problems.push(`latencyObjective.target must be between 0 and 1, exclusive (got ${latency.target})`);
-  if (props.database && !(props.database.maxConnections > 0)) problems.push(`database.maxConnections must be greater than 0 (got ${props.database.maxConnections})`);
-  if (props.database && !(props.database.memoryBytes > 0)) problems.push(`database.memoryBytes must be greater than 0 (got ${props.database.memoryBytes})`);
+  for (const limit of ['maxConnections', 'memoryBytes'] as const) {
+    const value = props.database?.[limit];
+    if (props.database && !(value !== undefined && value > 0)) {
+      problems.push(`database.${limit} must be greater than 0 (got ${value}; unknown for this instance class: pass { metrics, maxConnections, memoryBytes } yourself)`);
+    }
+  }
   for (const name of Object.keys(props.functions ?? {})) {
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) problems.push(`functions.${name}: names must be kebab-case (they become alarm names)`);
   }
   if (problems.length > 0) throw new Error(`Invalid Observability props:\n  - ${problems.join('\n  - ')}`);
+  return props.database && hasLimits(props.database) ? props.database : undefined;
+}
+
+function hasLimits(database: ObservedDatabase): database is DatabaseWithLimits {
+  return database.maxConnections !== undefined && database.memoryBytes !== undefined;
 }
