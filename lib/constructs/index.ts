@@ -1,5 +1,6 @@
 // The construct library: each construct stands alone in another team's CDK app.
 export * from './network';
+export * from './aurora-capacity';
 export * from './aurora-database';
 export * from './backup-copy-target';
 export * from './snapshot-replication';
