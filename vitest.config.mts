@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Synthesizing stacks and bundling Lambdas is CPU-bound on 2-core CI machines,
+// Synthesizing stacks is CPU-bound on 2-core CI machines,
 // so infrastructure tests get generous timeouts; the app and Lambda tests stay fast.
 export default defineConfig({
   test: {
+    globalSetup: ['test/support/global-setup.ts'],
     projects: [
       {
         test: {

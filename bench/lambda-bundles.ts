@@ -1,7 +1,6 @@
 /**
- * Bundles each Lambda the way BundledFunction has CDK run esbuild (bundle, platform node,
- * target node24, minify, external source map, no externals) and prints the size of the
- * bundle and of each npm package inside it, largest first. `--json` prints the same as JSON.
+ * Bundles each Lambda as the library build does (lambda/bundles.ts) and prints the size of
+ * the bundle and of each npm package inside it, largest first. `--json` prints the same as JSON.
  *
  *   npx tsx bench/lambda-bundles.ts
  */
@@ -9,8 +8,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { bundleOptions, LAMBDAS, type LambdaName } from '../lambda/bundles';
 
-const LAMBDAS = ['snapshot-copier', 'ip-set-sync'];
 const ROOT = path.join(__dirname, '..');
 
 export interface BundleSize {
@@ -37,21 +36,11 @@ function packageBytes(metafile: Metafile): Record<string, number> {
   return Object.fromEntries(Object.entries(totals).sort(([, a], [, b]) => b - a));
 }
 
-export async function bundleSize(lambda: string): Promise<BundleSize> {
+export async function bundleSize(lambda: LambdaName): Promise<BundleSize> {
   const outdir = mkdtempSync(path.join(tmpdir(), `bundle-${lambda}-`));
   try {
     const outfile = path.join(outdir, 'index.js');
-    const result = await build({
-      entryPoints: [path.join(ROOT, 'lambda', lambda, 'handler.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node24',
-      minify: true,
-      sourcemap: true,
-      outfile,
-      metafile: true,
-      logLevel: 'error',
-    });
+    const result = await build({ ...bundleOptions(ROOT, lambda, outfile), metafile: true, logLevel: 'error' });
     return { lambda, bytes: statSync(outfile).size, packages: packageBytes(result.metafile) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

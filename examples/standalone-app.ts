@@ -9,7 +9,7 @@
  *   npm run synth:example          # cdk synth into cdk.out.example, offline
  *
  * Outside this repository, import from the package instead of '../lib':
- *   import { AuroraDatabase, EdgeProtection, WebService } from 'bulwark';
+ *   import { AuroraDatabase, EdgeProtection, WebService } from '@bulwark-cdk/constructs';
  * The stack itself is in shop-stack.ts.
  */
 import { App, Aspects } from 'aws-cdk-lib';

@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(dev prod)
-# The Service stack's image asset is the app folder with its pre-built bundle.
+# The Lambdas deploy their prebuilt bundles; the Service stack's image asset is the app
+# folder with its pre-built bundle.
+npm run --silent build:lambdas >/dev/null
 npm run --silent build:app >/dev/null
 for stage in "${stages[@]}"; do
   npx cdk synth --quiet --context stage="$stage" --output "cdk.out/$stage" >/dev/null

@@ -3,11 +3,15 @@
  * routes. Tests call `buildApp()` and use `inject()`; server.ts only listens and handles
  * signals.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AppConfig } from './config';
+import { CursorCodec } from './cursor';
 import type { Database } from './db/database';
 import { Repository } from './db/repository';
+import { clientErrorHandler, frameworkErrors } from './edge-problems';
+import { useStrictJsonParser } from './json-body';
+import { httpsOptions } from './tls';
 import { childLoggerFactory, loggerOptions, RequestLogController } from './logging';
 import auth from './plugins/auth';
 import database from './plugins/database';
@@ -27,6 +31,7 @@ import { createValidatorCompiler } from './validation';
 declare module 'fastify' {
   interface FastifyInstance {
     repository: Repository;
+    cursors: CursorCodec;
   }
 }
 
@@ -42,7 +47,9 @@ export interface BuildAppOptions {
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
+  const https = await httpsOptions(config.tls);
   const app = Fastify({
+    ...(https && { https }),
     logger: options.logger ?? loggerOptions(config.logLevel),
     childLoggerFactory,
     genReqId: () => randomUUID(),
@@ -56,10 +63,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(createValidatorCompiler());
   // The API speaks JSON only: any other body type is 415, not a string for the schema to reject.
   app.removeContentTypeParser('text/plain');
+  useStrictJsonParser(app);
   app.decorate('lifecycle', { shuttingDown: false });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -72,23 +82,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(securityHeaders);
   await app.register(auth);
-  await app.register(rateLimit, { perIp: config.rateLimitPerIp, perUser: config.rateLimitPerUser });
-  await app.register(errors);
-  await app.register(openapi);
+  await app.register(rateLimit, { perIp: config.rateLimitPerIp, perUser: config.rateLimitPerUser, trackedClients: config.rateLimitTrackedClients });
   await app.register(metrics, {
     namespace: config.metricsNamespace,
     stage: config.stage,
     flushIntervalMs: config.metricsFlushIntervalMs,
     sink: options.metricsSink,
   });
+  await app.register(errors);
+  await app.register(openapi);
   await app.register(database, { config: config.database, database: options.database });
   app.decorate('repository', new Repository(app.db));
+  if (!config.cursorKey) app.log.warn('CURSOR_KEY is not set: pagination cursors are sealed with a random per-process key and fail on any other task');
+  app.decorate('cursors', new CursorCodec(config.cursorKey ?? randomBytes(32)));
   app.addSchema(noteSchema);
 
   await app.register(healthRoutes);
   await app.register(homeRoutes, { rum: config.rum });
   await app.register(usersRoutes);
-  await app.register(notesRoutes);
-  await app.register(meRoutes);
+  await app.register(notesRoutes, { notesPerUserMax: config.notesPerUserMax });
+  await app.register(meRoutes, { exportConcurrency: config.exportConcurrency });
   return app;
 }

@@ -3,6 +3,7 @@
  * gets an `AppConfig` passed in, so tests build the app from a literal.
  */
 import { readFileSync } from 'node:fs';
+import type { TlsConfig } from './tls';
 
 export type DatabaseSsl =
   /** Plain TCP: local development and the throwaway test cluster only. */
@@ -29,7 +30,23 @@ export type DatabaseConfig =
        * @default - the password is fixed for the life of the process
        */
       readonly credentialsSecret?: SecretReference;
+      /**
+       * Who applies migrations: a role that owns the app's schema, on its own connection.
+       * The runtime role above then needs only DML on the app's tables, which the
+       * migration grants it.
+       * @default - migrations run with the runtime credentials (which then need DDL rights)
+       */
+      readonly migration?: MigrationCredentials;
+      /**
+       * Longest a migration's DDL waits for a table lock before it gives up (and is
+       * retried), so it never queues live traffic behind it for long.
+       * @default 10 000 ms
+       */
+      readonly migrationLockTimeoutMs?: number;
     };
+
+/** Either a URL (with DATABASE_URL) or a user and password on the runtime's host (with DB_HOST). */
+export type MigrationCredentials = { readonly connectionString: string } | { readonly user: string; readonly password: string };
 
 export interface SecretReference {
   readonly arn: string;
@@ -63,6 +80,18 @@ export interface AppConfig {
   readonly rateLimitPerIp: number;
   /** Requests per minute per bearer token. */
   readonly rateLimitPerUser: number;
+  /** Clients each rate-limit store remembers per task (see plugins/rate-limit.ts). */
+  readonly rateLimitTrackedClients: number;
+  /** GDPR exports streaming at once per task (each holds a pooled connection); past it, 503. */
+  readonly exportConcurrency: number;
+  /** Most notes one user may keep; creating one more is 409. */
+  readonly notesPerUserMax: number;
+  /**
+   * 32-byte AES-256-GCM key that seals pagination cursors. Every task of a deployment
+   * must share it (a cursor from one task is decoded by another).
+   * @default - a random key per process, logged as a warning: cursors break across tasks
+   */
+  readonly cursorKey?: Buffer;
   /** How many X-Forwarded-For hops to trust: 1 = only the ALB's. */
   readonly trustedProxyHops: number;
   /** Hard deadline for graceful shutdown; the ECS stop timeout is 30 s. */
@@ -72,6 +101,8 @@ export interface AppConfig {
   readonly metricsFlushIntervalMs: number;
   readonly bodyLimitBytes: number;
   readonly rum?: RumConfig;
+  /** Serve HTTPS (APP_TLS=self-signed) or plain HTTP (off, the default). */
+  readonly tls: TlsConfig;
 }
 
 export class ConfigError extends Error {}
@@ -130,11 +161,33 @@ function credentialsSecret(env: Env): SecretReference | undefined {
   return { arn, region: match[1] };
 }
 
+/**
+ * MIGRATION_DATABASE_URL goes with DATABASE_URL; DB_MIGRATION_USERNAME and
+ * DB_MIGRATION_PASSWORD (the fields ECS injects from the migration role's secret) go
+ * with the DB_* fields. Neither: the runtime credentials migrate.
+ */
+function migrationCredentials(env: Env): MigrationCredentials | undefined {
+  const url = env.MIGRATION_DATABASE_URL?.trim();
+  const user = env.DB_MIGRATION_USERNAME?.trim();
+  const password = env.DB_MIGRATION_PASSWORD;
+  if (url) {
+    if (!env.DATABASE_URL) throw new ConfigError('MIGRATION_DATABASE_URL goes with DATABASE_URL; with DB_HOST use DB_MIGRATION_USERNAME and DB_MIGRATION_PASSWORD');
+    return { connectionString: url };
+  }
+  if (!user && !password) return undefined;
+  if (!user || !password) throw new ConfigError('DB_MIGRATION_USERNAME and DB_MIGRATION_PASSWORD must be set together');
+  if (!env.DB_HOST || env.DATABASE_URL) throw new ConfigError('DB_MIGRATION_USERNAME and DB_MIGRATION_PASSWORD go with DB_HOST; with DATABASE_URL use MIGRATION_DATABASE_URL');
+  return { user, password };
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const poolSize = integer(env, 'DB_POOL_SIZE', 10, 1, 1000);
   const secret = credentialsSecret(env);
+  const migration = migrationCredentials(env);
+  const migrationLockTimeoutMs = integer(env, 'MIGRATION_LOCK_TIMEOUT_MS', 10_000, 100, 600_000);
+  const migrationSettings = { ...(migration && { migration }), migrationLockTimeoutMs };
   if (env.DATABASE_URL) {
-    return { kind: 'postgres', connectionString: env.DATABASE_URL, ssl: databaseSsl(env), poolSize };
+    return { kind: 'postgres', connectionString: env.DATABASE_URL, ssl: databaseSsl(env), poolSize, ...migrationSettings };
   }
   if (env.DB_HOST) {
     for (const name of ['DB_USERNAME', 'DB_PASSWORD'] as const) {
@@ -150,9 +203,21 @@ function databaseConfig(env: Env): DatabaseConfig {
       ssl: databaseSsl(env),
       poolSize,
       ...(secret && { credentialsSecret: secret }),
+      ...migrationSettings,
     };
   }
   return { kind: 'pglite' };
+}
+
+/** CURSOR_KEY: 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`). */
+function cursorKey(env: Env): Buffer | undefined {
+  const raw = env.CURSOR_KEY?.trim();
+  if (!raw) return undefined;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(raw) && key.toString('base64').replace(/=+$/, '') !== raw.replace(/=+$/, ''))) {
+    throw new ConfigError('CURSOR_KEY must be 32 bytes, as 64 hex digits or base64');
+  }
+  return key;
 }
 
 function rumConfig(env: Env): RumConfig | undefined {
@@ -173,6 +238,13 @@ function rumConfig(env: Env): RumConfig | undefined {
   return { ...(fields as Omit<RumConfig, 'clientVersion'>), clientVersion };
 }
 
+function tlsConfig(env: Env): TlsConfig {
+  const mode = (env.APP_TLS ?? 'off').trim().toLowerCase();
+  if (mode === 'off' || mode === '') return { mode: 'off' };
+  if (mode !== 'self-signed') throw new ConfigError(`APP_TLS must be "off" or "self-signed", got "${env.APP_TLS}"`);
+  return { mode: 'self-signed', commonName: env.APP_TLS_COMMON_NAME?.trim() || 'bulwark-app' };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
@@ -184,12 +256,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: databaseConfig(env),
     rateLimitPerIp: integer(env, 'RATE_LIMIT_PER_IP', 6000, 1, 10_000_000),
     rateLimitPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),
+    rateLimitTrackedClients: integer(env, 'RATE_LIMIT_TRACKED_CLIENTS', 100_000, 1_000, 10_000_000),
+    notesPerUserMax: integer(env, 'NOTES_PER_USER_MAX', 10_000, 1, 10_000_000),
+    exportConcurrency: integer(env, 'EXPORT_CONCURRENCY', 2, 1, 100),
+    cursorKey: cursorKey(env),
     trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', 1, 0, 10),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 120_000),
     metricsNamespace: env.METRICS_NAMESPACE || 'Bulwark/Business',
     metricsFlushIntervalMs: integer(env, 'METRICS_FLUSH_INTERVAL_MS', 10_000, 100, 600_000),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 131_072, 1024, 10_485_760),
     rum: rumConfig(env),
+    tls: tlsConfig(env),
   };
 }
 

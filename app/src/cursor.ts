@@ -1,21 +1,48 @@
 /**
- * Keyset pagination cursors. A cursor is the position (the note's `seq`) of the last
- * item returned, base64url-encoded so clients treat it as opaque.
+ * Keyset pagination cursors. A cursor carries the position (the note's `seq`, a global
+ * counter) of the last item returned, sealed with AES-256-GCM under a per-deployment key:
+ * a client learns nothing from it (not how many notes exist) and cannot forge or alter
+ * one. Layout, base64url: 12-byte random IV | 8-byte encrypted position | 16-byte tag.
  */
-const SEQ_PATTERN = /^[1-9]\d{0,17}$/;
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-export function encodeCursor(seq: string): string {
-  if (!SEQ_PATTERN.test(seq)) throw new Error(`not a note position: ${seq}`);
-  return Buffer.from(`n${seq}`, 'utf8').toString('base64url');
-}
+const IV_BYTES = 12;
+const POSITION_BYTES = 8;
+const TAG_BYTES = 16;
+const CURSOR_BYTES = IV_BYTES + POSITION_BYTES + TAG_BYTES;
+/** 36 bytes are exactly 48 base64url characters, no padding. */
+export const CURSOR_PATTERN = '^[A-Za-z0-9_-]{48}$';
+const CURSOR_REGEX = new RegExp(CURSOR_PATTERN);
+const SEQ_PATTERN = /^[1-9]\d{0,18}$/;
+const ALGORITHM = 'aes-256-gcm';
 
-/** The position a cursor points at, or undefined when the cursor is not one we issued. */
-export function decodeCursor(cursor: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(cursor)) return undefined;
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!decoded.startsWith('n')) return undefined;
-  const seq = decoded.slice(1);
-  if (!SEQ_PATTERN.test(seq)) return undefined;
-  // Reject non-canonical encodings so each position has exactly one cursor.
-  return encodeCursor(seq) === cursor ? seq : undefined;
+export class CursorCodec {
+  constructor(private readonly key: Buffer) {
+    if (key.length !== 32) throw new Error('a cursor key is 32 bytes');
+  }
+
+  encode(seq: string): string {
+    if (!SEQ_PATTERN.test(seq) || BigInt(seq) > 0x7fff_ffff_ffff_ffffn) throw new Error(`not a note position: ${seq}`);
+    const position = Buffer.alloc(POSITION_BYTES);
+    position.writeBigUInt64BE(BigInt(seq));
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv(ALGORITHM, this.key, iv);
+    const sealed = Buffer.concat([iv, cipher.update(position), cipher.final(), cipher.getAuthTag()]);
+    return sealed.toString('base64url');
+  }
+
+  /** The position a cursor points at, or undefined when it is not one this deployment issued. */
+  decode(cursor: string): string | undefined {
+    if (!CURSOR_REGEX.test(cursor)) return undefined;
+    const sealed = Buffer.from(cursor, 'base64url');
+    if (sealed.length !== CURSOR_BYTES) return undefined;
+    const decipher = createDecipheriv(ALGORITHM, this.key, sealed.subarray(0, IV_BYTES));
+    decipher.setAuthTag(sealed.subarray(IV_BYTES + POSITION_BYTES));
+    try {
+      const position = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, IV_BYTES + POSITION_BYTES)), decipher.final()]);
+      return position.readBigUInt64BE().toString();
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -6,12 +6,18 @@
 import Ajv, { type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { UUID_PATTERN } from './routes/shared-schemas';
+
+const UUID_REGEX = new RegExp(UUID_PATTERN);
 
 const COMMON: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false };
 
 export function createAjv(httpPart: 'body' | 'other'): Ajv {
   const ajv = new Ajv({ ...COMMON, coerceTypes: httpPart === 'body' ? false : true });
-  addFormats(ajv, ['email', 'uuid', 'date-time']);
+  addFormats(ajv, ['email', 'date-time']);
+  // ajv-formats' uuid also admits "urn:uuid:..." prefixes, which PostgreSQL refuses
+  // (22P02); ids are the canonical 8-4-4-4-12 hex text only.
+  ajv.addFormat('uuid', UUID_REGEX);
   return ajv;
 }
 

@@ -5,13 +5,17 @@
  * each server under test to the other with taskset; PostgreSQL is not pinned (a 2-core
  * machine has no third core to give it), so it competes with both — see docs/capacity.md.
  *
- * Writes bench/results.json and prints requests/s, p50, p99 and each endpoint's ratio to
- * its baseline. Env: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 100).
+ * Writes bench/results.json and prints requests/s, p50, p99 and each endpoint's ratios
+ * (requests/s and p99) to its baseline: at saturation, at the fixed rates 1,000 and 3,000
+ * requests/s, and over HTTPS (APP_TLS=self-signed) next to plain HTTP.
+ * Env: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (default 100),
+ * BENCH_REQUEST_LOG_SAMPLE_RATE (default 0.01 as in prod; 1 logs every request as dev does).
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -26,8 +30,9 @@ const NOTES_PER_USER = 100;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const POOL_SIZE = 20;
-/** Requests per second per task that the ALB request-count scaling target corresponds to. */
-const TARGET_RATE = 1_000;
+const REQUEST_LOG_SAMPLE_RATE = process.env.BENCH_REQUEST_LOG_SAMPLE_RATE ?? '0.01';
+/** Requests per second per task that the ALB request-count scaling target corresponds to, and a busier point. */
+const FIXED_RATES = [1_000, 3_000];
 const root = join(__dirname, '..', '..');
 const [LOADGEN_CORE, SERVER_CORE] = cpus().length >= 2 ? ['0', '1'] : ['0', '0'];
 
@@ -44,6 +49,8 @@ interface Row {
   non2xx: number;
   baseline?: string;
   ratioToBaseline?: number;
+  /** This row's p99 over its baseline's: below 1 is faster. */
+  p99RatioToBaseline?: number;
 }
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
@@ -72,11 +79,24 @@ async function seed(url: string): Promise<Seed> {
   return { users: rows.map((row) => ({ id: row.id, token: tokenByEmail.get(row.email)!, noteIds: row.note_ids })) };
 }
 
+/** Status of a GET; over HTTPS without verifying (the app's certificate is generated at start). */
+function status(url: string): Promise<number> {
+  if (!url.startsWith('https:')) return fetch(url).then((response) => response.status);
+  return new Promise((resolve, reject) => {
+    httpsRequest(url, { rejectUnauthorized: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 async function waitForHttp(url: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     try {
-      if ((await fetch(url)).status < 500) return;
+      if ((await status(url)) < 500) return;
     } catch {
       // not up yet
     }
@@ -141,7 +161,9 @@ async function main(): Promise<void> {
 
     console.error('baseline: bare Fastify + pg');
     server = await startServer(['--import', 'tsx', 'bench/app/baselines.ts', 'fastify-pg'], { PORT: port, DATABASE_URL: pg.url, DB_POOL_SIZE: String(POOL_SIZE) }, `${base}/note/${randomUUID()}`);
-    rows.push(await measure('bare Fastify+pg SELECT by id', base, (r) => ({ ...r, method: 'GET', path: `/note/${pick(pick(data.users).noteIds)}` })));
+    const bareSelect: SetupRequest = (r) => ({ ...r, method: 'GET', path: `/note/${pick(pick(data.users).noteIds)}` });
+    rows.push(await measure('bare Fastify+pg SELECT by id', base, bareSelect));
+    for (const rate of FIXED_RATES) rows.push(await measure(`bare Fastify+pg SELECT by id at ${rate} req/s`, base, bareSelect, { overallRate: rate }));
     rows.push(
       await measure('bare Fastify+pg INSERT', base, (r) => ({
         ...r,
@@ -153,42 +175,31 @@ async function main(): Promise<void> {
     );
     await stopServer(server);
 
-    console.error('app (app/dist/server.js)');
-    server = await startServer(
-      ['app/dist/server.js'],
-      {
-        PORT: port,
-        HOST: '127.0.0.1',
-        DATABASE_URL: pg.url,
-        DB_SSL: 'disable',
-        DB_POOL_SIZE: String(POOL_SIZE),
-        RATE_LIMIT_PER_IP: '10000000',
-        RATE_LIMIT_PER_USER: '10000000',
-        LOG_LEVEL: 'info',
-        STAGE: 'bench',
-      },
-      `${base}/readyz`,
-    );
+    // As in prod unless told otherwise: 1 % of fast, successful requests logged (lib/config/stages/prod.ts).
+    const appEnv = {
+      PORT: port,
+      HOST: '127.0.0.1',
+      DATABASE_URL: pg.url,
+      DB_SSL: 'disable',
+      DB_POOL_SIZE: String(POOL_SIZE),
+      RATE_LIMIT_PER_IP: '10000000',
+      RATE_LIMIT_PER_USER: '10000000',
+      LOG_LEVEL: 'info',
+      REQUEST_LOG_SAMPLE_RATE,
+      STAGE: 'bench',
+    };
     const auth = (user: Seed['users'][number]) => ({ authorization: `Bearer ${user.token}` });
-    rows.push(
-      await measure('app GET /v1/notes/:id', base, (r) => {
-        const user = pick(data.users);
-        return { ...r, method: 'GET', path: `/v1/notes/${pick(user.noteIds)}`, headers: auth(user) };
-      }),
-    );
-    // The per-task rate the autoscaling target is set to (docs/capacity.md): latency there,
-    // not at saturation, is what users see in steady state.
-    rows.push(
-      await measure(
-        `app GET /v1/notes/:id at ${TARGET_RATE} req/s`,
-        base,
-        (r) => {
-          const user = pick(data.users);
-          return { ...r, method: 'GET', path: `/v1/notes/${pick(user.noteIds)}`, headers: auth(user) };
-        },
-        { overallRate: TARGET_RATE },
-      ),
-    );
+    const appRead: SetupRequest = (r) => {
+      const user = pick(data.users);
+      return { ...r, method: 'GET', path: `/v1/notes/${pick(user.noteIds)}`, headers: auth(user) };
+    };
+
+    console.error('app (app/dist/server.js)');
+    server = await startServer(['app/dist/server.js'], appEnv, `${base}/readyz`);
+    rows.push(await measure('app GET /v1/notes/:id', base, appRead));
+    // The per-task rate the autoscaling target is set to (docs/capacity.md) and a busier
+    // one: latency there, not at saturation, is what users see in steady state.
+    for (const rate of FIXED_RATES) rows.push(await measure(`app GET /v1/notes/:id at ${rate} req/s`, base, appRead, { overallRate: rate }));
     rows.push(
       await measure('app GET /v1/notes?limit=20', base, (r) => {
         const user = pick(data.users);
@@ -205,6 +216,14 @@ async function main(): Promise<void> {
       })),
     );
     await stopServer(server);
+
+    // The ALB → task hop over TLS (APP_TLS=self-signed), keep-alive connections as the ALB keeps them.
+    console.error('app over HTTPS (APP_TLS=self-signed)');
+    const tlsBase = `https://127.0.0.1:${port}`;
+    server = await startServer(['app/dist/server.js'], { ...appEnv, APP_TLS: 'self-signed' }, `${tlsBase}/readyz`);
+    rows.push(await measure('app GET /v1/notes/:id over HTTPS', tlsBase, appRead));
+    rows.push(await measure(`app GET /v1/notes/:id over HTTPS at ${FIXED_RATES[0]} req/s`, tlsBase, appRead, { overallRate: FIXED_RATES[0] }));
+    await stopServer(server);
   } finally {
     await pg.stop();
   }
@@ -213,29 +232,35 @@ async function main(): Promise<void> {
   const compare = (name: string, baseline: string): void => {
     const row = byName.get(name)!;
     row.baseline = baseline;
-    row.ratioToBaseline = Math.round((row.requestsPerSecond / byName.get(baseline)!.requestsPerSecond) * 1000) / 1000;
+    const base = byName.get(baseline)!;
+    row.ratioToBaseline = Math.round((row.requestsPerSecond / base.requestsPerSecond) * 1000) / 1000;
+    row.p99RatioToBaseline = Math.round((row.p99Ms / Math.max(1, base.p99Ms)) * 100) / 100;
   };
   compare('bare Fastify+pg SELECT by id', 'bare http (ceiling)');
   compare('bare Fastify+pg INSERT', 'bare http (ceiling)');
   compare('app GET /v1/notes/:id', 'bare Fastify+pg SELECT by id');
   compare('app GET /v1/notes?limit=20', 'bare Fastify+pg SELECT by id');
   compare('app POST /v1/notes', 'bare Fastify+pg INSERT');
+  for (const rate of FIXED_RATES) compare(`app GET /v1/notes/:id at ${rate} req/s`, `bare Fastify+pg SELECT by id at ${rate} req/s`);
+  compare('app GET /v1/notes/:id over HTTPS', 'app GET /v1/notes/:id');
+  compare(`app GET /v1/notes/:id over HTTPS at ${FIXED_RATES[0]} req/s`, `app GET /v1/notes/:id at ${FIXED_RATES[0]} req/s`);
 
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadGeneratorCore: LOADGEN_CORE, serverCore: SERVER_CORE },
-    settings: { users: USERS, notes: USERS * NOTES_PER_USER, connections: CONNECTIONS, durationSeconds: DURATION_S, poolSize: POOL_SIZE },
-    targets: { readP99Ms: 50, readRatioToSelect: 0.6, writeP99Ms: 50, writeRatioToInsert: 0.5 },
+    settings: { users: USERS, notes: USERS * NOTES_PER_USER, connections: CONNECTIONS, durationSeconds: DURATION_S, poolSize: POOL_SIZE, requestLogSampleRate: REQUEST_LOG_SAMPLE_RATE },
+    targets: { readP99Ms: 50, readRatioToSelect: 0.6, writeP99Ms: 50, writeRatioToInsert: 0.5, readP99RatioToSelect: 2, fixedRateP99RatioToSelect: 1.5 },
     rows,
   };
   writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   console.log('');
-  console.log('| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to baseline |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | req/s ratio to baseline | p99 ratio |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
   for (const row of rows) {
     const ratio = row.ratioToBaseline === undefined ? '' : `${(row.ratioToBaseline * 100).toFixed(1)} % of ${row.baseline}`;
-    console.log(`| ${row.name} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.errors} | ${row.non2xx} | ${ratio} |`);
+    const p99Ratio = row.p99RatioToBaseline === undefined ? '' : `${row.p99RatioToBaseline.toFixed(2)}x`;
+    console.log(`| ${row.name} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.errors} | ${row.non2xx} | ${ratio} | ${p99Ratio} |`);
   }
   console.log('\nwritten: bench/results.json');
 }

@@ -261,6 +261,7 @@ export function findConfigProblems(config: StageConfig): string[] {
 export function findStageSetProblems(stages: Readonly<Record<string, StageConfig>>): string[] {
   const problems: string[] = [];
   const seen = new Map<string, string>();
+  const records = new Map<string, string>();
   for (const [key, config] of Object.entries(stages)) {
     if (config.stage !== key) problems.push(`stage "${key}": its config says stage "${config.stage}"; a stage is selected by the name it carries`);
     const identity = `${config.account}/${config.prefix}/${config.stage}`;
@@ -269,6 +270,12 @@ export function findStageSetProblems(stages: Readonly<Record<string, StageConfig
       problems.push(`stage "${key}" has the account, prefix and stage of "${other}" (${identity}): their global names (IAM roles, dashboard, Shield protection group) would collide; give a recovery stage its own name such as "${config.stage}-dr"`);
     }
     seen.set(identity, key);
+    const record = `${config.dns.hostedZoneId}/${config.dns.domainName}`;
+    const owner = records.get(record);
+    if (owner) {
+      problems.push(`stage "${key}" has the dns.domainName ${config.dns.domainName} of stage "${owner}" in the same hosted zone: each stack owns its alias record, so the second deploy fails; give a recovery stage its own name (and switch DNS by hand, or with failover records)`);
+    }
+    records.set(record, key);
   }
   return problems;
 }

@@ -4,7 +4,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { defaultMaxConnections, instanceMemoryBytes, serverlessMemoryBytes } from './aurora-capacity';
@@ -234,20 +234,21 @@ export class AuroraDatabase extends Construct {
       performanceInsightRetention: rds.PerformanceInsightRetention.MONTHS_15,
       performanceInsightEncryptionKey: this.encryptionKey,
     } satisfies rds.DatabaseClusterProps;
+    // The secret names the database (`dbname`), which RDS's own generated secret does not:
+    // consumers such as ECS inject each JSON field, and a missing one fails every task. The
+    // same secret serves a restore, where it sets a new password on the snapshot's cluster
+    // (the snapshot's own password is unknown here, and rotated since).
+    const masterSecret = new rds.DatabaseSecret(this, 'Secret', { username: masterUsername, dbname: databaseName, encryptionKey: this.encryptionKey });
     this.cluster = props.snapshotIdentifier
       ? new rds.DatabaseClusterFromSnapshot(this, 'Cluster', {
           ...clusterProps,
           snapshotIdentifier: props.snapshotIdentifier,
-          // The snapshot's master password is unknown here (and rotated since): set a new
-          // one. The secret names the database inside the snapshot, as the app expects.
-          snapshotCredentials: rds.SnapshotCredentials.fromSecret(
-            new rds.DatabaseSecret(this, 'Secret', { username: masterUsername, dbname: databaseName, encryptionKey: this.encryptionKey }),
-          ),
+          snapshotCredentials: rds.SnapshotCredentials.fromSecret(masterSecret),
         })
       : new rds.DatabaseCluster(this, 'Cluster', {
           ...clusterProps,
           defaultDatabaseName: databaseName,
-          credentials: rds.Credentials.fromGeneratedSecret(masterUsername, { encryptionKey: this.encryptionKey }),
+          credentials: rds.Credentials.fromSecret(masterSecret),
         });
     if (props.snapshotIdentifier) {
       // A restore keeps the snapshot's master user name (CloudFormation refuses a new one)
@@ -265,6 +266,11 @@ export class AuroraDatabase extends Construct {
       automaticallyAfter: props.secretRotation ?? Duration.days(30),
       vpcSubnets: props.rotationSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
     });
+    // Secrets Manager rotates once as soon as the schedule exists; before the instances
+    // are up the rotation function cannot connect, the first rotation fails and the next
+    // comes a whole period later.
+    const instances = this.cluster.node.findAll().filter((c): c is rds.CfnDBInstance => c instanceof rds.CfnDBInstance);
+    for (const schedule of this.node.findAll().filter((c) => c instanceof secretsmanager.CfnRotationSchedule)) schedule.node.addDependency(...instances);
 
     this.suppressExplainedFindings();
   }

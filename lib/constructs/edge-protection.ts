@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { NagSuppressions } from 'cdk-nag';
@@ -13,7 +13,7 @@ import { IP_SET_SYNC_ENVIRONMENT as SYNC_ENV, WAF_IP_SET_ADDRESS_LIMIT } from '.
 import { SyncAfterDeployment } from './sync-after-deployment';
 import { DEFAULT_METRIC_NAMESPACE, IP_SET_SYNC_DIMENSIONS, IP_SET_SYNC_METRICS } from '../../lambda/ip-set-sync/metric-names';
 import { buildEdgeRules, EDGE_RULES, edgeRuleSettings, MANAGED_RULE_GROUPS, REGIONAL_BODY_INSPECTION_LIMIT, visibility, type EdgeRuleOptions, type EdgeRuleSettings } from './edge-protection-rules';
-import { BundledFunction, lambdaEntry } from './internal/bundled-function';
+import { BundledFunction, lambdaBundle } from './internal/bundled-function';
 import { ShieldMitigationAction, ShieldProtection } from './shield-protection';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
 import { WEB_ACL_MAX_CAPACITY, webAclCapacity } from './waf-capacity';
@@ -178,7 +178,7 @@ export class EdgeProtection extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly loggingConfiguration: wafv2.CfnLoggingConfiguration;
   /** The ip-set-sync Lambda (undefined without `blocklistSource` and `reputationListUrls`). */
-  readonly syncFunction?: nodejs.NodejsFunction;
+  readonly syncFunction?: lambda.Function;
   /** The sync function's role: the IP-set, blocklist and log grants only (undefined without a sync). */
   readonly syncFunctionRole?: iam.Role;
   /** The schedule of the sync (undefined without a sync). */
@@ -279,7 +279,7 @@ export class EdgeProtection extends Construct {
     if (blocklistSource !== undefined) {
       this.syncInterval = settings.syncInterval;
       const bundled = new BundledFunction(this, 'IpSetSync', {
-        entry: lambdaEntry('ip-set-sync'),
+        code: lambdaBundle('ip-set-sync'),
         description: `Syncs the ${settings.name} WAF block IP sets from the operator blocklist and reputation lists`,
         timeout: Duration.minutes(2),
         logRetention: settings.logRetention,
@@ -451,7 +451,7 @@ export class EdgeProtection extends Construct {
   }
 
   /** The sync's function and interval; a clear error for a sync metric of a construct without a sync. */
-  private requireSync(metric: string): { syncFunction: nodejs.NodejsFunction; syncInterval: Duration } {
+  private requireSync(metric: string): { syncFunction: lambda.Function; syncInterval: Duration } {
     if (!this.syncFunction || !this.syncInterval) {
       throw new Error(`EdgeProtection ${this.node.path} has no IP-set sync (no blocklistSource), so it has no ${metric} metric`);
     }

@@ -1,14 +1,19 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { pinAvailabilityZones } from './internal/pin-availability-zones';
 import { restrictServiceTrustToAccount } from './internal/service-trust';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
 
 /** Props of {@link Network}. */
 export interface NetworkProps {
-  /** Availability zones to spread the subnets over (explicit, so synthesis needs no lookup). */
+  /**
+   * Availability zones to spread the subnets over. Explicit, so synthesis needs no lookup,
+   * also in a stack bound to an account and region: the construct pins the stack's
+   * `availabilityZones` to these (a stack holds one set of zones).
+   */
   readonly availabilityZones: string[];
   /**
    * IPv4 CIDR of the VPC.
@@ -83,6 +88,7 @@ export class Network extends Construct {
     const cidr = props.cidr ?? '10.0.0.0/16';
     const masks = props.subnetCidrMasks ?? {};
 
+    pinAvailabilityZones(Stack.of(this), zones);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       availabilityZones: zones,

@@ -19,7 +19,7 @@ import {
   SNAPSHOT_PRUNE_FAILURES,
   STAGE_DIMENSION,
 } from '../../lambda/snapshot-copier/metric-names';
-import { BundledFunction, lambdaEntry } from './internal/bundled-function';
+import { BundledFunction, lambdaBundle } from './internal/bundled-function';
 import { restrictServiceTrustToAccount } from './internal/service-trust';
 
 /** The AWS Backup half of the replication: a daily plan whose recovery points are copied to the backup region. */
@@ -126,7 +126,7 @@ export class SnapshotReplication extends Construct {
     const maxConcurrentCopies = props.maxConcurrentCopies ?? 3;
 
     const copier = new BundledFunction(this, 'Copier', {
-      entry: lambdaEntry('snapshot-copier'),
+      code: lambdaBundle('snapshot-copier'),
       description: `Copies automated snapshots of the cluster to ${props.backupRegion} and prunes expired copies`,
       timeout: Duration.minutes(5),
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,

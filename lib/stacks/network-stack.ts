@@ -10,11 +10,9 @@ export interface NetworkStackProps extends StackProps {
 
 export class NetworkStack extends Stack {
   readonly network: Network;
-  private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
-    this.zones = props.config.availabilityZones;
     const { network } = props.config;
     this.network = new Network(this, 'Network', {
       availabilityZones: props.config.availabilityZones,
@@ -23,10 +21,5 @@ export class NetworkStack extends Stack {
       flowLogRetention: logRetention(network.flowLogRetentionDays),
       interfaceEndpoints: network.interfaceEndpoints,
     });
-  }
-
-  /** The configured zones: a stack bound to an account would otherwise look them up. */
-  override get availabilityZones(): string[] {
-    return this.zones;
   }
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { createServer, type Server } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -108,6 +109,34 @@ describe('app/dist', () => {
     await until(async () => /"url":"\/v1\/notes","statusCode":200/.test(output), 'the request log line');
     const line = output.split('\n').find((l) => l.includes('"url":"/v1/notes"'))!;
     expect(JSON.parse(line)).toMatchObject({ method: 'GET', statusCode: 200, requestId: expect.any(String) });
+  });
+
+  it('with APP_TLS=self-signed and no reachable database: stays up, answers /healthz over HTTPS and /readyz 503', async () => {
+    const tlsPort = await freePort();
+    let tlsOutput = '';
+    const tlsApp = spawn(process.execPath, [join(dist, 'server.js')], {
+      cwd: dist,
+      // Port 1 on loopback: nothing listens, every connection attempt is refused.
+      env: { PATH: process.env.PATH, PORT: String(tlsPort), HOST: '127.0.0.1', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DB_SSL: 'disable', APP_TLS: 'self-signed' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    tlsApp.stdout!.on('data', (chunk) => (tlsOutput += chunk));
+    tlsApp.stderr!.on('data', (chunk) => (tlsOutput += chunk));
+    try {
+      const statusOf = (path: string) =>
+        new Promise<number>((resolve, reject) => {
+          httpsGet({ host: '127.0.0.1', port: tlsPort, path, rejectUnauthorized: false }, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          }).on('error', reject);
+        });
+      await until(async () => (await statusOf('/healthz')) === 200, `HTTPS liveness from the bundle:\n${tlsOutput}`);
+      expect(await statusOf('/readyz')).toBe(503);
+      expect(tlsApp.exitCode).toBeNull();
+      expect(tlsOutput).toContain('database not ready; retrying');
+    } finally {
+      tlsApp.kill('SIGKILL');
+    }
   });
 
   it('on SIGTERM: readiness fails, the in-flight request completes, spans are flushed, exit 0 within the timeout', async () => {

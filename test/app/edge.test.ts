@@ -3,12 +3,11 @@
  * proxy hop, per token), the RUM page and its CSP, trace ids in logs.
  */
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { AppConfig } from '../../app/src/config';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app/src/app';
-import { expectProblem, pgliteBackend, register, startApp } from './support';
+import { captureLogs, expectProblem, pgliteBackend, register, startApp } from './support';
 
 const backend = pgliteBackend();
 beforeAll(() => backend.start());
@@ -90,18 +89,6 @@ describe('GET / with CloudWatch RUM configured', () => {
 });
 
 describe('logs', () => {
-  /** A log destination that keeps every JSON line it is given, parsed. */
-  function captureLogs(): { entries: Array<Record<string, unknown>>; stream: Writable } {
-    const entries: Array<Record<string, unknown>> = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) entries.push(JSON.parse(line));
-        done();
-      },
-    });
-    return { entries, stream };
-  }
-
   /** Starts the app with `config`, sends `requests`, returns the request log lines. */
   async function requestLogLines(config: Partial<AppConfig>, requests: Array<string | InjectOptions>) {
     const { entries, stream } = captureLogs();

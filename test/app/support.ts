@@ -2,6 +2,7 @@
  * Test support: the two database backends the suites run against, and small helpers to
  * build the app and call it through inject().
  */
+import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { buildApp, type BuildAppOptions } from '../../app/src/app';
@@ -113,4 +114,16 @@ export function expectProblem(response: LightMyRequestResponse | { statusCode: n
   expect(typeof body.title).toBe('string');
   expect(response.body).not.toMatch(/\bat .+:\d+:\d+|SELECT|INSERT|postgres|pglite|ECONN|stack/i);
   return body;
+}
+
+/** A log destination that keeps every JSON line it is given, parsed. */
+export function captureLogs(): { entries: Array<Record<string, unknown>>; stream: Writable } {
+  const entries: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) entries.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { entries, stream };
 }

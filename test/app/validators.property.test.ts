@@ -2,9 +2,10 @@
  * Property-based tests (fast-check) for everything that judges client input: the route
  * schemas as compiled by the app's validator, bearer-token parsing and pagination cursors.
  */
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../app/src/cursor';
+import { CURSOR_PATTERN, CursorCodec } from '../../app/src/cursor';
 import { BODY_MAX, createNoteBody, listNotesQuery, TITLE_MAX, updateNoteBody } from '../../app/src/routes/notes/schemas';
 import { createUserBody } from '../../app/src/routes/users/schemas';
 import { hashToken, newToken, parseBearer } from '../../app/src/tokens';
@@ -119,21 +120,38 @@ describe('bearer tokens', () => {
 });
 
 describe('cursors', () => {
-  it('decode(encode(position)) is the position', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 1n, max: 999_999_999_999_999_999n }), (seq) => {
-        expect(decodeCursor(encodeCursor(seq.toString()))).toBe(seq.toString());
-      }),);
-  });
+  const codec = new CursorCodec(randomBytes(32));
 
-  it('arbitrary input never throws and decodes only to canonical positions', () => {
+  it('decode(encode(position)) is the position, and every cursor matches the documented pattern', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), (cursor) => {
-        const seq = decodeCursor(cursor);
-        if (seq !== undefined) {
-          expect(seq).toMatch(/^[1-9]\d*$/);
-          expect(encodeCursor(seq)).toBe(cursor);
-        }
+      fc.property(fc.bigInt({ min: 1n, max: 999_999_999_999_999_999n }), (seq) => {
+        const cursor = codec.encode(seq.toString());
+        expect(cursor).toMatch(new RegExp(CURSOR_PATTERN));
+        expect(codec.decode(cursor)).toBe(seq.toString());
       }),
     );
+  });
+
+  it('reveal nothing: the same position seals differently each time, and no digit of it shows', () => {
+    const cursors = new Set(Array.from({ length: 20 }, () => codec.encode('139')));
+    expect(cursors.size).toBe(20);
+    for (const cursor of cursors) expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toContain('139');
+  });
+
+  it('refuse anything not sealed with this key: arbitrary strings, altered bits, another deployment’s cursors', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (cursor) => {
+        expect(codec.decode(cursor)).toBeUndefined();
+      }),
+    );
+    const cursor = codec.encode('42');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 35 }), fc.integer({ min: 1, max: 255 }), (index, flip) => {
+        const altered = Buffer.from(cursor, 'base64url');
+        altered[index] ^= flip;
+        expect(codec.decode(altered.toString('base64url'))).toBeUndefined();
+      }),
+    );
+    expect(new CursorCodec(randomBytes(32)).decode(cursor)).toBeUndefined();
   });
 });

@@ -31,14 +31,19 @@ describe('shipped stages', () => {
     expect(dev.shield.advanced).toBe(false);
   });
 
-  it('have names of their own: a recovery stage copied from prod must not reuse prod\'s account, prefix and stage', () => {
+  it('have names of their own: a recovery stage copied from prod must not reuse prod\'s account, prefix and stage, nor its DNS name', () => {
     expect(findStageSetProblems(STAGES)).toEqual([]);
     const recovery = { ...structuredClone(STAGES.prod), region: 'eu-central-1', backupRegion: 'eu-west-1' };
     expect(findStageSetProblems({ ...STAGES, 'prod-dr': recovery })).toEqual([
       'stage "prod-dr": its config says stage "prod"; a stage is selected by the name it carries',
       expect.stringMatching(/^stage "prod-dr" has the account, prefix and stage of "prod" \(222222222222\/Bulwark\/prod\): .* such as "prod-dr"$/),
+      expect.stringMatching(/^stage "prod-dr" has the dns.domainName/),
     ]);
-    expect(findStageSetProblems({ ...STAGES, 'prod-dr': { ...recovery, stage: 'prod-dr' } })).toEqual([]);
+    expect(findStageSetProblems({ ...STAGES, 'prod-dr': { ...recovery, stage: 'prod-dr' } })).toEqual([
+      expect.stringMatching(/^stage "prod-dr" has the dns.domainName api.example.com of stage "prod" in the same hosted zone/),
+    ]);
+    const ownName = { ...recovery, stage: 'prod-dr', dns: { ...recovery.dns, domainName: 'dr.api.example.com' } };
+    expect(findStageSetProblems({ ...STAGES, 'prod-dr': ownName })).toEqual([]);
   });
 
   it('an unknown stage names the known ones', () => {

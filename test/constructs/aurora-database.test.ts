@@ -106,14 +106,22 @@ describe('AuroraDatabase (provisioned, prod-like)', () => {
     });
   });
 
-  it('generates the credentials into a KMS-encrypted secret rotated on a schedule', () => {
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"bulwark_admin"}' }),
-      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
-    });
+  it('generates the credentials, database name included, into a KMS-encrypted secret rotated on a schedule', () => {
+    // dbname is in the secret because ECS injects DB_NAME from it: RDS's attachment adds
+    // host, port and engine, never the database name.
+    const [secret] = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    expect(JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate)).toEqual({ username: 'bulwark_admin', dbname: expect.any(String) });
+    expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DatabaseKey/), 'Arn'] });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: { ScheduleExpression: 'rate(30 days)' },
     });
+  });
+
+  it('starts rotating only once the instances exist (the first rotation runs at once)', () => {
+    const [schedule] = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    const instances = Object.keys(template.findResources('AWS::RDS::DBInstance'));
+    expect(instances.length).toBeGreaterThan(0);
+    expect(schedule.DependsOn).toEqual(expect.arrayContaining(instances));
   });
 
   it('exposes the cluster, secret and connections', () => {

@@ -123,3 +123,21 @@ describe('Network interface endpoint security groups', () => {
     }
   });
 });
+
+describe('Network in a stack bound to an account and region', () => {
+  it('synthesizes with the given zones and asks for no context lookup (offline)', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Bound', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new Network(stack, 'Network', { availabilityZones: ['eu-west-1a', 'eu-west-1c'], natGateways: 1 });
+    const assembly = app.synth();
+    expect(assembly.manifest.missing ?? []).toEqual([]);
+    expect(stack.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1c']);
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::Subnet', { AvailabilityZone: 'eu-west-1c' });
+  });
+
+  it('refuses a second Network with other zones in the same stack, naming the conflict', () => {
+    const stack = new Stack(testApp(), 'Bound', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new Network(stack, 'One', { availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
+    expect(() => new Network(stack, 'Two', { availabilityZones: ['eu-west-1b', 'eu-west-1c'] })).toThrow(/already pinned to availability zones eu-west-1a, eu-west-1b/);
+  });
+});

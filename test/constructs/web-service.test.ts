@@ -210,8 +210,9 @@ describe('WebService with defaults', () => {
         ]),
       });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmDescription: Match.stringLikeRegexp('^Deployment guard: p99 target response time above 50 ms'),
-        Threshold: 0.05,
+        // Twice the 50 ms objective: a healthy deployment's cold tasks touch the objective.
+        AlarmDescription: Match.stringLikeRegexp('^Deployment guard: p99 target response time above 100 ms'),
+        Threshold: 0.1,
         EvaluationPeriods: 3,
         // A minute with fewer than 60 requests cannot roll a deployment back: one slow request is its p99.
         Metrics: Match.arrayWith([
@@ -597,6 +598,14 @@ describe('WebService options', () => {
     expect(webService.rollbackAlarms).toEqual([]);
   });
 
+  it('rolls back above the latency asked for', () => {
+    const { stack } = build({ props: () => ({ p99LatencyThresholdMs: 40, rollbackLatencyThresholdMs: 250 }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('^Deployment guard: p99 target response time above 250 ms'),
+      Threshold: 0.25,
+    });
+  });
+
   it('guards the rollback alarms with the minimum traffic asked for', () => {
     const { stack } = build({ props: () => ({ rollbackMinRequestsPerMinute: 500 }) });
     const expressions = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) =>
@@ -687,6 +696,7 @@ describe('WebService validation', () => {
   it('rejects the root user', () => rejects({ user: 'root' }, 'user must not be root'));
   it('rejects a rollback error rate outside (0, 1)', () => rejects({ rollbackErrorRate: 5 }, 'rollbackErrorRate must be between 0 and 1, exclusive (got 5)'));
   it('rejects UID 0', () => rejects({ user: '0:0' }, 'user must not be root'));
+  it('rejects a rollback latency of 0', () => rejects({ rollbackLatencyThresholdMs: 0 }, 'rollbackLatencyThresholdMs must be greater than 0 (got 0)'));
   it('rejects a rollback traffic guard of 0', () => rejects({ rollbackMinRequestsPerMinute: 0 }, /rollbackMinRequestsPerMinute must be an integer between 1 and 1000000/));
   it('rejects a relative target health check path', () => rejects({ targetHealthCheckPath: 'healthz' }, /targetHealthCheckPath must be an absolute URL path/));
   it('rejects a relative liveness path', () => rejects({ livenessPath: 'healthz' }, /livenessPath must be an absolute URL path/));

@@ -1,85 +1,61 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { loadStageConfig, stackName, type Tier } from '../../lib/config';
 import { CiDeployStack, ciDeployRoleName, ciDiffRoleName, ciRoleArn } from '../../lib/stacks/ci-deploy-stack';
 import { createStage } from '../../lib/stacks/stage';
 import { testApp } from '../support/app';
 import { githubTrustPolicy } from './github-trust';
+import { loadWorkflow, runs, type WorkflowJob as Job, type WorkflowStep as Step } from './workflows';
 
-interface Step {
-  readonly name?: string;
-  readonly uses?: string;
-  readonly run?: string;
-  readonly with?: Record<string, string | number>;
-}
-
-interface Job {
-  readonly if?: string;
-  readonly needs?: string | string[];
-  readonly environment?: string | { name: string };
-  readonly permissions?: Record<string, string>;
-  readonly concurrency?: { group: string; 'cancel-in-progress': boolean | string };
-  readonly steps: Step[];
-}
-
-interface Workflow {
-  readonly on: Record<string, { branches?: string[] }>;
-  readonly permissions: Record<string, string>;
-  readonly env: Record<string, string>;
-  readonly jobs: Record<string, Job>;
-}
-
-const workflow = parse(readFileSync(join(__dirname, '..', '..', '.github', 'workflows', 'deploy.yml'), 'utf8')) as Workflow;
+const workflow = loadWorkflow('deploy.yml');
+const verifyWorkflow = loadWorkflow('verify.yml');
 const prod = loadStageConfig('prod');
 /** Backup region first, then the primary stacks in dependency order. */
 const DEPLOY_ORDER: Tier[] = ['BackupRegion', 'Network', 'Data', 'Service', 'Monitoring'];
 
 /** Resolves `${{ env.NAME }}` against the workflow's top-level env. */
-function resolveEnv(value: string | number | undefined): string {
-  return String(value).replace(/\$\{\{\s*env\.([A-Z_]+)\s*\}\}/g, (_, name: string) => workflow.env[name] ?? `<unset ${name}>`);
+function resolveEnv(value: string | number | boolean | undefined): string {
+  return String(value).replace(/\$\{\{\s*env\.([A-Z_]+)\s*\}\}/g, (_, name: string) => workflow.env?.[name] ?? `<unset ${name}>`);
 }
 
 function stepIndex(job: Job, predicate: (step: Step) => boolean, what: string): number {
-  const index = job.steps.findIndex(predicate);
+  const index = (job.steps ?? []).findIndex(predicate);
   expect(index, `${what} missing`).toBeGreaterThanOrEqual(0);
   return index;
 }
 
-const runs = (command: string) => (step: Step) => step.run?.split('\n').some((line) => line.trim().startsWith(command)) ?? false;
-const credentialsStep = (job: Job) => job.steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+const credentialsStep = (job: Job) => job.steps?.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
 
 describe('.github/workflows/deploy.yml', () => {
   const { verify, diff, deploy } = workflow.jobs;
+  const deploySteps = deploy.steps ?? [];
 
   it('runs on pull requests to main and on pushes to main', () => {
     expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
-    expect(workflow.on.pull_request.branches).toEqual(['main']);
-    expect(workflow.on.push.branches).toEqual(['main']);
+    expect(workflow.on.pull_request?.branches).toEqual(['main']);
+    expect(workflow.on.push?.branches).toEqual(['main']);
   });
 
-  it('grants only contents: read by default and an OIDC token only to the jobs that talk to AWS', () => {
-    expect(workflow.permissions).toEqual({ contents: 'read' });
-    expect(verify.permissions).toBeUndefined();
+  it('grants nothing by default, contents: read to the gate and an OIDC token only to the jobs that talk to AWS', () => {
+    expect(workflow.permissions).toEqual({});
+    expect(verify.permissions).toEqual({ contents: 'read' });
     expect(deploy.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
     expect(diff.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
   });
 
-  it('pins every action by major version or commit SHA', () => {
-    const uses = Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => (step.uses ? [step.uses] : [])));
-    expect(uses.length).toBeGreaterThan(0);
-    for (const action of uses) expect(action).toMatch(/^[\w.-]+\/[\w.-]+@(v\d+|[0-9a-f]{40})$/);
-  });
-
-  it('verifies every change: npm ci, tests, npm run validate', () => {
-    const ci = stepIndex(verify, runs('npm ci'), 'npm ci');
-    expect(stepIndex(verify, runs('npm test'), 'npm test')).toBeGreaterThan(ci);
-    expect(stepIndex(verify, runs('npm run validate'), 'npm run validate')).toBeGreaterThan(ci);
+  it('verifies every change through the shared gate (verify.yml): npm ci, tests, npm run validate, the workflow audit', () => {
+    expect(verify.uses).toBe('./.github/workflows/verify.yml');
     expect(verify.if).toBeUndefined();
+    expect(Object.keys(verifyWorkflow.on)).toEqual(['workflow_call']);
+    const gate = verifyWorkflow.jobs.verify;
+    const ci = stepIndex(gate, runs('npm ci'), 'npm ci');
+    expect(stepIndex(gate, runs('npm test'), 'npm test')).toBeGreaterThan(ci);
+    expect(stepIndex(gate, runs('npm run validate'), 'npm run validate')).toBeGreaterThan(ci);
+    // zizmor comes into .venv with npm test's pretest (scripts/setup-python.sh).
+    expect(stepIndex(gate, runs('npm run audit:workflows'), 'npm run audit:workflows')).toBeGreaterThan(stepIndex(gate, runs('npm test'), 'npm test'));
+    expect(gate.if).toBeUndefined();
   });
 
   it('diffs prod on pull requests from this repository and posts it to the job summary', () => {
@@ -98,32 +74,32 @@ describe('.github/workflows/deploy.yml', () => {
 
   it('builds the app bundle, then deploys backup region first and the primary stacks in dependency order, each with a fresh CiDeploy role session', () => {
     const build = stepIndex(deploy, runs('npm run build:app'), 'npm run build:app');
-    const deploySteps = deploy.steps.filter((step) => step.run?.includes('cdk deploy'));
-    const deployed = deploySteps.map((step) => /cdk deploy (\S+)/.exec(step.run!)?.[1]);
+    const cdkDeploySteps = deploySteps.filter((step) => step.run?.includes('cdk deploy'));
+    const deployed = cdkDeploySteps.map((step) => /cdk deploy (\S+)/.exec(step.run!)?.[1]);
     expect(deployed).toEqual(DEPLOY_ORDER.map((tier) => stackName(prod, tier)));
-    for (const step of deploySteps) {
+    for (const step of cdkDeploySteps) {
       expect(step.run).toContain('--require-approval never');
       expect(step.run).toContain('-c stage=prod');
       expect(step.run).toContain('--exclusively');
-      const index = deploy.steps.indexOf(step);
+      const index = deploySteps.indexOf(step);
       expect(index).toBeGreaterThan(build);
       // A role session lasts at most an hour: each stack starts with a fresh one.
-      const credentials = deploy.steps[index - 1];
+      const credentials = deploySteps[index - 1];
       expect(credentials.uses).toMatch(/^aws-actions\/configure-aws-credentials@/);
       expect(resolveEnv(credentials.with?.['role-to-assume'])).toBe(ciRoleArn(prod, ciDeployRoleName(prod)));
       expect(resolveEnv(credentials.with?.['aws-region'])).toBe(prod.region);
       expect(Number(credentials.with?.['role-duration-seconds'])).toBeLessThanOrEqual(3600);
     }
-    expect(deploy.steps.filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@')).every((step) => resolveEnv(step.with?.['role-to-assume']) === ciRoleArn(prod, ciDeployRoleName(prod)))).toBe(true);
+    expect(deploySteps.filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@')).every((step) => resolveEnv(step.with?.['role-to-assume']) === ciRoleArn(prod, ciDeployRoleName(prod)))).toBe(true);
   });
 
   it('deploys every stack of the stage (what --all would), each after the stacks it depends on; CiDeploy stays with the administrator', () => {
-    const app = testApp({ 'aws:cdk:bundling-stacks': [] });
+    const app = testApp();
     createStage(app, prod);
     // Cross-stack references become stack dependencies while the app is prepared for synthesis.
     const assembly = app.synth();
     const stacks = app.node.children.filter(Stack.isStack).filter((stack) => stack.stackName !== stackName(prod, 'CiDeploy'));
-    const deployed = deploy.steps.flatMap((step) => /cdk deploy (\S+)/.exec(step.run ?? '')?.[1] ?? []);
+    const deployed = deploySteps.flatMap((step) => /cdk deploy (\S+)/.exec(step.run ?? '')?.[1] ?? []);
     expect([...deployed].sort()).toEqual(stacks.map((stack) => stack.stackName).sort());
     let dependencyCount = 0;
     for (const stack of stacks) {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { bundleSize } from '../../bench/lambda-bundles';
+import type { LambdaName } from '../../lambda/bundles';
 
 /**
- * The functions are bundled as BundledFunction has CDK bundle them (bench/lambda-bundles.ts),
+ * The functions are bundled as the library build bundles them (lambda/bundles.ts),
  * and only the Powertools packages each function uses may end up inside: esbuild follows
  * imports, so an unused package here means an import that should not be there.
  */
-describe.each([
+describe.each<{ lambda: LambdaName; powertools: string[] }>([
   { lambda: 'snapshot-copier', powertools: ['commons', 'logger', 'metrics', 'tracer'] },
   { lambda: 'ip-set-sync', powertools: ['commons', 'logger', 'metrics', 'parameters', 'tracer'] },
 ])('the $lambda bundle', ({ lambda, powertools }) => {

@@ -107,7 +107,7 @@ let references: MetricReference[];
 
 beforeAll(() => {
   // Synthesis only reads the templates here, so the functions are not bundled.
-  stage = createStage(testApp({ stage: config.stage, 'aws:cdk:bundling-stacks': [] }), config);
+  stage = createStage(testApp({ stage: config.stage }), config);
   const monitoring = Template.fromStack(stage.monitoring);
   references = [...alarmMetrics(monitoring), ...dashboardMetrics(monitoring)];
 });

@@ -23,6 +23,11 @@ export interface Database {
    * `query` bound to that connection.
    */
   withSession<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Run `work` inside one REPEATABLE READ READ ONLY transaction: every query sees the same
+   * snapshot, however long `work` takes (a streamed export).
+   */
+  withSnapshot<T>(work: (session: Session) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,17 @@ export interface Database {
 export class DatabaseUnavailableError extends Error {
   constructor(readonly cause: unknown) {
     super('database unavailable');
+  }
+}
+
+/**
+ * Every connection of the pool is busy and none came free within the acquisition timeout:
+ * the database is fine, this task is saturated. Its own 503, log line and metric, so an
+ * operator does not chase a database outage that is not there.
+ */
+export class PoolExhaustedError extends Error {
+  constructor(readonly cause: unknown) {
+    super('database pool exhausted');
   }
 }
 
@@ -51,7 +67,9 @@ function statementName(sql: string): string {
 // SQLSTATE classes/codes that mean "the server is unreachable or shutting down", not "your query is wrong".
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-4]|58)/;
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|Query read timeout|Client was closed|Cannot use a pool after calling end/i;
+// pg-pool's message when a checkout waited connectionTimeoutMillis in the queue of a full pool.
+const POOL_EXHAUSTED_MESSAGE = /^timeout exceeded when trying to connect$/;
+const UNAVAILABLE_MESSAGES = /Connection terminated|Client has encountered a connection error|Connection ended|Query read timeout|Client was closed|Cannot use a pool after calling end/i;
 
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
@@ -62,6 +80,7 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 function classify(error: unknown): never {
+  if (POOL_EXHAUSTED_MESSAGE.test((error as Error | undefined)?.message ?? '')) throw new PoolExhaustedError(error);
   throw isUnavailable(error) ? new DatabaseUnavailableError(error) : error;
 }
 
@@ -132,26 +151,50 @@ export async function createPostgresDatabase(config: PostgresConfig, log: Databa
     }
   };
 
+  const withSession = async <T>(work: (session: Session) => Promise<T>): Promise<T> => {
+    const client = await pool.connect().catch(fail);
+    let broken = false;
+    // The pool listens for errors only on idle clients: a session the server ends while
+    // it is checked out (shutdown, idle_in_transaction_session_timeout) would otherwise
+    // be an unhandled 'error' event, which ends the process.
+    const onSessionError = (error: Error): void => {
+      broken = true;
+      log.warn({ err: { message: error.message, code: (error as { code?: string }).code } }, 'database session lost');
+    };
+    client.on('error', onSessionError);
+    try {
+      const sessionQuery: Query = async <Row>(sql: string, params: readonly unknown[] = []) => {
+        try {
+          // No parameters → simple protocol, which also runs multi-statement scripts.
+          return (await client.query(sql, params.length ? (params as unknown[]) : undefined)).rows as Row[];
+        } catch (error) {
+          broken = isUnavailable(error);
+          return classify(error);
+        }
+      };
+      return await work({ query: sessionQuery, exec: async (sql) => void (await sessionQuery(sql)) });
+    } finally {
+      client.removeListener('error', onSessionError);
+      client.release(broken);
+    }
+  };
+
   return {
     kind: 'postgres',
     query,
-    async withSession(work) {
-      const client = await pool.connect().catch(fail);
-      let broken = false;
-      try {
-        const sessionQuery: Query = async <Row>(sql: string, params: readonly unknown[] = []) => {
-          try {
-            // No parameters → simple protocol, which also runs multi-statement scripts.
-            return (await client.query(sql, params.length ? (params as unknown[]) : undefined)).rows as Row[];
-          } catch (error) {
-            broken = isUnavailable(error);
-            return classify(error);
-          }
-        };
-        return await work({ query: sessionQuery, exec: async (sql) => void (await sessionQuery(sql)) });
-      } finally {
-        client.release(broken);
-      }
+    withSession,
+    withSnapshot(work) {
+      return withSession(async (session) => {
+        await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        try {
+          const result = await work(session);
+          await session.query('COMMIT');
+          return result;
+        } catch (error) {
+          await session.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
     },
     close: () => pool.end(),
   };
@@ -172,6 +215,14 @@ export async function createPgliteDatabase(log: DatabaseLogger, dataDir?: string
       const run = sessionQueue.then(() => work({ query, exec: async (sql) => void (await db.exec(sql)) }));
       sessionQueue = run.catch(() => undefined);
       return run;
+    },
+    // PGlite's transaction() holds its one connection: other queries wait until it ends.
+    withSnapshot(work) {
+      return db.transaction(async (tx) => {
+        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const txQuery: Query = async <Row>(sql: string, params: readonly unknown[] = []) => (await tx.query(sql, params as unknown[])).rows as Row[];
+        return work({ query: txQuery, exec: async (sql) => void (await tx.exec(sql)) });
+      });
     },
     close: () => db.close(),
   };

@@ -1,11 +1,12 @@
 /**
  * Versioned SQL migrations (`NNN.do.name.sql` in app/migrations), applied in order at
  * start. A session-level advisory lock makes 50 tasks starting at once safe: one applies,
- * the others wait on the lock and then find nothing left to do.
+ * the others wait on the lock and then find nothing left to do. Each migration is one
+ * transaction with an explicit lock timeout and no statement timeout.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from './database';
+import type { Session } from './database';
 
 /** Arbitrary constant shared by every task: "bulwark migrations". */
 export const MIGRATION_LOCK_KEY = 0x6275_6c77;
@@ -37,9 +38,41 @@ export function readMigrations(dir: string = defaultMigrationsDir()): Migration[
   return migrations;
 }
 
+export const DEFAULT_MIGRATION_LOCK_TIMEOUT_MS = 10_000;
+
+/** Where migrations run: a `Database`, or a dedicated migration connection (migration-connection.ts). */
+export interface MigrationTarget {
+  withSession<T>(work: (session: Session) => Promise<T>): Promise<T>;
+}
+
+export interface MigrateOptions {
+  /** The pool's role, granted DML on the app's tables when it is not the role migrating. @default - no grants */
+  readonly runtimeRole?: string;
+  /** Longest one migration's DDL waits for a table lock. @default 10 000 ms */
+  readonly lockTimeoutMs?: number;
+}
+
+const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * The runtime role gets exactly what the routes need: DML on the app's tables (not the
+ * migration bookkeeping), nothing that changes the schema. Re-run after every migration
+ * pass, so a table a new migration adds is covered.
+ */
+async function grantRuntimeRole(query: Session['query'], role: string): Promise<void> {
+  const [{ current_user: migrator, schema }] = await query<{ current_user: string; schema: string }>('SELECT current_user, current_schema() AS schema');
+  if (role === migrator) return;
+  const grantee = quoteIdentifier(role);
+  await query(`GRANT USAGE ON SCHEMA ${quoteIdentifier(schema)} TO ${grantee}`);
+  await query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${quoteIdentifier(schema)} TO ${grantee}`);
+  await query(`REVOKE ALL ON schema_migrations FROM ${grantee}`);
+}
+
 /** Applies pending migrations; returns the versions this call applied. */
-export async function migrate(db: Database, migrations: readonly Migration[] = readMigrations()): Promise<number[]> {
-  return db.withSession(async ({ query, exec }) => {
+export async function migrate(target: MigrationTarget, migrations: readonly Migration[] = readMigrations(), options: MigrateOptions = {}): Promise<number[]> {
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_MIGRATION_LOCK_TIMEOUT_MS;
+  return target.withSession(async ({ query, exec }) => {
+    // Waiting for another task's migrations is normal (50 tasks start together): no timeout here.
     await query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -50,6 +83,10 @@ export async function migrate(db: Database, migrations: readonly Migration[] = r
         if (done.has(migration.version)) continue;
         await query('BEGIN');
         try {
+          // DDL queues every later query on its table while it waits for a lock: give up
+          // early (the start-up loop retries) rather than stall live traffic. No statement
+          // timeout: an index build on a big table takes as long as it takes.
+          await query(`SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
           await exec(migration.sql);
           await query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
           await query('COMMIT');
@@ -59,6 +96,7 @@ export async function migrate(db: Database, migrations: readonly Migration[] = r
         }
         applied.push(migration.version);
       }
+      if (options.runtimeRole) await grantRuntimeRole(query, options.runtimeRole);
       return applied;
     } finally {
       await query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);

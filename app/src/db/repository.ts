@@ -80,15 +80,32 @@ export class Repository {
     }
   }
 
-  /** undefined → no caller. */
-  async createNote(tokenHash: Buffer, title: string, body: string): Promise<Note | undefined> {
-    const rows = await this.db.query<NoteRow>(
-      `${CALLER}
-       INSERT INTO notes (user_id, title, body) SELECT id, $2, $3 FROM caller
-       RETURNING id, title, body, ${NOTE_TIMESTAMPS('')}`,
-      [tokenHash, title, body],
+  /**
+   * `caller: false` → no caller; value undefined → the caller already keeps `maxNotes`.
+   * The count is raised (under the cap) and the note inserted in one statement; the
+   * UPDATE's row lock makes concurrent creates by one user wait for each other, and it
+   * re-checks the cap against the committed count once it has the lock.
+   */
+  async createNote(tokenHash: Buffer, title: string, body: string, maxNotes: number): Promise<CallerResult<Note | undefined>> {
+    const [row] = await this.db.query<NoteRow & { caller_id: string | null }>(
+      `${CALLER}, counted AS (
+         UPDATE users SET note_count = note_count + 1
+         WHERE id = (SELECT id FROM caller) AND note_count < $4
+         RETURNING id
+       ), inserted AS (
+         INSERT INTO notes (user_id, title, body) SELECT id, $2, $3 FROM counted
+         RETURNING id, title, body, created_at, updated_at
+       )
+       SELECT c.id AS caller_id, n.id, n.title, n.body, ${NOTE_TIMESTAMPS('n.')}
+       FROM caller c LEFT JOIN inserted n ON true`,
+      [tokenHash, title, body, maxNotes],
     );
-    return rows[0] && toNote(rows[0]);
+    if (!row) return { caller: false };
+    if (row.id) return { caller: true, value: toNote(row) };
+    // Nothing inserted: the cap, or the account was erased while this statement waited
+    // for its row (the statement's snapshot still saw the caller). Ask again.
+    const [still] = await this.db.query('SELECT 1 FROM users WHERE token_hash = $1', [tokenHash]);
+    return still ? { caller: true, value: undefined } : { caller: false };
   }
 
   async getNote(tokenHash: Buffer, id: string): Promise<CallerResult<Note | undefined>> {
@@ -134,9 +151,12 @@ export class Repository {
 
   /** value: whether a note was deleted. */
   async deleteNote(tokenHash: Buffer, id: string): Promise<CallerResult<boolean>> {
+    // GREATEST: notes created by a task older than migration 003 were not counted.
     const rows = await this.db.query<{ caller_id: string; id: string | null }>(
       `${CALLER}, deleted AS (
-         DELETE FROM notes WHERE id = $2 AND user_id = (SELECT id FROM caller) RETURNING id
+         DELETE FROM notes WHERE id = $2 AND user_id = (SELECT id FROM caller) RETURNING id, user_id
+       ), uncounted AS (
+         UPDATE users SET note_count = GREATEST(note_count - 1, 0) WHERE id IN (SELECT user_id FROM deleted)
        )
        SELECT c.id AS caller_id, d.id FROM caller c LEFT JOIN deleted d ON true`,
       [tokenHash, id],
@@ -145,18 +165,14 @@ export class Repository {
     return { caller: true, value: rows[0].id !== null };
   }
 
-  /** Everything stored about the caller (GDPR access), or undefined when there is no caller. */
-  async exportUser(tokenHash: Buffer): Promise<{ user: User; notes: Note[] } | undefined> {
-    const [user] = await this.db.query<{ id: string; email: string; created_at: Date }>(
-      'SELECT id, email, created_at FROM users WHERE token_hash = $1',
-      [tokenHash],
-    );
-    if (!user) return undefined;
-    const notes = await this.db.query<NoteRow>(
-      `SELECT n.id, n.title, n.body, ${NOTE_TIMESTAMPS('n.')} FROM notes n WHERE n.user_id = $1 ORDER BY n.seq`,
-      [user.id],
-    );
-    return { user: { id: user.id, email: user.email, createdAt: iso(user.created_at) }, notes: notes.map(toNote) };
+  /**
+   * Replaces the caller's token hash in one statement: from its commit on, only the new
+   * token works; of two concurrent rotations with the same token, one wins and the other
+   * finds no caller. false when there is no caller.
+   */
+  async rotateToken(tokenHash: Buffer, newTokenHash: Buffer): Promise<boolean> {
+    const rows = await this.db.query('UPDATE users SET token_hash = $2 WHERE token_hash = $1 RETURNING id', [tokenHash, newTokenHash]);
+    return rows.length > 0;
   }
 
   /** Deletes the caller and (by cascade) their notes; false when there is no caller. */

@@ -7,7 +7,15 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
-export const BUSINESS_METRICS = ['UsersRegistered', 'NotesCreated', 'DataExports', 'UsersErased'] as const;
+export const BUSINESS_METRICS = [
+  'UsersRegistered',
+  'NotesCreated',
+  'DataExports',
+  'UsersErased',
+  'TokensRotated',
+  // Operational, but counted the same way: a request refused because every pooled connection was busy.
+  'DatabasePoolExhausted',
+] as const;
 export type BusinessMetric = (typeof BUSINESS_METRICS)[number];
 
 export type MetricsSink = (line: string) => void;

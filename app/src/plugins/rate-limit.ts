@@ -12,8 +12,6 @@ import fp from 'fastify-plugin';
 import { HttpProblem } from '../problem';
 
 const WINDOW_MS = 60_000;
-/** Distinct clients tracked per task before the least recently seen is forgotten. */
-const TRACKED_CLIENTS = 100_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +22,13 @@ declare module 'fastify' {
 export interface RateLimitOptions {
   readonly perIp: number;
   readonly perUser: number;
+  /**
+   * Distinct clients (IPs, and tokens) each store tracks before the least recently seen
+   * is forgotten. Forgetting a limited client resets its count, so this must exceed the
+   * distinct keys a window can bring: with the per-IP limit in front, one address brings
+   * at most `perIp` random tokens a minute.
+   */
+  readonly trackedClients: number;
 }
 
 const tooManyRequests = (retryAfterSeconds: number): HttpProblem =>
@@ -34,7 +39,7 @@ async function rateLimits(app: FastifyInstance, options: RateLimitOptions): Prom
     global: true,
     max: options.perIp,
     timeWindow: WINDOW_MS,
-    cache: TRACKED_CLIENTS,
+    cache: options.trackedClients,
     keyGenerator: (request: FastifyRequest) => `ip:${request.ip}`,
     errorResponseBuilder: (_request, context) => tooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
@@ -42,6 +47,9 @@ async function rateLimits(app: FastifyInstance, options: RateLimitOptions): Prom
   const perUser = app.createRateLimit({
     max: options.perUser,
     timeWindow: WINDOW_MS,
+    // The per-route store is made from these options merged over the plugin's, but its
+    // type omits `cache`; without it the store keeps the library default of 5,000 keys.
+    ...({ cache: options.trackedClients } as object),
     keyGenerator: (request: FastifyRequest) => `user:${request.tokenHash?.toString('base64') ?? 'anonymous'}`,
   });
 

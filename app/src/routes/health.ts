@@ -1,7 +1,8 @@
 /**
  * Liveness (the process answers; never touches the database, so a database outage does
- * not make ECS kill healthy tasks) and readiness (the database answers and we are not
- * shutting down; the load balancer's health check).
+ * not make ECS or the load balancer replace healthy tasks: the ALB health check) and
+ * readiness (the database is connected, migrated and answering, and we are not shutting
+ * down: for deploy checks and operators).
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../problem';
@@ -15,8 +16,9 @@ declare module 'fastify' {
   }
 }
 
+/** Both answer {"status":"ok"} (docs/user-guide.md); failures are problem+json. */
 const statusResponse = {
-  200: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] },
+  200: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] },
   ...problemResponses,
 };
 
@@ -43,6 +45,6 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
       request.log.warn({ err: { message: (error as Error).message } }, 'readiness: database not answering');
       throw new HttpProblem(503, 'The database is not answering.', { 'retry-after': '5' });
     }
-    return { status: 'ready' };
+    return { status: 'ok' };
   });
 }

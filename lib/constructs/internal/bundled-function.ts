@@ -4,25 +4,35 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLES_DIRECTORY, type LambdaName } from '../../../lambda/bundles';
 import { createLogsEncryptionKey } from './logs-encryption-key';
 
+/** The nearest folder above `from` with a package.json: the repository, or the installed package. */
+function packageRoot(from: string): string {
+  for (let directory = from; ; directory = path.dirname(directory)) {
+    if (existsSync(path.join(directory, 'package.json'))) return directory;
+    if (path.dirname(directory) === directory) throw new Error(`no package.json above ${from}`);
+  }
+}
+
 /**
- * The handler module of `lambda/<name>`: the TypeScript source in this repository, or the
- * compiled JavaScript when the library is used from its build output (`dist/`).
+ * The prebuilt bundle of `lambda/<name>` (dist/lambda-bundles/<name>/index.js), from the
+ * repository or from the installed package alike.
  */
-export function lambdaEntry(name: string): string {
-  const directory = path.join(__dirname, '..', '..', '..', 'lambda', name);
-  const source = path.join(directory, 'handler.ts');
-  return existsSync(source) ? source : path.join(directory, 'handler.js');
+export function lambdaBundle(name: LambdaName): lambda.Code {
+  const directory = path.join(packageRoot(__dirname), BUNDLES_DIRECTORY, name);
+  if (!existsSync(path.join(directory, 'index.js'))) {
+    throw new Error(`The ${name} Lambda bundle is missing at ${directory}: run "npm run build:lambdas" (part of build:lib) first`);
+  }
+  return lambda.Code.fromAsset(directory);
 }
 
 /** Props of {@link BundledFunction}: what differs between the project's Lambdas. */
 export interface BundledFunctionProps {
-  /** Absolute path of the handler module (exporting `handler`), e.g. from {@link lambdaEntry}. */
-  readonly entry: string;
+  /** The function's prebuilt bundle (exporting `handler` from index.js), from {@link lambdaBundle}. */
+  readonly code: lambda.Code;
   /** What the function does, shown in the console. */
   readonly description: string;
   readonly environment: Record<string, string>;
@@ -53,12 +63,13 @@ export interface BundledFunctionProps {
 
 /**
  * A Node.js Lambda as every function of this project wants it: the current Node.js
- * runtime on ARM64, bundled by the local esbuild (never Docker), its own log group with
- * retention, X-Ray tracing, and a role that holds only what the caller grants plus
- * permission to write its own log group (no AWS managed policies).
+ * runtime on ARM64, deployed from the bundle built with the library (no esbuild or Docker
+ * at synthesis), its own log group with retention, X-Ray tracing, and a role that holds
+ * only what the caller grants plus permission to write its own log group (no AWS managed
+ * policies).
  */
 export class BundledFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -79,9 +90,9 @@ export class BundledFunction extends Construct {
         resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:log-stream:*`],
       }),
     );
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: props.code,
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -93,15 +104,6 @@ export class BundledFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       retryAttempts: props.retryAttempts,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        // The runtime ships AWS SDK v3, but bundling our pinned version keeps behaviour
-        // identical to what the tests exercised.
-        externalModules: [],
-      },
     });
   }
 }

@@ -13,7 +13,7 @@ const ROLLBACK_ALARM_IDS = ['RollbackOnErrors', 'RollbackOnLatency'] as const;
  * reads as 0: too few to judge an error share or a p99.
  */
 export function enableRollbackAlarms(web: WebServiceMetrics, settings: ResolvedSettings): cloudwatch.Alarm[] {
-  const { rollbackErrorRate: errorRate, rollbackMinRequestsPerMinute: minRequestsPerMinute, p99LatencyThresholdMs } = settings;
+  const { rollbackErrorRate: errorRate, rollbackMinRequestsPerMinute: minRequestsPerMinute, rollbackLatencyThresholdMs: latencyThresholdMs } = settings;
   const threeMinutes = { evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
   const whenBusy = (label: string, metric: cloudwatch.IMetric) =>
     new cloudwatch.MathExpression({
@@ -34,8 +34,8 @@ export function enableRollbackAlarms(web: WebServiceMetrics, settings: ResolvedS
     whenBusy('p99 target response time', web.metricTargetResponseTimeP99()).createAlarm(web, latencyId, {
       ...threeMinutes,
       alarmName: rollbackAlarmName(web, latencyId),
-      alarmDescription: `Deployment guard: p99 target response time above ${p99LatencyThresholdMs} ms for three minutes; ECS rolls the deployment back.`,
-      threshold: p99LatencyThresholdMs / 1000,
+      alarmDescription: `Deployment guard: p99 target response time above ${latencyThresholdMs} ms for three minutes; ECS rolls the deployment back.`,
+      threshold: latencyThresholdMs / 1000,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     }),
   ];

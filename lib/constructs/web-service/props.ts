@@ -242,7 +242,7 @@ export interface WebServiceProps {
   readonly enableExecuteCommand?: boolean;
   /**
    * Roll a deployment back when, during it, the 5xx share of requests exceeds
-   * `rollbackErrorRate` or the p99 exceeds `p99LatencyThresholdMs`, each for three minutes
+   * `rollbackErrorRate` or the p99 exceeds `rollbackLatencyThresholdMs`, each for three minutes
    * in a row. The alarms live in this construct, so the service never names an alarm that
    * may not exist yet. Without it, the circuit breaker still rolls back deployments whose
    * tasks fail to start.
@@ -261,6 +261,13 @@ export interface WebServiceProps {
    * @default 60
    */
   readonly rollbackMinRequestsPerMinute?: number;
+  /**
+   * p99 target response time that rolls a deployment back. Above the objective on purpose:
+   * new tasks start cold and the least-outstanding-requests algorithm cannot ramp them
+   * slowly, so a healthy deployment touches the objective for a minute or two.
+   * @default - twice `p99LatencyThresholdMs`
+   */
+  readonly rollbackLatencyThresholdMs?: number;
   /**
    * Container Insights level of the new cluster (not with `cluster`).
    * @default ecs.ContainerInsights.ENHANCED

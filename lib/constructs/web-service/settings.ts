@@ -41,6 +41,7 @@ export interface ResolvedSettings {
   readonly rollbackOnAlarm: boolean;
   readonly rollbackErrorRate: number;
   readonly rollbackMinRequestsPerMinute: number;
+  readonly rollbackLatencyThresholdMs: number;
   readonly containerInsights: ecs.ContainerInsights;
   readonly environment: Record<string, string>;
 }
@@ -81,6 +82,7 @@ export function resolveProps(props: WebServiceProps): ResolvedSettings {
     rollbackOnAlarm: props.rollbackOnAlarm ?? true,
     rollbackErrorRate: props.rollbackErrorRate ?? 0.01,
     rollbackMinRequestsPerMinute: props.rollbackMinRequestsPerMinute ?? 60,
+    rollbackLatencyThresholdMs: props.rollbackLatencyThresholdMs ?? 2 * (props.p99LatencyThresholdMs ?? D.p99LatencyThresholdMs),
     containerInsights: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
     environment: {},
   };
@@ -98,6 +100,7 @@ export function resolveProps(props: WebServiceProps): ResolvedSettings {
   if (s.minTasks > s.maxTasks) problems.push(`minTasks (${s.minTasks}) must not exceed maxTasks (${s.maxTasks})`);
   integerIn('targetCpuUtilization', s.targetCpuUtilization, 1, 100);
   if (!(s.targetRequestsPerTarget > 0)) problems.push(`targetRequestsPerTarget must be greater than 0 (got ${s.targetRequestsPerTarget})`);
+  if (!(s.rollbackLatencyThresholdMs > 0)) problems.push(`rollbackLatencyThresholdMs must be greater than 0 (got ${s.rollbackLatencyThresholdMs})`);
   if (!(s.p99LatencyThresholdMs > 0)) problems.push(`p99LatencyThresholdMs must be greater than 0 (got ${s.p99LatencyThresholdMs})`);
   integerIn('rollbackMinRequestsPerMinute', s.rollbackMinRequestsPerMinute, 1, 1_000_000);
   if (!(s.rollbackErrorRate > 0 && s.rollbackErrorRate < 1)) problems.push(`rollbackErrorRate must be between 0 and 1, exclusive (got ${s.rollbackErrorRate})`);

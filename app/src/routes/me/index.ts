@@ -1,15 +1,49 @@
 import type { FastifyInstance } from 'fastify';
+import { openExport } from '../../db/export';
 import { unauthorized } from '../../plugins/auth';
-import { eraseSchema, exportSchema } from './schemas';
+import { HttpProblem } from '../../problem';
+import { hashToken, newToken } from '../../tokens';
+import { eraseSchema, exportSchema, rotateTokenSchema } from './schemas';
 
-export default async function meRoutes(app: FastifyInstance): Promise<void> {
+export interface MeRoutesOptions {
+  /** Exports streaming at once on this task; each holds a pooled connection until its client has read it all. */
+  readonly exportConcurrency: number;
+}
+
+export default async function meRoutes(app: FastifyInstance, { exportConcurrency }: MeRoutesOptions): Promise<void> {
   const onRequest = [app.authenticate, app.userRateLimit];
+  let exportsInFlight = 0;
 
+  // Streamed (db/export.ts): the response schema documents the document but is not applied to a stream.
   app.get('/v1/me/export', { onRequest, schema: exportSchema }, async (request, reply) => {
-    const data = await app.repository.exportUser(request.tokenHash!);
-    if (!data) throw unauthorized();
+    // Slow readers must not take the whole pool: past the limit, retry later.
+    if (exportsInFlight >= exportConcurrency) throw new HttpProblem(503, 'Too many exports are running. Retry shortly.', { 'retry-after': '5' });
+    exportsInFlight += 1;
+    let released = false;
+    const release = (): void => {
+      if (!released) exportsInFlight -= 1;
+      released = true;
+    };
+    const document = await openExport(app.db, request.tokenHash!, (error) => request.log.error({ err: error }, 'export failed after the response started')).catch(
+      (error: unknown) => {
+        release();
+        throw error;
+      },
+    );
+    if (!document) {
+      release();
+      throw unauthorized();
+    }
+    document.once('close', release);
     app.metrics.count('DataExports');
-    return reply.header('content-disposition', 'attachment; filename="bulwark-export.json"').send(data);
+    return reply.type('application/json; charset=utf-8').header('content-disposition', 'attachment; filename="bulwark-export.json"').send(document);
+  });
+
+  app.post('/v1/me/token', { onRequest, schema: rotateTokenSchema }, async (request, reply) => {
+    const token = newToken();
+    if (!(await app.repository.rotateToken(request.tokenHash!, hashToken(token)))) throw unauthorized();
+    app.metrics.count('TokensRotated');
+    return reply.code(201).send({ token });
   });
 
   app.delete('/v1/me', { onRequest, schema: eraseSchema }, async (request, reply) => {

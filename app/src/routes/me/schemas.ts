@@ -31,3 +31,16 @@ export const eraseSchema = {
   summary: 'Erase the caller and all their notes (GDPR right to erasure); the token stops working',
   response: { 204: { type: 'null', description: 'Erased' }, ...problemResponses },
 };
+
+export const rotateTokenSchema = {
+  ...common,
+  summary: 'Replace the bearer token: the new one is shown only this once, the old one stops working at once',
+  response: {
+    201: {
+      type: 'object',
+      properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'The new bearer token; store it, it cannot be shown again' } },
+      required: ['token'],
+    },
+    ...problemResponses,
+  },
+};

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { encodeCursor, decodeCursor } from '../../cursor';
 import { unauthorized } from '../../plugins/auth';
 import { HttpProblem } from '../../problem';
 import type { CallerResult } from '../../db/repository';
@@ -18,26 +17,28 @@ function found<T>(result: CallerResult<T | undefined>): T {
   return result.value;
 }
 
-export default async function notesRoutes(app: FastifyInstance): Promise<void> {
+export default async function notesRoutes(app: FastifyInstance, { notesPerUserMax }: { notesPerUserMax: number }): Promise<void> {
   const { repository, metrics } = app;
   const onRequest = [app.authenticate, app.userRateLimit];
 
   app.post<{ Body: { title: string; body: string } }>('/v1/notes', { onRequest, schema: createNoteSchema }, async (request, reply) => {
-    const note = await repository.createNote(request.tokenHash!, request.body.title, request.body.body);
-    if (!note) throw unauthorized();
+    const result = await repository.createNote(request.tokenHash!, request.body.title, request.body.body, notesPerUserMax);
+    if (!result.caller) throw unauthorized();
+    const note = result.value;
+    if (!note) throw new HttpProblem(409, `You keep the most notes allowed (${notesPerUserMax}); delete some to create more.`);
     metrics.count('NotesCreated');
     return reply.code(201).header('location', `/v1/notes/${note.id}`).send(note);
   });
 
   app.get<{ Querystring: { limit?: number; cursor?: string } }>('/v1/notes', { onRequest, schema: listNotesSchema }, async (request) => {
     const limit = request.query.limit ?? PAGE_DEFAULT;
-    const before = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+    const before = request.query.cursor === undefined ? undefined : app.cursors.decode(request.query.cursor);
     if (request.query.cursor !== undefined && before === undefined) throw new HttpProblem(400, 'The cursor is not valid.');
     // One extra row tells whether another page exists without a second query.
     const result = await repository.listNotes(request.tokenHash!, limit + 1, before);
     if (!result.caller) throw unauthorized();
     const page = result.value.slice(0, limit);
-    const nextCursor = result.value.length > limit ? encodeCursor(page[page.length - 1].seq) : null;
+    const nextCursor = result.value.length > limit ? app.cursors.encode(page[page.length - 1].seq) : null;
     return { items: page, nextCursor };
   });
 

@@ -1,16 +1,17 @@
-import { bearerSecurity, NO_NUL, problemResponses } from '../shared-schemas';
+import { CURSOR_PATTERN } from '../../cursor';
+import { bearerSecurity, STORABLE_TEXT, problemResponses, uuidParam } from '../shared-schemas';
 
 export const TITLE_MAX = 200;
 export const BODY_MAX = 10_000;
 export const PAGE_MAX = 100;
 export const PAGE_DEFAULT = 20;
 
-const title = { type: 'string', minLength: 1, maxLength: TITLE_MAX, pattern: NO_NUL } as const;
-const body = { type: 'string', maxLength: BODY_MAX, pattern: NO_NUL } as const;
+const title = { type: 'string', minLength: 1, maxLength: TITLE_MAX, pattern: STORABLE_TEXT } as const;
+const body = { type: 'string', maxLength: BODY_MAX, pattern: STORABLE_TEXT } as const;
 const noteParams = {
   type: 'object',
   additionalProperties: false,
-  properties: { id: { type: 'string', format: 'uuid' } },
+  properties: { id: uuidParam },
   required: ['id'],
 } as const;
 const common = { tags: ['notes'], security: bearerSecurity } as const;
@@ -34,7 +35,7 @@ export const listNotesQuery = {
   additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT },
-    cursor: { type: 'string', minLength: 1, maxLength: 64 },
+    cursor: { type: 'string', pattern: CURSOR_PATTERN, description: 'nextCursor of the previous page' },
   },
 } as const;
 
@@ -54,7 +55,7 @@ export const listNotesSchema = {
       type: 'object',
       properties: {
         items: { type: 'array', items: { $ref: 'Note#' } },
-        nextCursor: { type: ['string', 'null'] },
+        nextCursor: { type: 'string', pattern: CURSOR_PATTERN, nullable: true },
       },
       required: ['items', 'nextCursor'],
     },

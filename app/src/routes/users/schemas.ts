@@ -1,11 +1,11 @@
-import { problemResponses } from '../shared-schemas';
+import { problemResponses, STORABLE_TEXT } from '../shared-schemas';
 
 export const EMAIL_MAX = 254;
 
 export const createUserBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { email: { type: 'string', format: 'email', maxLength: EMAIL_MAX } },
+  properties: { email: { type: 'string', format: 'email', maxLength: EMAIL_MAX, pattern: STORABLE_TEXT } },
   required: ['email'],
 } as const;
 
