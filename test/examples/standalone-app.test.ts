@@ -69,10 +69,13 @@ describe('examples/standalone-app: the constructs in another team’s compositio
   it('wires the database into the service through the construct interfaces (secret fields, connections on 5432)', () => {
     template.hasResourceProperties('AWS::RDS::DBCluster', {
       DatabaseName: 'shop',
-      MasterUsername: 'shop_admin',
       BackupRetentionPeriod: 10,
       DeletionProtection: true,
       ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 2 },
+    });
+    // The master secret carries the team's user and database names.
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: JSON.stringify({ username: 'shop_admin', dbname: 'shop' }) }),
     });
     // Writer-only.
     template.resourceCountIs('AWS::RDS::DBInstance', 1);
