@@ -15,7 +15,8 @@ export interface ResolvedSettings {
   readonly livenessPath: string;
   readonly user: string;
   readonly readonlyRootFilesystem: boolean;
-  readonly writablePaths: string[];
+  /** One task-local volume per writable path. */
+  readonly writableVolumes: { readonly name: string; readonly containerPath: string }[];
   readonly cpu: number;
   readonly memoryLimitMiB: number;
   readonly minTasks: number;
@@ -56,7 +57,7 @@ export function resolveProps(props: WebServiceProps): ResolvedSettings {
     livenessPath: props.livenessPath ?? D.livenessPath,
     user: props.user ?? D.user,
     readonlyRootFilesystem: props.readonlyRootFilesystem ?? true,
-    writablePaths: props.writablePaths ?? [...D.writablePaths],
+    writableVolumes: (props.writablePaths ?? D.writablePaths).map((containerPath) => ({ containerPath, name: volumeName(containerPath) })),
     cpu: props.cpu ?? D.cpu,
     memoryLimitMiB: props.memoryLimitMiB ?? D.memoryLimitMiB,
     minTasks: props.minTasks ?? D.minTasks,
@@ -117,9 +118,10 @@ export function resolveProps(props: WebServiceProps): ResolvedSettings {
     if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value)) problems.push(`${name} must be an absolute URL path such as /healthz (got "${value}")`);
   }
   if (/^(0|root)(:|$)/.test(s.user)) problems.push(`user must not be root (got "${s.user}")`);
-  s.writablePaths.forEach((writablePath, index) => {
-    if (!/^\/[A-Za-z0-9._\-/]*[A-Za-z0-9._-]$/.test(writablePath)) problems.push(`writablePaths[${index}] must be an absolute path below / such as /tmp (got "${writablePath}")`);
-    else if (s.writablePaths.indexOf(writablePath) !== index) problems.push(`writablePaths[${index}] repeats "${writablePath}"`);
+  const volumeNames = s.writableVolumes.map((volume) => volume.name);
+  s.writableVolumes.forEach(({ containerPath, name }, index) => {
+    if (!/^\/[A-Za-z0-9._\-/]*[A-Za-z0-9._-]$/.test(containerPath)) problems.push(`writablePaths[${index}] must be an absolute path below / such as /tmp (got "${containerPath}")`);
+    else if (volumeNames.indexOf(name) !== index) problems.push(`writablePaths[${index}] "${containerPath}" repeats a path or its volume name "${name}"`);
   });
   if (!props.certificate && !(props.domainName && props.hostedZone)) {
     problems.push('certificate is required unless both domainName and hostedZone are given (the new certificate is validated by DNS in hostedZone)');
@@ -149,4 +151,9 @@ export function resolveProps(props: WebServiceProps): ResolvedSettings {
       ...props.environment,
     },
   };
+}
+
+/** `/tmp` → `tmp`, `/var/cache/nginx` → `var-cache-nginx`: a volume name ECS accepts. */
+function volumeName(containerPath: string): string {
+  return containerPath.slice(1).replace(/[^A-Za-z0-9_-]/g, '-');
 }

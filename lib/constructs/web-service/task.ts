@@ -48,7 +48,7 @@ export function createTask(scope: Construct, props: WebServiceProps, settings: R
     removalPolicy: settings.removalPolicy,
   });
 
-  const writableVolumes = settings.writablePaths.map((containerPath) => ({ containerPath, name: volumeName(containerPath) }));
+  const writableVolumes = settings.writableVolumes;
   const taskDefinition = new ecs.FargateTaskDefinition(scope, 'Task', {
     cpu: settings.cpu,
     memoryLimitMiB: settings.memoryLimitMiB,
@@ -96,11 +96,6 @@ export function createTask(scope: Construct, props: WebServiceProps, settings: R
   }
   suppressTaskRoleFindings(taskDefinition);
   return { taskDefinition, container, logGroup };
-}
-
-/** `/tmp` → `tmp`, `/var/cache/nginx` → `var-cache-nginx`: a volume name ECS accepts. */
-function volumeName(containerPath: string): string {
-  return containerPath.slice(1).replace(/[^A-Za-z0-9_-]/g, '-');
 }
 
 /**
