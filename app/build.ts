@@ -2,8 +2,9 @@
  * `npm run build:app`: everything the container image needs, in app/dist:
  *   server.js        the esbuild bundle (Fastify, plugins, routes, RDS CA bundle)
  *   migrations/      the SQL files, read at start
- *   package.json     the external packages with the exact versions in the root lockfile;
- *                    the Dockerfile's deps stage runs `npm install --omit=dev` on it
+ *   package.json     the external packages with the exact versions in the root lockfile
+ *   package-lock.json their part of the root lockfile; the Dockerfile's deps stage runs
+ *                    `npm ci --omit=dev` on the two
  *
  * `pg` and the OpenTelemetry packages stay external: the instrumentations patch modules
  * through require hooks, which cannot see code inlined into a bundle. @fastify/swagger-ui
@@ -14,8 +15,11 @@
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lockedVersion, runtimeLockfile, type Lockfile } from './runtime-lockfile';
 
 const root = join(__dirname, '..');
+/** The app's folder in the repository's npm workspaces (where its dependencies resolve from). */
+const APP_WORKSPACE = 'app';
 const outDir = join(__dirname, 'dist');
 
 /** Shipped as node_modules in the image. */
@@ -35,12 +39,6 @@ export const RUNTIME_EXTERNALS = [
 /** Never loaded in the image (optional or dev-only paths). */
 const UNSHIPPED_EXTERNALS = ['@electric-sql/pglite', 'pg-native'];
 
-function lockedVersion(lock: { packages: Record<string, { version?: string }> }, name: string): string {
-  const version = lock.packages[`node_modules/${name}`]?.version;
-  if (!version) throw new Error(`${name} is not in package-lock.json; run npm install at the repository root`);
-  return version;
-}
-
 export async function buildApp(): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -59,10 +57,11 @@ export async function buildApp(): Promise<void> {
   });
   cpSync(join(__dirname, 'migrations'), join(outDir, 'migrations'), { recursive: true });
 
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
-  const dependencies = Object.fromEntries(RUNTIME_EXTERNALS.map((name) => [name, lockedVersion(lock, name)]));
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as Lockfile;
+  const dependencies = Object.fromEntries(RUNTIME_EXTERNALS.map((name) => [name, lockedVersion(lock, APP_WORKSPACE, name)]));
   const manifest = { name: 'bulwark-app-runtime', private: true, version: '1.0.0', main: 'server.js', dependencies };
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(outDir, 'package-lock.json'), `${JSON.stringify(runtimeLockfile(lock, APP_WORKSPACE, manifest), null, 2)}\n`);
 }
 
 if (require.main === module) {

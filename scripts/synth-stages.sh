@@ -10,6 +10,8 @@ stages=("$@")
 npm run --silent build:lambdas >/dev/null
 npm run --silent build:app >/dev/null
 for stage in "${stages[@]}"; do
+  # Start clean: assets of earlier syntheses would otherwise linger and be scanned.
+  rm -rf "cdk.out/$stage"
   npx cdk synth --quiet --context stage="$stage" --output "cdk.out/$stage" >/dev/null
   echo "synthesized $stage: $(ls cdk.out/"$stage"/*.template.json | wc -l) templates in cdk.out/$stage"
 done

@@ -64,6 +64,7 @@ function ecsRows(facts: RuntimeFacts): AccessRow[] {
   const secretArn = facts.injectedSecretArn();
   const secretKeyArn = facts.secretKeyArn(secretArn);
   const appSecretArn = facts.appEnvironment('DB_SECRET_ARN');
+  const cursorKeyArn = facts.injectedSecretArn('CURSOR_KEY');
   const repository = facts.imageRepositoryArn();
   const logStream = facts.appLogStreamArn();
   const logGroupName = facts.appContainer().LogConfiguration.Options['awslogs-group'];
@@ -86,6 +87,10 @@ function ecsRows(facts: RuntimeFacts): AccessRow[] {
     logsServiceEncrypts(facts, logGroupName, 'the container log group'),
     ...readSecret(EXECUTION_ROLE, 'ECS execution role', secretArn),
     ...readSecret(TASK_ROLE, 'ECS task role', appSecretArn),
+    // The cursor key is encrypted with the AWS managed Secrets Manager key, whose policy lets
+    // any caller of the account decrypt through Secrets Manager: GetSecretValue decides.
+    { name: 'ECS execution role reads the cursor key (CURSOR_KEY)', principal: EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: cursorKeyArn, context: {}, expect: 'allow' },
+    { name: 'ECS task role cannot read the cursor key (ECS injects it)', principal: TASK_ROLE, action: 'secretsmanager:GetSecretValue', resource: cursorKeyArn, context: {}, expect: 'deny' },
     { name: 'ECS task role writes traces', principal: TASK_ROLE, action: 'xray:PutTraceSegments', resource: '*', context: {}, expect: 'allow' },
     { name: 'ECS task role cannot delete the database cluster', principal: TASK_ROLE, action: 'rds:DeleteDBCluster', resource: cluster, context: {}, expect: 'deny' },
     { name: 'ECS task role cannot use the database key outside Secrets Manager', principal: TASK_ROLE, action: 'kms:Encrypt', resource: secretKeyArn, context: { 'kms:CallerAccount': facts.account }, expect: 'deny' },

@@ -45,12 +45,12 @@ export class RuntimeFacts {
     return `${this.logGroupArn(options['awslogs-group'], options['awslogs-region'])}:log-stream:${options['awslogs-stream-prefix']}/App/0123456789abcdef`;
   }
 
-  /** The secret ECS injects as DB_* (the part of `valueFrom` before the JSON key). */
-  injectedSecretArn(): string {
-    const secrets = this.appContainer().Secrets as { ValueFrom: string }[];
-    const arns = new Set(secrets.map((s) => s.ValueFrom.split(':').slice(0, 7).join(':')));
-    if (arns.size !== 1) throw new Error(`expected the App container to inject one secret, found ${[...arns].join(', ')}`);
-    return [...arns][0];
+  /** The secret ECS injects as `variable` (the part of `valueFrom` before any JSON key). */
+  injectedSecretArn(variable = 'DB_PASSWORD'): string {
+    const secrets = this.appContainer().Secrets as { Name: string; ValueFrom: string }[];
+    const secret = secrets.find((s) => s.Name === variable);
+    if (!secret) throw new Error(`the App container injects no secret as ${variable} (it injects ${secrets.map((s) => s.Name).join(', ')})`);
+    return secret.ValueFrom.split(':').slice(0, 7).join(':');
   }
 
   /** The KMS key a secret is encrypted with. */

@@ -6,14 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openExport } from '../../app/src/db/export';
 import { newToken } from '../../app/src/tokens';
-import { createNote, expectProblem, postgresBackend, register, startApp } from './support';
+import { createNote, expectProblem, freePort, postgresBackend, register, startApp } from './support';
 
 const backend = postgresBackend();
 beforeAll(() => backend.start());
@@ -186,13 +185,6 @@ describe('GET /v1/me/export', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until(check: () => Promise<boolean>, log: () => string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp as buildBundle, RUNTIME_EXTERNALS } from '../../app/build';
-import { postgresBackend } from './support';
+import { freePort, postgresBackend } from './support';
 
 const dist = join(__dirname, '..', '..', 'app', 'dist');
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -25,13 +25,6 @@ let app: ChildProcess;
 let output = '';
 let base: string;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

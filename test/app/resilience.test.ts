@@ -10,7 +10,7 @@ import { buildApp } from '../../app/src/app';
 import { createPostgresDatabase } from '../../app/src/db/database';
 import { migrate, readMigrations } from '../../app/src/db/migrate';
 import { gracefulShutdown } from '../../app/src/shutdown';
-import { expectProblem, postgresBackend, register, startApp } from './support';
+import { expectProblem, postgresBackend, register, startApp, until } from './support';
 
 const backend = postgresBackend();
 const quietLog = { warn: () => undefined, info: () => undefined };
@@ -18,14 +18,6 @@ const quietLog = { warn: () => undefined, info: () => undefined };
 beforeAll(() => backend.start());
 afterAll(() => backend.stop());
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('database loss mid-run', () => {
   let app: FastifyInstance;

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig, type DatabaseConfig } from '../../app/src/config';
 import { migrate, readMigrations } from '../../app/src/db/migrate';
 import { migrationConnection } from '../../app/src/db/migration-connection';
-import { captureLogs, createNote, expectProblem, postgresBackend, register, startApp } from './support';
+import { captureLogs, createNote, expectProblem, postgresBackend, register, startApp, until } from './support';
 
 const backend = postgresBackend();
 beforeAll(() => backend.start());
@@ -22,14 +22,6 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const urlFor = (database: string, user = backend.server!.user): string =>
   `postgres://${user}@127.0.0.1:${backend.server!.port}/${database}`;

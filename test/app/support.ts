@@ -2,6 +2,8 @@
  * Test support: the two database backends the suites run against, and small helpers to
  * build the app and call it through inject().
  */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
@@ -126,4 +128,26 @@ export function captureLogs(): { entries: Array<Record<string, unknown>>; stream
     },
   });
   return { entries, stream };
+}
+
+/** Polls `check` every 200 ms until it holds; fails naming `what` after `timeoutMs` (a bounded wait). */
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, for a child process that must be
+ * told its port in advance (one that reports the port it bound is preferable).
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -83,7 +83,7 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       RUM_GUEST_ROLE_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^RumGuestRole/), 'Arn'] },
       RUM_REGION: config.region,
     });
-    expect(container.Secrets.map((secret) => secret.Name).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USERNAME']);
+    expect(container.Secrets.map((secret) => secret.Name).sort()).toEqual(['CURSOR_KEY', 'DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USERNAME']);
   });
 
   it('runs the tracing collector beside the app, which waits for it to start', () => {
@@ -104,6 +104,15 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
     expect(context).toContain('Dockerfile');
     expect(context).not.toContain('node_modules');
     expect(context).not.toContain('src');
+  });
+
+  it('gives every task the same cursor key, 64 hex digits from Secrets Manager, injected by ECS', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludeUppercase: true, ExcludePunctuation: true, IncludeSpace: false, ExcludeCharacters: 'ghijklmnopqrstuvwxyz' },
+    });
+    const [taskDefinition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const app = taskDefinition.Properties.ContainerDefinitions.find((container: { Name: string }) => container.Name === 'App');
+    expect(app.Secrets).toContainEqual({ Name: 'CURSOR_KEY', ValueFrom: { Ref: stack.resolve((stack.cursorKey.node.defaultChild as { logicalId: string }).logicalId) } });
   });
 
   it('applies the stage config to the WAF', () => {
