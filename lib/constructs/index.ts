@@ -14,6 +14,3 @@ export * from './ci-deploy';
 export * from './observability';
 export * from './tracing-sidecar';
 export * from './real-user-monitoring';
-export * from './aurora-cluster-metrics';
-export * from './sync-after-deployment';
-export * from './waf-capacity';
