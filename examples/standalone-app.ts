@@ -2,8 +2,9 @@
 /**
  * Another team's CDK app that reuses three Bulwark constructs in its own composition:
  * one stack in another region, its own VPC (a plain `ec2.Vpc`, not Bulwark's `Network`),
- * its own container image and port, a database that the service reaches by
- * `connections`, and a WAF with an office allow list and Bot Control but no Shield.
+ * its own ECS cluster, container image and port, a certificate without a hosted zone,
+ * a writer-only database that the service reaches by `connections`, and a WAF with an
+ * office allow list and Bot Control but no blocklist sync and no Shield.
  *
  *   npm run synth:example          # cdk synth into cdk.out.example, offline
  *

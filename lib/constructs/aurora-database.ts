@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { defaultMaxConnections, instanceMemoryBytes, serverlessMemoryBytes } from './aurora-capacity';
 import { AuroraClusterMetrics } from './aurora-cluster-metrics';
 
 /** Serverless v2 capacity range, in Aurora capacity units. */
@@ -44,8 +45,10 @@ export interface AuroraDatabaseProps {
    */
   readonly serverless?: AuroraServerlessCapacity;
   /**
-   * Readers besides the writer. Each sits in promotion tier 1 (and, on Serverless v2,
-   * scales with the writer) so a failover promotes a reader that already carries the load.
+   * Readers besides the writer, 0 to 15. Each sits in promotion tier 1 (and, on Serverless
+   * v2, scales with the writer) so a failover promotes a reader that already carries the
+   * load. With 0 the cluster is writer-only: cheaper, but a failover then creates a new
+   * instance, which takes minutes instead of seconds.
    * @default 1
    */
   readonly readers?: number;
@@ -75,6 +78,13 @@ export interface AuroraDatabaseProps {
    * @default RemovalPolicy.SNAPSHOT
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * What happens to the new encryption key when it leaves the stack. Retained by default:
+   * the final snapshot and every copy of it can only be read with this key. DESTROY
+   * schedules its deletion (after the 30-day waiting period), for stacks whose data may go.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly keyRemovalPolicy?: RemovalPolicy;
   /**
    * Retention of the exported postgresql log.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -150,6 +160,14 @@ export class AuroraDatabase extends Construct {
    * commit latency, ACUs), each with the statistic alarms and dashboards read it with.
    */
   readonly metrics: AuroraClusterMetrics;
+  /**
+   * Memory of one instance in bytes (Serverless v2: at maximum capacity), undefined for an
+   * instance class whose memory is not known here. With `maxConnections` and `metrics`,
+   * Observability reads its database limits from this construct.
+   */
+  readonly memoryBytes?: number;
+  /** Default max_connections of one instance (Aurora's formula over `memoryBytes`). */
+  readonly maxConnections?: number;
 
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
     super(scope, id);
@@ -164,7 +182,7 @@ export class AuroraDatabase extends Construct {
       new kms.Key(this, 'Key', {
         description: 'Encrypts the Aurora cluster, its Performance Insights data and its master secret',
         enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        removalPolicy: props.keyRemovalPolicy ?? RemovalPolicy.RETAIN,
       });
 
     this.parameterGroup = new rds.ParameterGroup(this, 'ClusterParameters', {
@@ -186,6 +204,8 @@ export class AuroraDatabase extends Construct {
         : rds.ClusterInstance.provisioned(instanceId, { ...common, instanceType: props.instanceType });
     };
     const capacity = props.serverless ?? { minCapacity: 0.5, maxCapacity: 8 };
+    this.memoryBytes = this.isServerless ? serverlessMemoryBytes(capacity.maxCapacity) : knownInstanceMemoryBytes(props.instanceType!);
+    this.maxConnections = this.memoryBytes === undefined ? undefined : defaultMaxConnections(this.memoryBytes);
 
     const masterUsername = props.masterUsername ?? 'bulwark_admin';
     const databaseName = props.databaseName ?? 'app';
@@ -305,8 +325,8 @@ function validateProps(props: AuroraDatabaseProps): void {
     throw new Error('AuroraDatabase: specify either instanceType (provisioned) or serverless (Serverless v2), not both');
   }
   const readers = props.readers ?? 1;
-  if (!Number.isInteger(readers) || readers < 1 || readers > 15) {
-    throw new Error(`AuroraDatabase: readers must be an integer from 1 to 15 (got ${readers})`);
+  if (!Number.isInteger(readers) || readers < 0 || readers > 15) {
+    throw new Error(`AuroraDatabase: readers must be an integer from 0 to 15 (got ${readers})`);
   }
   const retentionDays = props.backupRetention?.toDays() ?? MIN_BACKUP_RETENTION_DAYS;
   if (retentionDays < MIN_BACKUP_RETENTION_DAYS || retentionDays > 35) {
@@ -317,5 +337,14 @@ function validateProps(props: AuroraDatabaseProps): void {
   }
   if (props.serverless && props.serverless.minCapacity > props.serverless.maxCapacity) {
     throw new Error(`AuroraDatabase: serverless.minCapacity (${props.serverless.minCapacity}) must not exceed serverless.maxCapacity (${props.serverless.maxCapacity})`);
+  }
+}
+
+/** The instance's memory, or undefined for a class {@link instanceMemoryBytes} cannot read. */
+function knownInstanceMemoryBytes(instanceType: ec2.InstanceType): number | undefined {
+  try {
+    return instanceMemoryBytes(instanceType.toString());
+  } catch {
+    return undefined;
   }
 }

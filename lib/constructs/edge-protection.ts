@@ -50,8 +50,11 @@ export interface EdgeShieldOptions {
 export interface EdgeProtectionProps extends EdgeRuleOptions {
   /** ARN of the regional resource the web ACL is associated with (ALB, API Gateway stage, ...). */
   readonly resourceArn: string;
-  /** Stage name: the STAGE of the sync function and the Stage dimension of its metrics. */
-  readonly stage: string;
+  /**
+   * Stage name: the STAGE of the sync function and the Stage dimension of its metrics.
+   * @default - the web ACL's `name` (its first 64 characters)
+   */
+  readonly stage?: string;
   /**
    * Name of the web ACL; also the prefix of the IP sets, of the `aws-waf-logs-<name>` log
    * group and of the Shield protection. Letters, digits, `-` and `_`.
@@ -68,9 +71,11 @@ export interface EdgeProtectionProps extends EdgeRuleOptions {
    * `s3://bucket/key`. The construct does not create it: a parameter owned by
    * CloudFormation would be written back to its template value on every update,
    * discarding the operator's entries. A parameter or object that does not exist yet is an
-   * empty blocklist.
+   * empty blocklist. The sync function always reads it, so `reputationListUrls` needs it too.
+   * @default - no blocklist: without `reputationListUrls` either, no sync function, schedule
+   * or post-deployment sync is built and the block sets stay empty
    */
-  readonly blocklistSource: string;
+  readonly blocklistSource?: string;
   /**
    * Key the blocklist is encrypted with (SecureString parameter or SSE-KMS object).
    * @default - not encrypted with a customer managed key; no kms:Decrypt is granted
@@ -117,8 +122,15 @@ export interface EdgeProtectionProps extends EdgeRuleOptions {
    */
   readonly logEncryptionKey?: kms.IKey;
   /**
-   * What happens to the WAF log group when it leaves the stack.
+   * What happens to the WAF log group and the new log key when they leave the stack:
+   * RETAIN keeps the logs as evidence, DESTROY suits short-lived stacks.
    * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * What happens to the WAF log group when it leaves the stack, overriding `removalPolicy`
+   * for the log group only (the key follows `removalPolicy`).
+   * @default - `removalPolicy`
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
@@ -165,13 +177,16 @@ export class EdgeProtection extends Construct {
   };
   readonly logGroup: logs.LogGroup;
   readonly loggingConfiguration: wafv2.CfnLoggingConfiguration;
-  /** The ip-set-sync Lambda (Node.js on ARM64, bundled from lambda/ip-set-sync). */
-  readonly syncFunction: lambda.Function;
-  /** The sync function's role: the IP-set, blocklist and log grants only. */
-  readonly syncFunctionRole: iam.Role;
-  readonly syncSchedule: events.Rule;
-  /** Runs the sync once after each deployment that creates or changes the block IP sets. */
-  readonly syncAfterDeployment: SyncAfterDeployment;
+  /** The ip-set-sync Lambda (undefined without `blocklistSource` and `reputationListUrls`). */
+  readonly syncFunction?: lambda.Function;
+  /** The sync function's role: the IP-set, blocklist and log grants only (undefined without a sync). */
+  readonly syncFunctionRole?: iam.Role;
+  /** The schedule of the sync (undefined without a sync). */
+  readonly syncSchedule?: events.Rule;
+  /** Runs the sync once after each deployment that creates or changes the block IP sets (undefined without a sync). */
+  readonly syncAfterDeployment?: SyncAfterDeployment;
+  /** Time between two syncs, the period of the sync metrics (undefined without a sync). */
+  readonly syncInterval?: Duration;
   /** Names of every rule in the web ACL, in evaluation order (metric names of the `Rule` dimension). */
   readonly ruleNames: string[];
   /**
@@ -183,7 +198,6 @@ export class EdgeProtection extends Construct {
 
   private readonly metricNamespace: string;
   private readonly stage: string;
-  private readonly syncInterval: Duration;
 
   constructor(scope: Construct, id: string, props: EdgeProtectionProps) {
     super(scope, id);
@@ -191,8 +205,7 @@ export class EdgeProtection extends Construct {
     const stack = Stack.of(this);
     this.webAclName = settings.name;
     this.metricNamespace = settings.metricNamespace;
-    this.stage = props.stage;
-    this.syncInterval = settings.syncInterval;
+    this.stage = settings.stage;
 
     const ipSet = (setId: string, suffix: string, version: 'IPV4' | 'IPV6', addresses: string[], description: string) =>
       new wafv2.CfnIPSet(this, setId, { name: `${settings.name}-${suffix}`, scope: 'REGIONAL', ipAddressVersion: version, addresses, description });
@@ -228,13 +241,14 @@ export class EdgeProtection extends Construct {
     });
 
     // --- logging -------------------------------------------------------------------
-    const logEncryptionKey = props.logEncryptionKey ?? createLogsEncryptionKey(this, 'LogKey', 'Encrypts the WAF and IP-set sync logs');
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logEncryptionKey = props.logEncryptionKey ?? createLogsEncryptionKey(this, 'LogKey', 'Encrypts the WAF and IP-set sync logs', removalPolicy);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       // WAF delivers only to log groups whose name starts with aws-waf-logs-.
       logGroupName: `aws-waf-logs-${settings.name}`,
       retention: settings.logRetention,
       encryptionKey: logEncryptionKey,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.logRemovalPolicy ?? removalPolicy,
     });
     this.loggingConfiguration = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
@@ -259,48 +273,54 @@ export class EdgeProtection extends Construct {
     this.loggingConfiguration.node.addDependency(this.logGroup);
 
     // --- IP-set sync ---------------------------------------------------------------
-    const bundled = new BundledFunction(this, 'IpSetSync', {
-      code: lambdaBundle('ip-set-sync'),
-      description: `Syncs the ${settings.name} WAF block IP sets from the operator blocklist and reputation lists`,
-      timeout: Duration.minutes(2),
-      logRetention: settings.logRetention,
-      logEncryptionKey,
-      reservedConcurrentExecutions: props.syncReservedConcurrency,
-      // A failed run is not retried by Lambda: the reputation feeds allow one fetch an hour,
-      // and the next scheduled run redoes the whole sync anyway.
-      retryAttempts: 0,
-      environment: {
-        [SYNC_ENV.blocklistSource]: props.blocklistSource,
-        [SYNC_ENV.reputationListUrls]: JSON.stringify(settings.reputationListUrls),
-        [SYNC_ENV.ipv4SetName]: `${settings.name}-block-ipv4`,
-        [SYNC_ENV.ipv4SetId]: this.ipSets.blockIpv4.attrId,
-        [SYNC_ENV.ipv6SetName]: `${settings.name}-block-ipv6`,
-        [SYNC_ENV.ipv6SetId]: this.ipSets.blockIpv6.attrId,
-        [SYNC_ENV.ipSetScope]: 'REGIONAL',
-        [SYNC_ENV.maxEntries]: String(WAF_IP_SET_ADDRESS_LIMIT),
-        [SYNC_ENV.maxShrinkFraction]: String(settings.maxShrinkFraction),
-        [SYNC_ENV.fetchTimeoutMs]: '10000',
-        [SYNC_ENV.metricNamespace]: settings.metricNamespace,
-        [SYNC_ENV.stage]: props.stage,
-      },
-    });
-    this.syncFunction = bundled.function;
-    this.syncFunctionRole = bundled.role;
-    this.grantSyncAccess(props);
-    this.syncSchedule = new events.Rule(this, 'SyncSchedule', {
-      description: `Runs the ${settings.name} IP-set sync`,
-      schedule: events.Schedule.rate(settings.syncInterval),
-      targets: [new eventsTargets.LambdaFunction(this.syncFunction, { retryAttempts: 0 })],
-    });
-    this.syncAfterDeployment = new SyncAfterDeployment(this, 'SyncAfterDeployment', {
-      syncFunction: this.syncFunction,
-      ipSets: [this.ipSets.blockIpv4, this.ipSets.blockIpv6],
-      logGroup: new logs.LogGroup(this, 'SyncAfterDeploymentLogs', {
-        retention: settings.logRetention,
-        encryptionKey: logEncryptionKey,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    });
+    // Without a blocklist there is nothing to sync (resolveProps refuses reputation lists
+    // without one): the block sets stay empty and no function is built.
+    const blocklistSource = props.blocklistSource;
+    if (blocklistSource !== undefined) {
+      this.syncInterval = settings.syncInterval;
+      const bundled = new BundledFunction(this, 'IpSetSync', {
+        code: lambdaBundle('ip-set-sync'),
+        description: `Syncs the ${settings.name} WAF block IP sets from the operator blocklist and reputation lists`,
+        timeout: Duration.minutes(2),
+        logRetention: settings.logRetention,
+        logEncryptionKey,
+        reservedConcurrentExecutions: props.syncReservedConcurrency,
+        // A failed run is not retried by Lambda: the reputation feeds allow one fetch an hour,
+        // and the next scheduled run redoes the whole sync anyway.
+        retryAttempts: 0,
+        environment: {
+          [SYNC_ENV.blocklistSource]: blocklistSource,
+          [SYNC_ENV.reputationListUrls]: JSON.stringify(settings.reputationListUrls),
+          [SYNC_ENV.ipv4SetName]: `${settings.name}-block-ipv4`,
+          [SYNC_ENV.ipv4SetId]: this.ipSets.blockIpv4.attrId,
+          [SYNC_ENV.ipv6SetName]: `${settings.name}-block-ipv6`,
+          [SYNC_ENV.ipv6SetId]: this.ipSets.blockIpv6.attrId,
+          [SYNC_ENV.ipSetScope]: 'REGIONAL',
+          [SYNC_ENV.maxEntries]: String(WAF_IP_SET_ADDRESS_LIMIT),
+          [SYNC_ENV.maxShrinkFraction]: String(settings.maxShrinkFraction),
+          [SYNC_ENV.fetchTimeoutMs]: '10000',
+          [SYNC_ENV.metricNamespace]: settings.metricNamespace,
+          [SYNC_ENV.stage]: settings.stage,
+        },
+      });
+      this.syncFunction = bundled.function;
+      this.syncFunctionRole = bundled.role;
+      this.grantSyncAccess(this.syncFunctionRole, blocklistSource, props.blocklistEncryptionKey);
+      this.syncSchedule = new events.Rule(this, 'SyncSchedule', {
+        description: `Runs the ${settings.name} IP-set sync`,
+        schedule: events.Schedule.rate(settings.syncInterval),
+        targets: [new eventsTargets.LambdaFunction(this.syncFunction, { retryAttempts: 0 })],
+      });
+      this.syncAfterDeployment = new SyncAfterDeployment(this, 'SyncAfterDeployment', {
+        syncFunction: this.syncFunction,
+        ipSets: [this.ipSets.blockIpv4, this.ipSets.blockIpv6],
+        logGroup: new logs.LogGroup(this, 'SyncAfterDeploymentLogs', {
+          retention: settings.logRetention,
+          encryptionKey: logEncryptionKey,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      });
+    }
 
     // --- Shield Advanced -------------------------------------------------------------
     if (props.shieldAdvanced) {
@@ -401,7 +421,8 @@ export class EdgeProtection extends Construct {
 
   /** Errors of the sync function itself (Lambda Errors, Sum): crashes and failed runs. */
   metricSyncFunctionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.syncFunction.metricErrors({ period: this.syncInterval, ...props });
+    const { syncFunction, syncInterval } = this.requireSync('metricSyncFunctionErrors');
+    return syncFunction.metricErrors({ period: syncInterval, ...props });
   }
 
   private wafMetric(metricName: string, rule: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -424,9 +445,17 @@ export class EdgeProtection extends Construct {
         ...(family ? { [IP_SET_SYNC_DIMENSIONS.addressFamily]: family } : {}),
       },
       statistic,
-      period: this.syncInterval,
+      period: this.requireSync(metricName).syncInterval,
       ...props,
     });
+  }
+
+  /** The sync's function and interval; a clear error for a sync metric of a construct without a sync. */
+  private requireSync(metric: string): { syncFunction: lambda.Function; syncInterval: Duration } {
+    if (!this.syncFunction || !this.syncInterval) {
+      throw new Error(`EdgeProtection ${this.node.path} has no IP-set sync (no blocklistSource), so it has no ${metric} metric`);
+    }
+    return { syncFunction: this.syncFunction, syncInterval: this.syncInterval };
   }
 
   private knownRule(ruleName: string): string {
@@ -434,16 +463,14 @@ export class EdgeProtection extends Construct {
     return ruleName;
   }
 
-  private grantSyncAccess(props: EdgeProtectionProps): void {
+  private grantSyncAccess(role: iam.Role, source: string, blocklistEncryptionKey: kms.IKey | undefined): void {
     const stack = Stack.of(this);
-    const role = this.syncFunctionRole;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['wafv2:GetIPSet', 'wafv2:UpdateIPSet'],
         resources: [this.ipSets.blockIpv4.attrArn, this.ipSets.blockIpv6.attrArn],
       }),
     );
-    const source = props.blocklistSource;
     if (source.startsWith('s3://')) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${source.slice('s3://'.length)}`] }));
     } else {
@@ -454,7 +481,7 @@ export class EdgeProtection extends Construct {
         }),
       );
     }
-    props.blocklistEncryptionKey?.grantDecrypt(role);
+    blocklistEncryptionKey?.grantDecrypt(role);
 
     NagSuppressions.addResourceSuppressions(
       role,
@@ -473,6 +500,7 @@ export class EdgeProtection extends Construct {
 
 interface ResolvedEdgeSettings extends EdgeRuleSettings {
   readonly name: string;
+  readonly stage: string;
   readonly allowed: { readonly ipv4: string[]; readonly ipv6: string[] };
   readonly reputationListUrls: string[];
   readonly maxShrinkFraction: number;
@@ -511,10 +539,15 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
     else if (IPV6_CIDR.test(cidr)) allowed.ipv6.push(cidr);
     else problems.push(`allowedAddresses[${index}] must be an IPv4 or IPv6 CIDR such as 192.0.2.0/24 (got "${cidr}")`);
   });
-  if (!/^(\/[A-Za-z0-9_.\-/]+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+)$/.test(props.blocklistSource)) {
+  if (props.blocklistSource !== undefined && !/^(\/[A-Za-z0-9_.\-/]+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+)$/.test(props.blocklistSource)) {
     problems.push(`blocklistSource must be an SSM parameter name (/path) or an S3 object (s3://bucket/key) (got "${props.blocklistSource}")`);
   }
   const reputationListUrls = props.reputationListUrls ?? [];
+  if (reputationListUrls.length > 0 && props.blocklistSource === undefined) {
+    problems.push('reputationListUrls needs blocklistSource: the sync function reads both (a parameter that does not exist yet is an empty blocklist)');
+  }
+  const stage = props.stage ?? name.slice(0, 64);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stage)) problems.push(`stage must be 1..64 letters, digits, "-" or "_" (got "${stage}")`);
   reputationListUrls.forEach((url, index) => {
     if (!/^https:\/\/[^\s/]+\/\S*$/.test(url)) problems.push(`reputationListUrls[${index}] must be an https URL (got "${url}")`);
   });
@@ -534,6 +567,7 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
   return {
     ...rules,
     name,
+    stage,
     allowed,
     reputationListUrls,
     maxShrinkFraction,

@@ -1,10 +1,11 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { businessMetricNamespace, type StageConfig } from '../config';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { AuroraClusterMetrics } from '../constructs/aurora-cluster-metrics';
+import { defaultMaxConnections, instanceMemoryBytes, serverlessMemoryBytes } from '../constructs/aurora-capacity';
 import type { EdgeProtection } from '../constructs/edge-protection';
-import { Observability } from '../constructs/observability';
+import { Observability, RUNBOOK_PATH } from '../constructs/observability';
 import type { RealUserMonitoring } from '../constructs/real-user-monitoring';
 import type { SnapshotReplication } from '../constructs/snapshot-replication';
 import type { WebService } from '../constructs/web-service';
@@ -30,30 +31,22 @@ export interface MonitoringStackProps extends StackProps {
   readonly rum?: RealUserMonitoring;
 }
 
-const GIB = 2 ** 30;
-/** Memory per vCPU of Graviton/Intel instance families Aurora offers. */
-const GIB_PER_VCPU: Record<string, number> = { r: 8, x: 16, m: 4, t: 2 };
-/** An Aurora capacity unit is about 2 GiB of memory. */
-const GIB_PER_ACU = 2;
-
 /**
- * Memory of one database instance, from the config: Serverless v2 at its maximum capacity
- * (FreeableMemory is reported against the maximum), provisioned from the class name
- * (`r7g.xlarge`: family r, 4 vCPUs, 8 GiB each).
+ * Memory of one database instance, from the config: Serverless v2 at its maximum capacity,
+ * provisioned from the class name. The Data stack's cluster is addressed by identifier here
+ * (a restore changes it), so the limits come from the config, not the construct.
  */
 export function databaseMemoryBytes(database: StageConfig['database']): number {
-  if (database.serverless) return database.serverless.maxCapacity * GIB_PER_ACU * GIB;
-  const match = /^(?:db\.)?([a-z])[a-z0-9-]*\.(\d*)x?large$/.exec(database.instanceClass ?? '');
-  if (!match) throw new Error(`database.instanceClass "${database.instanceClass}" is not an instance class whose memory is known (e.g. r7g.xlarge)`);
-  const [, family, multiplier] = match;
-  const vcpus = database.instanceClass!.endsWith('.large') ? 2 : 4 * Number(multiplier || 1);
-  return vcpus * (GIB_PER_VCPU[family] ?? 4) * GIB;
+  if (database.serverless) return serverlessMemoryBytes(database.serverless.maxCapacity);
+  try {
+    return instanceMemoryBytes(database.instanceClass ?? '');
+  } catch (error) {
+    throw new Error(`database.instanceClass: ${(error as Error).message}`);
+  }
 }
 
-/** Aurora PostgreSQL's default max_connections: LEAST(DBInstanceClassMemory / 9531392, 5000). */
-export function databaseMaxConnections(memoryBytes: number): number {
-  return Math.min(Math.floor(memoryBytes / 9_531_392), 5000);
-}
+/** Aurora PostgreSQL's default max_connections for an instance with `memoryBytes`. */
+export const databaseMaxConnections = defaultMaxConnections;
 
 /**
  * The operators' stack: the Observability construct over the Service and Data stacks'
@@ -75,21 +68,22 @@ export class MonitoringStack extends Stack {
 
     this.observability = new Observability(this, 'Observability', {
       webService,
-      taskCount: { min: config.service.minTasks, max: config.service.maxTasks },
       database: { metrics: new AuroraClusterMetrics(cluster, props.databaseIsServerless), memoryBytes, maxConnections: databaseMaxConnections(memoryBytes) },
       webAcl: edgeProtection,
-      ipSetSync: { metrics: edgeProtection, interval: Duration.minutes(config.waf.syncIntervalMinutes) },
+      ipSetSync: edgeProtection.syncFunction ? edgeProtection : undefined,
       shieldProtectedResourceArn: edgeProtection.shieldProtection ? webService.loadBalancer.loadBalancerArn : undefined,
       backups: props.replication,
       functions: {
         'snapshot-copier': props.replication.function,
-        'ip-set-sync': edgeProtection.syncFunction,
+        ...(edgeProtection.syncFunction ? { 'ip-set-sync': edgeProtection.syncFunction } : {}),
       },
       businessMetrics: { namespace: businessMetricNamespace(config), stage: config.stage },
       rum: props.rum,
       availabilityTarget: config.observability.availabilityTarget,
       latencyObjective: { thresholdMs: config.service.p99LatencyTargetMs, target: 0.99 },
       alarmEmails: [config.observability.alarmEmail],
+      // The runbook ships in this repository: every alarm names its section there.
+      runbookUrl: RUNBOOK_PATH,
       alarmNamePrefix: `${config.prefix}-${config.stage}`,
       dashboardName: `${config.prefix}-${config.stage}`,
     });

@@ -135,7 +135,9 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'ClusterName', { value: this.webService.cluster.clusterName });
     new CfnOutput(this, 'ServiceName', { value: this.webService.service.serviceName });
     new CfnOutput(this, 'WebAclArn', { value: this.edgeProtection.webAcl.attrArn });
-    new CfnOutput(this, 'IpSetSyncFunctionName', { value: this.edgeProtection.syncFunction.functionName });
+    if (this.edgeProtection.syncFunction) {
+      new CfnOutput(this, 'IpSetSyncFunctionName', { value: this.edgeProtection.syncFunction.functionName });
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Network } from '../../lib/constructs/network';
 import { AuroraDatabase, type AuroraDatabaseProps } from '../../lib/constructs/aurora-database';
+import type { ObservedDatabase } from '../../lib/constructs/observability';
 import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
@@ -191,10 +192,40 @@ describe('AuroraDatabase restored from a snapshot', () => {
   });
 });
 
+describe('AuroraDatabase options', () => {
+  it('runs writer-only with readers: 0', () => {
+    const { stack } = databaseStack({ readers: 0 });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::RDS::DBInstance', 1);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { PromotionTier: 0 });
+  });
+
+  it('knows the memory and default max_connections Observability alarms on, where the instance class tells', () => {
+    const serverless = databaseStack({ serverless: { minCapacity: 0.5, maxCapacity: 4 } }).database;
+    expect([serverless.memoryBytes, serverless.maxConnections]).toEqual([8 * 2 ** 30, 901]);
+    // The construct itself is what Observability takes as its database.
+    const observed: ObservedDatabase = serverless;
+    expect(observed.metrics).toBe(serverless.metrics);
+    const provisioned = databaseStack({ instanceType: new ec2.InstanceType('r7g.xlarge') }).database;
+    expect([provisioned.memoryBytes, provisioned.maxConnections]).toEqual([32 * 2 ** 30, 3604]);
+    const unknown = databaseStack({ instanceType: new ec2.InstanceType('t4g.medium') }).database;
+    expect([unknown.memoryBytes, unknown.maxConnections]).toEqual([undefined, undefined]);
+  });
+
+  it('retains its key by default and destroys it when asked', () => {
+    const keyPolicies = (template: Template) =>
+      Object.entries(template.findResources('AWS::KMS::Key'))
+        .filter(([id]) => id.startsWith('DatabaseKey'))
+        .map(([, key]) => key.DeletionPolicy);
+    expect(keyPolicies(Template.fromStack(databaseStack().stack))).toEqual(['Retain']);
+    expect(keyPolicies(Template.fromStack(databaseStack({ keyRemovalPolicy: RemovalPolicy.DESTROY }).stack))).toEqual(['Delete']);
+  });
+});
+
 describe('AuroraDatabase validation', () => {
   it.each<[string, Partial<AuroraDatabaseProps>, RegExp]>([
     ['instanceType with serverless', { instanceType: new ec2.InstanceType('r7g.large'), serverless: { minCapacity: 1, maxCapacity: 2 } }, /either instanceType .* or serverless/],
-    ['no reader', { readers: 0 }, /readers must be an integer from 1 to 15/],
+    ['more than 15 readers', { readers: 16 }, /readers must be an integer from 0 to 15 \(got 16\)/],
     ['retention under 7 days', { backupRetention: Duration.days(3) }, /backupRetention must be between 7 and 35 days/],
     ['min capacity above max', { serverless: { minCapacity: 8, maxCapacity: 2 } }, /serverless\.minCapacity \(8\) must not exceed/],
   ])('rejects %s', (_name, props, message) => {

@@ -279,7 +279,7 @@ describe('EdgeProtection with Shield, allow list and body exemptions', () => {
             { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: 'arn:aws:ssm:eu-west-1:123456789012:parameter/bulwark/test/waf/blocklist' },
           ]),
         },
-        Roles: [built.stack.resolve(built.edge.syncFunctionRole.roleName)],
+        Roles: [built.stack.resolve(built.edge.syncFunctionRole!.roleName)],
       });
       const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
       expect(statements.map((statement) => statement.Action).flat()).not.toContain('kms:Decrypt');
@@ -382,6 +382,41 @@ describe('EdgeProtection with Shield, allow list and body exemptions', () => {
 });
 
 describe('EdgeProtection options', () => {
+  it('builds no sync without a blocklist source: no function, schedule or post-deployment sync, and sync metrics say why', () => {
+    const { stack, edge } = build(() => ({ blocklistSource: undefined }));
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.resourceCountIs('Custom::AWS', 0);
+    template.resourceCountIs('AWS::WAFv2::IPSet', 4);
+    expect([edge.syncFunction, edge.syncFunctionRole, edge.syncSchedule, edge.syncAfterDeployment, edge.syncInterval]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(() => edge.metricSyncFailures()).toThrow('EdgeProtection Test/Edge has no IP-set sync (no blocklistSource), so it has no IpSetSyncFailures metric');
+    expect(() => edge.metricSyncFunctionErrors()).toThrow(/has no metricSyncFunctionErrors metric/);
+    expect(edge.metricBlockedRequests()).toBeDefined();
+  });
+
+  it('exposes its sync interval', () => {
+    expect(build(() => ({ syncInterval: Duration.minutes(15) })).edge.syncInterval?.toMinutes()).toBe(15);
+  });
+
+  it('takes the Stage dimension and STAGE from the web ACL name without a stage', () => {
+    const { stack, edge } = build(() => ({ stage: undefined }));
+    expect(edge.metricSyncFailures().dimensions).toEqual({ Stage: 'bulwark-test' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STAGE: 'bulwark-test' }) },
+    });
+  });
+
+  it('retains the WAF log group and key by default, destroys both when asked, and lets logRemovalPolicy override the log group alone', () => {
+    const policies = (template: Template) => ({
+      key: Object.values(template.findResources('AWS::KMS::Key')).map((key) => key.DeletionPolicy),
+      wafLogs: Object.values(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: 'aws-waf-logs-bulwark-test' } })).map((group) => group.DeletionPolicy),
+    });
+    expect(policies(Template.fromStack(build().stack))).toEqual({ key: ['Retain'], wafLogs: ['Retain'] });
+    expect(policies(Template.fromStack(build(() => ({ removalPolicy: RemovalPolicy.DESTROY })).stack))).toEqual({ key: ['Delete'], wafLogs: ['Delete'] });
+    expect(policies(Template.fromStack(build(() => ({ logRemovalPolicy: RemovalPolicy.DESTROY })).stack))).toEqual({ key: ['Retain'], wafLogs: ['Delete'] });
+  });
+
   it('without Shield, exemptions or allow list: no protection, a plain size rule, empty allow sets', () => {
     const template = Template.fromStack(build().stack);
     template.resourceCountIs('AWS::Shield::Protection', 0);
@@ -487,6 +522,9 @@ describe('EdgeProtection validation', () => {
   it('rejects an unknown count-mode group', () => rejects(() => ({ countModeRuleGroups: ['Common'] }), /countModeRuleGroups\[0\] "Common" is not one of/));
   it('rejects an allowed address that is not a CIDR', () => rejects(() => ({ allowedAddresses: ['10.0.0.1'] }), /allowedAddresses\[0\] must be an IPv4 or IPv6 CIDR/));
   it('rejects a blocklist source that is neither SSM nor S3', () => rejects(() => ({ blocklistSource: 'https://example.com/list' }), /blocklistSource must be an SSM parameter name/));
+  it('rejects reputation lists without a blocklist source', () =>
+    rejects(() => ({ blocklistSource: undefined, reputationListUrls: ['https://example.com/drop.txt'] }), /reputationListUrls needs blocklistSource/));
+  it('rejects a stage the sync function would refuse', () => rejects(() => ({ stage: 'a stage' }), /stage must be 1\.\.64 letters, digits/));
   it('rejects a plain-HTTP reputation list', () => rejects(() => ({ reputationListUrls: ['http://example.com/drop.txt'] }), /reputationListUrls\[0\] must be an https URL/));
   it('rejects a shrink fraction outside (0, 1]', () => rejects(() => ({ maxShrinkFraction: 0 }), /maxShrinkFraction must be in \(0, 1\]/));
   it('rejects a sync interval under 5 minutes', () => rejects(() => ({ syncInterval: Duration.minutes(1) }), /syncInterval must be a whole number of minutes between 5 and 1440/));

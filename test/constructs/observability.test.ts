@@ -15,6 +15,7 @@ import {
   DASHBOARD_SECTIONS,
   Observability,
   type ObservabilityProps,
+  RUNBOOK_PATH,
   runbookAnchor,
 } from '../../lib/constructs/observability';
 import { WebService } from '../../lib/constructs/web-service';
@@ -82,13 +83,15 @@ function observabilityStack(overrides: Partial<ObservabilityProps> = {}) {
     hostedZone,
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24-alpine'),
     deletionProtection: false,
+    // The alarms and the dashboard read the bounds from here: no taskCount to restate.
+    minTasks: 2,
+    maxTasks: 50,
   });
   const observability = new Observability(stack, 'Observability', {
     webService,
-    taskCount: { min: 2, max: 50 },
     database: { metrics: sources.database, maxConnections: 900, memoryBytes: 8 * 2 ** 30 },
     webAcl: sources.webAcl,
-    ipSetSync: { metrics: sources.ipSetSync, interval: Duration.hours(1) },
+    ipSetSync: { ...sources.ipSetSync, syncInterval: Duration.hours(1) },
     shieldProtectedResourceArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/0123456789abcdef',
     backups: sources.backups,
     functions: {
@@ -97,6 +100,7 @@ function observabilityStack(overrides: Partial<ObservabilityProps> = {}) {
     },
     businessMetrics: { namespace: 'Bulwark/Business', stage: 'test' },
     alarmEmails: ['oncall@example.com'],
+    runbookUrl: RUNBOOK_PATH,
     alarmNamePrefix: 'Bulwark-test',
     dashboardName: 'Bulwark-test',
     ...overrides,
@@ -510,8 +514,34 @@ describe('Observability', () => {
 });
 
 describe('Observability props', () => {
+  it('refuses a database whose limits are unknown, naming them', () => {
+    expect(() => observabilityStack({ database: { metrics: sources.database } })).toThrow(
+      /database\.maxConnections must be greater than 0 \(got undefined; unknown for this instance class[\s\S]*database\.memoryBytes must be greater than 0/,
+    );
+  });
+
+  it('links no runbook when runbookUrl is absent', () => {
+    const { stack } = observabilityStack({ runbookUrl: undefined });
+    const descriptions = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map((alarm) => String(alarm.Properties.AlarmDescription));
+    expect(descriptions.length).toBeGreaterThan(10);
+    for (const description of descriptions) expect(description).not.toContain('Runbook:');
+  });
+
+  it('reads the task bounds of the web service it watches', () => {
+    const { stack, observability } = observabilityStack();
+    const template = Template.fromStack(stack);
+    expect(alarmNamed(template, 'ecs-tasks-below-minimum').Threshold).toBe(2);
+    expect(alarmNamed(template, 'ecs-tasks-at-maximum').Threshold).toBe(50);
+    expect(observability.alarms['ecs-tasks-at-maximum']).toBeDefined();
+  });
+
+  it('takes the sync interval of the IP-set sync as the window of its alarm', () => {
+    const { stack } = observabilityStack({ ipSetSync: { ...sources.ipSetSync, syncInterval: Duration.minutes(15) } });
+    expect(alarmNamed(Template.fromStack(stack), 'ip-set-sync-failures').Period).toBe(30 * 60);
+  });
+
   it('names the prop at fault', () => {
-    expect(() => observabilityStack({ taskCount: { min: 5, max: 2 } })).toThrow(/taskCount\.max must be an integer of at least taskCount\.min/);
+    expect(() => observabilityStack({ ipSetSync: sources.ipSetSync })).toThrow(/ipSetSync has no syncInterval: an EdgeProtection without blocklistSource builds no sync/);
     expect(() => observabilityStack({ availabilityTarget: 1 })).toThrow(/availabilityTarget must be between 0 and 1/);
     expect(() => observabilityStack({ functions: { Copier: lambda.Function.fromFunctionArn(new Stack(), 'F', 'arn:aws:lambda:eu-west-1:123456789012:function:x') } })).toThrow(/functions\.Copier/);
   });

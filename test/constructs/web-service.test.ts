@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -84,7 +84,7 @@ describe('WebService with defaults', () => {
           { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
           { Key: 'routing.http.desync_mitigation_mode', Value: 'strictest' },
           { Key: 'access_logs.s3.enabled', Value: 'true' },
-          { Key: 'access_logs.s3.bucket', Value: { Ref: logicalId(built.webService.accessLogBucket) } },
+          { Key: 'access_logs.s3.bucket', Value: { Ref: logicalId(built.webService.accessLogBucket!) } },
         ]),
       });
     });
@@ -273,14 +273,8 @@ describe('WebService with defaults', () => {
       );
     });
 
-    it('checks liveness with node (no curl in the image) and stops within the app\'s 30 s shutdown', () => {
-      template.hasResourceProperties(
-        'AWS::ECS::TaskDefinition',
-        container({
-          HealthCheck: { Command: ['CMD', 'node', '-e', Match.stringLikeRegexp("port:3000,path:'/healthz'")], Interval: 15, Timeout: 5, Retries: 3, StartPeriod: 30 },
-          StopTimeout: 30,
-        }),
-      );
+    it('runs no container health check in a given image (nothing is known of its tools) and stops within the app\'s 30 s shutdown', () => {
+      template.hasResourceProperties('AWS::ECS::TaskDefinition', container({ HealthCheck: Match.absent(), StopTimeout: 30 }));
     });
 
     it('injects the database secret fields as ECS secrets and nothing secret as plain environment', () => {
@@ -459,6 +453,144 @@ describe('WebService with defaults', () => {
 });
 
 describe('WebService options', () => {
+  it('checks liveness with node in the default image only (it has no curl)', () => {
+    const { stack } = build({ props: () => ({ image: undefined }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          HealthCheck: { Command: ['CMD', 'node', '-e', Match.stringLikeRegexp("port:3000,path:'/healthz'")], Interval: 15, Timeout: 5, Retries: 3, StartPeriod: 30 },
+        }),
+      ],
+    });
+  });
+
+  it('runs the container health check asked for with a given image', () => {
+    const { stack } = build({ props: () => ({ containerHealthCheck: { command: ['CMD-SHELL', 'true'] } }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ HealthCheck: Match.objectLike({ Command: ['CMD-SHELL', 'true'] }) })],
+    });
+  });
+
+  it('takes the root filesystem mode and the writable paths as props, one volume per path', () => {
+    const { stack } = build({ props: () => ({ readonlyRootFilesystem: false, writablePaths: ['/tmp', '/var/cache/nginx'] }) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Volumes: [{ Name: 'tmp' }, { Name: 'var-cache-nginx' }],
+      ContainerDefinitions: [
+        Match.objectLike({
+          ReadonlyRootFilesystem: false,
+          MountPoints: [
+            { SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false },
+            { SourceVolume: 'var-cache-nginx', ContainerPath: '/var/cache/nginx', ReadOnly: false },
+          ],
+        }),
+      ],
+    });
+  });
+
+  it('serves with a certificate only: no DNS record, the URL is the load balancer\'s name', () => {
+    const { stack, webService } = build({
+      props: (_vpc, scope) => ({
+        domainName: undefined,
+        hostedZone: undefined,
+        certificate: acm.Certificate.fromCertificateArn(scope, 'Imported', CERTIFICATE_ARN),
+      }),
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: CERTIFICATE_ARN }] });
+    expect(webService.aliasRecords).toEqual([]);
+    const loadBalancerId = stack.getLogicalId(webService.loadBalancer.node.defaultChild as never);
+    expect(stack.resolve(webService.url)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [loadBalancerId, 'DNSName'] }]] });
+  });
+
+  it('can be internal: private subnets, clients from the VPC only, no internet exception in cdk-nag', () => {
+    const { stack, vpc } = build({ props: () => ({ internetFacing: false }) });
+    applyNag(stack);
+    const template = Template.fromStack(stack);
+    const privateSubnets = vpc.privateSubnets.map((subnet) => stack.resolve(subnet.subnetId));
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Subnets: privateSubnets });
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroup'))
+      .flatMap((group) => group.Properties.SecurityGroupIngress ?? [])
+      .filter((rule: { FromPort: number }) => rule.FromPort === 443);
+    expect(ingress).toHaveLength(1);
+    expect(JSON.stringify(ingress[0].CidrIp)).toContain('CidrBlock');
+    expectNoNagFindings(stack);
+  });
+
+  it('places the load balancer and the tasks in the subnets selected', () => {
+    const { stack } = build({
+      props: () => ({
+        // An internal load balancer defaults to private subnets: the selection overrides it.
+        internetFacing: false,
+        loadBalancerSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+        taskSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      }),
+    });
+    const template = Template.fromStack(stack);
+    const [loadBalancer] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'));
+    const loadBalancerSubnets = JSON.stringify(loadBalancer.Properties.Subnets);
+    expect(loadBalancerSubnets).toContain('PublicSubnet1');
+    expect(loadBalancerSubnets).not.toContain('PrivateSubnet');
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    const taskSubnets = JSON.stringify(service.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets);
+    expect(taskSubnets).toContain('PublicSubnet1');
+    expect(taskSubnets).toContain('PublicSubnet2');
+    expect(taskSubnets).not.toContain('PrivateSubnet');
+    expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe('DISABLED');
+  });
+
+  it('runs in an existing cluster instead of a new one', () => {
+    const { stack, webService } = build({
+      props: (vpc, scope) => ({ cluster: ecs.Cluster.fromClusterAttributes(scope, 'Shared', { clusterName: 'shared', vpc }) }),
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ECS::Cluster', 0);
+    template.hasResourceProperties('AWS::ECS::Service', { Cluster: 'shared' });
+    expect(webService.cluster.clusterName).toBe('shared');
+  });
+
+  it('sets no STAGE without a stage', () => {
+    const { stack } = build({ props: () => ({ stage: undefined }) });
+    const [task] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
+    const names = task.Properties.ContainerDefinitions[0].Environment.map((variable: { Name: string }) => variable.Name);
+    expect(names).toContain('PORT');
+    expect(names).not.toContain('STAGE');
+  });
+
+  it('exposes its task bounds', () => {
+    const { webService } = build({ props: () => ({ minTasks: 3, maxTasks: 7 }) });
+    expect([webService.minTasks, webService.maxTasks]).toEqual([3, 7]);
+  });
+
+  it('retains the log bucket, log group and key by default, and destroys them (the bucket emptied first) when asked', () => {
+    const retained = Template.fromStack(build().stack);
+    for (const type of ['AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::KMS::Key']) {
+      for (const resource of Object.values(retained.findResources(type))) expect(resource.DeletionPolicy, type).toBe('Retain');
+    }
+    const destroyed = Template.fromStack(build({ props: () => ({ removalPolicy: RemovalPolicy.DESTROY }) }).stack);
+    for (const type of ['AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::KMS::Key']) {
+      const resources = Object.values(destroyed.findResources(type));
+      expect(resources.length, type).toBeGreaterThan(0);
+      for (const resource of resources) expect(resource.DeletionPolicy, type).toBe('Delete');
+    }
+    destroyed.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+  });
+
+  it('can do without access logs, which is how it fits a region-agnostic stack', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Agnostic');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN);
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+    expect(() => new WebService(stack, 'Web', { vpc, certificate, image })).toThrow(
+      /accessLogs needs a concrete region, but stack Agnostic is region-agnostic; set env.region on the stack, or accessLogs: false/,
+    );
+    const webService = new WebService(stack, 'Quiet', { vpc, certificate, image, accessLogs: false });
+    expect(webService.accessLogBucket).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 0);
+  });
   it('can leave rollback to the circuit breaker alone', () => {
     const { stack, webService } = build({ props: () => ({ rollbackOnAlarm: false }) });
     const [service] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'));
@@ -571,5 +703,12 @@ describe('WebService validation', () => {
   it('rejects environment that shadows an injected secret', () => rejects({ environment: { DB_PASSWORD: 'x' } }, 'environment.DB_PASSWORD conflicts with the variable injected from databaseSecret'));
   it('rejects secret-looking environment', () => rejects({ environment: { API_TOKEN: 'x' } }, /environment.API_TOKEN looks like a secret/));
   it('rejects databasePort without a database', () => rejects({ database: undefined, databasePort: 3306 }, 'databasePort needs database'));
+  it('rejects a relative writable path', () => rejects({ writablePaths: ['tmp'] }, /writablePaths\[0\] must be an absolute path below \//));
+  it('rejects a repeated writable path', () => rejects({ writablePaths: ['/tmp', '/tmp'] }, 'writablePaths[1] "/tmp" repeats a path or its volume name "tmp"'));
+  it('rejects writable paths whose volume names collide', () => rejects({ writablePaths: ['/var/a.b', '/var/a-b'] }, 'writablePaths[1] "/var/a-b" repeats a path or its volume name "var-a-b"'));
+  it('needs a certificate without a domain and zone', () => rejects({ hostedZone: undefined }, /certificate is required unless both domainName and hostedZone are given/));
+  it('needs a domain name for a hosted zone', () => rejects({ domainName: undefined, certificate: acm.Certificate.fromCertificateArn(new Stack(), 'C', CERTIFICATE_ARN) }, 'hostedZone needs domainName'));
+  it('refuses containerInsights with an existing cluster', () =>
+    rejects({ cluster: ecs.Cluster.fromClusterArn(new Stack(), 'C', 'arn:aws:ecs:eu-west-1:123456789012:cluster/shared'), containerInsights: ecs.ContainerInsights.ENABLED }, /containerInsights applies to a new cluster only/));
   it('lists every problem at once', () => rejects({ minTasks: 9, maxTasks: 3, p99LatencyThresholdMs: -5 }, /minTasks \(9\)[\s\S]*p99LatencyThresholdMs/));
 });

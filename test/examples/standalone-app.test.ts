@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_IMAGE, EXAMPLE_PORT, ShopStack } from '../../examples/shop-stack';
+import { EXAMPLE_CERTIFICATE_ARN, EXAMPLE_IMAGE, EXAMPLE_PORT, ShopStack } from '../../examples/shop-stack';
 import { testApp } from '../support/app';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
@@ -50,7 +50,16 @@ describe('examples/standalone-app: the constructs in another team’s compositio
       HealthCheckPath: '/',
     });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
-    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'shop.example.org.', HostedZoneId: 'Z0EXAMPLE00000000001' });
+    // Certificate only: the team's DNS lives elsewhere.
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Certificates: [{ CertificateArn: EXAMPLE_CERTIFICATE_ARN }] });
+    // Its own cluster, the one the service runs in.
+    template.resourceCountIs('AWS::ECS::Cluster', 1);
+    template.hasResourceProperties('AWS::ECS::Service', { Cluster: { Ref: stack.getLogicalId(stack.cluster.node.defaultChild as never) } });
+    // No stage given: the app gets no STAGE.
+    const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    expect(task.Properties.ContainerDefinitions[0].Environment.map((variable: { Name: string }) => variable.Name)).not.toContain('STAGE');
     // The shared repository's app/ is not part of this app: no Docker asset to build.
     expect(JSON.stringify(template.toJSON())).not.toContain('cdk-hnb659fds-container-assets');
     // No context lookups: synthesis needs no AWS account.
@@ -60,11 +69,16 @@ describe('examples/standalone-app: the constructs in another team’s compositio
   it('wires the database into the service through the construct interfaces (secret fields, connections on 5432)', () => {
     template.hasResourceProperties('AWS::RDS::DBCluster', {
       DatabaseName: 'shop',
-      MasterUsername: 'shop_admin',
       BackupRetentionPeriod: 10,
       DeletionProtection: true,
       ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 2 },
     });
+    // The master secret carries the team's user and database names.
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: JSON.stringify({ username: 'shop_admin', dbname: 'shop' }) }),
+    });
+    // Writer-only.
+    template.resourceCountIs('AWS::RDS::DBInstance', 1);
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [Match.objectLike({ Secrets: Match.arrayWith([Match.objectLike({ ValueFrom: Match.anyValue() })]) })],
     });
@@ -88,6 +102,10 @@ describe('examples/standalone-app: the constructs in another team’s compositio
       ]),
     });
     template.resourceCountIs('AWS::Shield::Protection', 0);
+    // No blocklist: no sync function, schedule or post-deployment sync.
+    expect(stack.edge.syncFunction).toBeUndefined();
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.resourceCountIs('Custom::AWS', 0);
   });
 
   it('passes the cdk-nag AwsSolutions pack with no suppressions of its own', () => {

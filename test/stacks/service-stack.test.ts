@@ -112,7 +112,7 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
     });
     const [taskDefinition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
     const app = taskDefinition.Properties.ContainerDefinitions.find((container: { Name: string }) => container.Name === 'App');
-    expect(app.Secrets).toContainEqual({ Name: 'CURSOR_KEY', ValueFrom: { Ref: stack.resolve((stack.cursorKey.node.defaultChild as { logicalId: string }).logicalId) } });
+    expect(app.Secrets).toContainEqual({ Name: 'CURSOR_KEY', ValueFrom: { Ref: stack.getLogicalId(stack.cursorKey.node.defaultChild as never) } });
   });
 
   it('applies the stage config to the WAF', () => {

@@ -49,8 +49,11 @@ export interface CompositeAlarmSpec {
 }
 
 export interface AlarmFactoryProps {
-  /** Runbook base URL or path; descriptions link `<runbookUrl>#<anchor>`. */
-  readonly runbookUrl: string;
+  /**
+   * Runbook base URL or path; descriptions link `<runbookUrl>#<anchor>`.
+   * @default - descriptions carry no runbook link
+   */
+  readonly runbookUrl?: string;
   /**
    * Action of every notifying alarm (for ALARM and back to OK).
    * @default - no action

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { ObservedDatabase, ObservedIpSetSync } from '../../observability';
+import type { DatabaseWithLimits, ObservedIpSetSync } from '../observed';
 import type { AlarmFactory } from '../alarms';
 import type { ObservabilityThresholds } from '../defaults';
 import {
@@ -53,7 +53,7 @@ export interface ObservabilityDashboardProps {
   readonly availabilityTarget: number;
   readonly latencyObjective: { readonly thresholdMs: number; readonly target: number };
   readonly taskCount: { readonly min: number; readonly max: number };
-  readonly database?: ObservedDatabase;
+  readonly database?: DatabaseWithLimits;
   readonly webAcl?: WebAclMetricSource;
   readonly shieldMetrics?: ShieldMetricFactory;
   readonly backups?: BackupMetricSource;
@@ -247,7 +247,7 @@ export class ObservabilityDashboard extends Construct {
     );
   }
 
-  private databaseSection(database: ObservedDatabase): void {
+  private databaseSection(database: DatabaseWithLimits): void {
     const db = database.metrics;
     const alarms = this.props.alarms;
     const capacity = db.isServerless
@@ -331,13 +331,13 @@ export class ObservabilityDashboard extends Construct {
       : [];
     const syncRow: cloudwatch.IWidget[] = ipSetSync
       ? [
-          graph('IP-set sync failures and rejected entries', [ipSetSync.metrics.metricSyncFailures(), ipSetSync.metrics.metricSyncRejectedEntries()], { width: THIRD }),
-          graph('Blocked addresses (entries)', (['IPv4', 'IPv6'] as const).map((family) => ipSetSync.metrics.metricSyncEntries(family, { label: family })), { width: THIRD }),
+          graph('IP-set sync failures and rejected entries', [ipSetSync.metricSyncFailures(), ipSetSync.metricSyncRejectedEntries()], { width: THIRD }),
+          graph('Blocked addresses (entries)', (['IPv4', 'IPv6'] as const).map((family) => ipSetSync.metricSyncEntries(family, { label: family })), { width: THIRD }),
           graph(
             'Shrink refused / truncated',
             (['IPv4', 'IPv6'] as const).flatMap((family) => [
-              ipSetSync.metrics.metricSyncShrinkRefused(family, { label: `${family} shrink refused` }),
-              ipSetSync.metrics.metricSyncTruncated(family, { label: `${family} truncated` }),
+              ipSetSync.metricSyncShrinkRefused(family, { label: `${family} shrink refused` }),
+              ipSetSync.metricSyncTruncated(family, { label: `${family} truncated` }),
             ]),
             { width: THIRD },
           ),

@@ -5,7 +5,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
  * The business events the app counts and publishes as Embedded Metric Format
  * (app/src/plugins/metrics.ts, BUSINESS_METRICS; a test keeps the two lists equal).
  */
-export const BUSINESS_METRIC_NAMES = ['UsersRegistered', 'NotesCreated', 'DataExports', 'UsersErased'] as const;
+export const BUSINESS_METRIC_NAMES = ['UsersRegistered', 'NotesCreated', 'DataExports', 'UsersErased', 'TokensRotated', 'DatabasePoolExhausted'] as const;
 export type BusinessMetricName = (typeof BUSINESS_METRIC_NAMES)[number];
 
 export interface BusinessMetricSource {

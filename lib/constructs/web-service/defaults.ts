@@ -16,6 +16,8 @@ export const WEB_SERVICE_DEFAULTS = {
   livenessPath: '/healthz',
   /** UID of the image's non-root `node` user; the container never runs as root. */
   user: '1000',
+  /** The only writable path under the read-only root: scratch space some libraries need. */
+  writablePaths: ['/tmp'],
   cpu: 1024,
   memoryLimitMiB: 2048,
   minTasks: 2,
