@@ -120,6 +120,13 @@ export interface ServiceConfig {
    * request, so prod samples: a line per request at 10,000 requests/s is terabytes a month.
    */
   readonly requestLogSampleRate: number;
+  /**
+   * TLS on the load balancer → task hop: the app serves HTTPS with a certificate it
+   * generates at start-up (APP_TLS=self-signed; the ALB does not verify target
+   * certificates), and the target group and its health check speak HTTPS. Costs the app
+   * a TLS handshake per ALB connection (measured by `npm run bench`).
+   */
+  readonly tlsToTask: boolean;
 }
 
 export interface ServerlessCapacity {

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -79,7 +80,9 @@ export class ServiceStack extends Stack {
         encryptionKey: kms.Key.fromKeyArn(this, 'DatabaseSecretKey', props.databaseSecretKey.keyArn),
       }),
       database: props.database,
+      targetProtocol: service.tlsToTask ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
       environment: {
+        ...(service.tlsToTask ? { APP_TLS: 'self-signed' } : {}),
         DB_POOL_SIZE: String(service.databasePoolSize),
         RATE_LIMIT_PER_IP: String(service.appRateLimitPerIp),
         RATE_LIMIT_PER_USER: String(service.appRateLimitPerUser),

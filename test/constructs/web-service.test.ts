@@ -4,6 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -604,6 +605,16 @@ describe('WebService options', () => {
       AlarmDescription: Match.stringLikeRegexp('^Deployment guard: p99 target response time above 250 ms'),
       Threshold: 0.25,
     });
+  });
+
+  it('speaks HTTPS to the tasks when asked: target group, its health check and the default liveness probe', () => {
+    const { stack } = build({ props: () => ({ image: undefined, targetProtocol: elbv2.ApplicationProtocol.HTTPS }) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Protocol: 'HTTPS', HealthCheckProtocol: 'HTTPS' });
+    const [taskDefinition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const probe = taskDefinition.Properties.ContainerDefinitions[0].HealthCheck.Command.join(' ');
+    expect(probe).toContain("require('https')");
+    expect(probe).toContain('rejectUnauthorized:false');
   });
 
   it('guards the rollback alarms with the minimum traffic asked for', () => {

@@ -68,6 +68,7 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       TRUSTED_PROXY_HOPS: '1',
       DB_SSL: 'require',
       DB_SECRET_ARN: expect.anything(),
+      ...(config.service.tlsToTask ? { APP_TLS: 'self-signed' } : {}),
       DB_POOL_SIZE: String(config.service.databasePoolSize),
       RATE_LIMIT_PER_IP: String(config.service.appRateLimitPerIp),
       RATE_LIMIT_PER_USER: String(config.service.appRateLimitPerUser),
@@ -104,6 +105,16 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
     expect(context).toContain('Dockerfile');
     expect(context).not.toContain('node_modules');
     expect(context).not.toContain('src');
+  });
+
+  it('encrypts the load balancer → task hop as the config says (APP_TLS, HTTPS target group and health check)', () => {
+    const protocol = config.service.tlsToTask ? 'HTTPS' : 'HTTP';
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Protocol: protocol, HealthCheckProtocol: protocol, HealthCheckPath: '/healthz' });
+    const [taskDefinition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const app = taskDefinition.Properties.ContainerDefinitions.find((container: { Name: string }) => container.Name === 'App');
+    const tls = app.Environment.find((variable: { Name: string }) => variable.Name === 'APP_TLS');
+    expect(tls?.Value).toBe(config.service.tlsToTask ? 'self-signed' : undefined);
+    expect(app.HealthCheck.Command.join(' ')).toContain(config.service.tlsToTask ? "require('https')" : "require('http')");
   });
 
   it('gives every task the same cursor key, 64 hex digits from Secrets Manager, injected by ECS', () => {

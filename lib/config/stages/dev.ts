@@ -26,6 +26,8 @@ export const dev: StageConfig = {
     appRateLimitPerIp: 1200,
     appRateLimitPerUser: 600,
     requestLogSampleRate: 1,
+    // Plain HTTP inside the VPC keeps dev's handshakes out of the measurements; prod encrypts.
+    tlsToTask: false,
   },
   database: {
     serverless: { minCapacity: 0.5, maxCapacity: 4 },

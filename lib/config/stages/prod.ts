@@ -29,6 +29,7 @@ export const prod: StageConfig = {
     appRateLimitPerIp: 1200,
     appRateLimitPerUser: 600,
     requestLogSampleRate: 0.01,
+    tlsToTask: true,
   },
   database: {
     instanceClass: 'r7g.xlarge',

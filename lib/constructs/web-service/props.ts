@@ -64,6 +64,14 @@ export interface WebServiceProps {
    */
   readonly targetHealthCheckPath?: string;
   /**
+   * Protocol from the load balancer to the tasks (and of its health check). HTTPS keeps
+   * the ALB-to-task hop encrypted; the ALB does not verify target certificates, so the app
+   * may serve a self-signed one (the project's app does with APP_TLS=self-signed). With the
+   * default image's container health check, the probe then asks over HTTPS too.
+   * @default elbv2.ApplicationProtocol.HTTP
+   */
+  readonly targetProtocol?: elbv2.ApplicationProtocol;
+  /**
    * Path the container health check calls; answers 200 while the process is alive.
    * @default '/healthz'
    */

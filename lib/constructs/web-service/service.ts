@@ -65,13 +65,14 @@ export function createFargateService(
   const targetGroup = new elbv2.ApplicationTargetGroup(scope, 'TargetGroup', {
     vpc: props.vpc,
     targetType: elbv2.TargetType.IP,
-    protocol: elbv2.ApplicationProtocol.HTTP,
+    protocol: settings.targetProtocol,
     port: settings.containerPort,
     deregistrationDelay: settings.deregistrationDelay,
     // Each request goes to the target with the fewest in flight, which keeps one slow
     // task (GC pause, cold cache) from dragging the p99.
     loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
     healthCheck: {
+      protocol: settings.targetProtocol === elbv2.ApplicationProtocol.HTTPS ? elbv2.Protocol.HTTPS : elbv2.Protocol.HTTP,
       path: settings.targetHealthCheckPath,
       healthyHttpCodes: '200',
       interval: D.targetHealthCheckInterval,

@@ -1,7 +1,7 @@
 import { RemovalPolicy, Token, type Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { FARGATE_MAX_STOP_TIMEOUT, WEB_SERVICE_DEFAULTS as D } from './defaults';
 import type { WebServiceProps } from './props';
@@ -45,6 +45,7 @@ export interface ResolvedSettings {
   readonly rollbackLatencyThresholdMs: number;
   readonly containerInsights: ecs.ContainerInsights;
   readonly environment: Record<string, string>;
+  readonly targetProtocol: elbv2.ApplicationProtocol;
 }
 
 /** Merges props over WEB_SERVICE_DEFAULTS and validates them, naming the prop at fault. */
@@ -86,6 +87,7 @@ export function resolveProps(props: WebServiceProps): ResolvedSettings {
     rollbackLatencyThresholdMs: props.rollbackLatencyThresholdMs ?? 2 * (props.p99LatencyThresholdMs ?? D.p99LatencyThresholdMs),
     containerInsights: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
     environment: {},
+    targetProtocol: props.targetProtocol ?? elbv2.ApplicationProtocol.HTTP,
   };
 
   const problems: string[] = [];

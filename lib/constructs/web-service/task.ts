@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -107,7 +108,7 @@ function containerHealthCheck(props: WebServiceProps, settings: ResolvedSettings
   if (props.containerHealthCheck) return props.containerHealthCheck;
   if (props.image) return undefined;
   return {
-    command: ['CMD', 'node', '-e', livenessProbe(settings.containerPort, settings.livenessPath)],
+    command: ['CMD', 'node', '-e', livenessProbe(settings.containerPort, settings.livenessPath, settings.targetProtocol === elbv2.ApplicationProtocol.HTTPS)],
     interval: Duration.seconds(15),
     timeout: Duration.seconds(5),
     retries: 3,
@@ -117,11 +118,12 @@ function containerHealthCheck(props: WebServiceProps, settings: ResolvedSettings
 
 /**
  * A one-line node program: exit 0 when GET <path> answers 200 within 2 s, else 1. Uses
- * the http module rather than fetch so it works on every Node.js the image may carry.
+ * the http(s) module rather than fetch so it works on every Node.js the image may carry;
+ * over HTTPS it accepts the app's self-signed certificate (it asks 127.0.0.1 itself).
  */
-function livenessProbe(port: number, livenessPath: string): string {
+function livenessProbe(port: number, livenessPath: string, https: boolean): string {
   return (
-    `require('http').get({host:'127.0.0.1',port:${port},path:'${livenessPath}',timeout:2000},` +
+    `require('${https ? 'https' : 'http'}').get({host:'127.0.0.1',port:${port},path:'${livenessPath}',timeout:2000${https ? ',rejectUnauthorized:false' : ''}},` +
     `r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))`
   );
 }
