@@ -1,11 +1,11 @@
 /**
  * Bulwark: a hardened, autoscaling web service on AWS, as a CDK construct library.
  *
- * Use the constructs on their own (`Network`, `AuroraDatabase`, `SnapshotReplication`,
- * `WebService`, `EdgeProtection`, ...) or the whole stage (`createStage`) from a typed,
- * validated `StageConfig`.
+ * The package exports the constructs and their props (`Network`, `AuroraDatabase`,
+ * `SnapshotReplication`, `WebService`, `EdgeProtection`, `Observability`, ...), each
+ * usable on its own in another team's CDK app. The project's own stage configs and stacks
+ * (lib/config, lib/stacks) compose them for this repository and are not part of the
+ * package's API.
  * @packageDocumentation
  */
-export * from './config';
 export * from './constructs';
-export * from './stacks';
