@@ -16,6 +16,16 @@ step() { echo "-- consumer smoke: $*"; }
 step "pack"
 tarball=$(npm pack --silent --pack-destination "$work" | tail -1)
 packed_bytes=$(stat -c %s "$work/$tarball")
+# Every compiled module in the tarball has its source: stale output of a deleted file
+# would shadow the current code (web-service.js is loaded before web-service/index.js).
+tar tzf "$work/$tarball" | node -e '
+  const fs = require("fs");
+  const stale = fs.readFileSync(0, "utf8").split("\n")
+    .filter((f) => /^package\/dist\/(lib|lambda)\/.*\.js$/.test(f))
+    .map((f) => f.replace(/^package\/dist\//, "").replace(/\.js$/, ".ts"))
+    .filter((source) => !fs.existsSync(source));
+  if (stale.length) { console.error("consumer smoke: the tarball ships modules without source: " + stale.join(", ")); process.exit(1); }
+'
 
 step "cdk init app --language typescript"
 mkdir "$work/consumer" && cd "$work/consumer"

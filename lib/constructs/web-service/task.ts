@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -68,7 +69,7 @@ export function createTask(scope: Construct, props: WebServiceProps, settings: R
   linuxParameters.dropCapabilities(ecs.Capability.ALL);
 
   const container = taskDefinition.addContainer('App', {
-    image: props.image ?? ecs.ContainerImage.fromAsset(APP_DIRECTORY, { platform: Platform.LINUX_ARM64 }),
+    image: props.image ?? defaultImage(),
     essential: true,
     user: settings.user,
     readonlyRootFilesystem: settings.readonlyRootFilesystem,
@@ -97,6 +98,14 @@ export function createTask(scope: Construct, props: WebServiceProps, settings: R
   }
   suppressTaskRoleFindings(taskDefinition);
   return { taskDefinition, container, logGroup };
+}
+
+/** This repository's app, built from app/Dockerfile; the installed package has no app/. */
+function defaultImage(): ecs.ContainerImage {
+  if (!existsSync(path.join(APP_DIRECTORY, 'Dockerfile'))) {
+    throw new Error('WebService: pass `image` (e.g. ecs.ContainerImage.fromRegistry or fromAsset): the default image is the Bulwark repository\'s own app, which the package does not ship');
+  }
+  return ecs.ContainerImage.fromAsset(APP_DIRECTORY, { platform: Platform.LINUX_ARM64 });
 }
 
 /**
