@@ -75,9 +75,7 @@ export class ServiceStack extends Stack {
       accessLogRetentionDays: service.logRetentionDays,
       databaseSecret: secretsmanager.Secret.fromSecretAttributes(this, 'DatabaseSecret', {
         secretCompleteArn: readDataParameter(this, config, 'databaseSecretArn'),
-        // Imported by ARN here, so no grant reaches into the Data stack's key policy (see
-        // WebService: the tasks' roles get kms:Decrypt via Secrets Manager themselves).
-        encryptionKey: kms.Key.fromKeyArn(this, 'DatabaseSecretKey', props.databaseSecretKey.keyArn),
+        encryptionKey: props.databaseSecretKey,
       }),
       database: props.database,
       targetProtocol: service.tlsToTask ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,

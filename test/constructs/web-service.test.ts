@@ -617,6 +617,24 @@ describe('WebService options', () => {
     expect(probe).toContain('rejectUnauthorized:false');
   });
 
+  it('keeps grants out of another stack\'s key policy when the secret is local but its key is not', () => {
+    const { stack, network, webService } = build({
+      props: (vpc, scope) => ({
+        databaseSecret: secretsmanager.Secret.fromSecretAttributes(scope, 'LocalSecret', {
+          secretCompleteArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf',
+          // The Network stack's key, as the Service stack passes the Data stack's.
+          encryptionKey: Stack.of(vpc).node.findChild('DatabaseKey') as kms.Key,
+        }),
+      }),
+    });
+    const keyPolicy = Object.values(Template.fromStack(network).findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy;
+    expect(JSON.stringify(keyPolicy)).not.toContain('Test');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } })]) },
+      Roles: [stack.resolve(webService.taskDefinition.obtainExecutionRole().roleName)],
+    });
+  });
+
   it('guards the rollback alarms with the minimum traffic asked for', () => {
     const { stack } = build({ props: () => ({ rollbackMinRequestsPerMinute: 500 }) });
     const expressions = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) =>

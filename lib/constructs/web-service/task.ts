@@ -145,10 +145,14 @@ function livenessProbe(port: number, livenessPath: string, https: boolean): stri
  * only in the role's own policy.
  */
 function secretInThisStack(scope: Construct, secret: secretsmanager.ISecret): secretsmanager.ISecret {
-  if (Stack.of(secret) === Stack.of(scope)) return secret;
+  const inThisStack = (construct: Construct) => Stack.of(construct) === Stack.of(scope);
+  const key = secret.encryptionKey;
+  // The key matters as much as the secret: a secret referenced here but encrypted by a key
+  // of another stack would still put the grant into that stack's key policy.
+  if (inThisStack(secret) && (!key || inThisStack(key))) return secret;
   return secretsmanager.Secret.fromSecretAttributes(scope, 'DatabaseSecretReference', {
     secretCompleteArn: secret.secretArn,
-    encryptionKey: secret.encryptionKey && kms.Key.fromKeyArn(scope, 'DatabaseSecretKeyReference', secret.encryptionKey.keyArn),
+    encryptionKey: key && (inThisStack(key) ? key : kms.Key.fromKeyArn(scope, 'DatabaseSecretKeyReference', key.keyArn)),
   });
 }
 
