@@ -1,3 +1,4 @@
+import { RATE_LIMIT_WINDOWS_SECONDS, REGIONAL_BODY_INSPECTION_LIMIT } from '../constructs/edge-protection-rules';
 import { wafRateLimits } from './edge-rules';
 import { findQuotaProblems, FRESH_ACCOUNT_QUOTAS } from './quota-budget';
 import type { StageConfig } from './stage-config';
@@ -39,10 +40,6 @@ const FARGATE_MEMORY: Record<number, (memory: number) => boolean> = {
   16384: (m) => m >= 32768 && m <= 122880 && m % 8192 === 0,
 };
 
-/** AWS WAF rate-based rule evaluation windows, in seconds. */
-const WAF_EVALUATION_WINDOWS = [60, 120, 300, 600];
-/** A regional web ACL on an ALB inspects at most this many body bytes. */
-export const ALB_WAF_BODY_INSPECTION_LIMIT = 8192;
 /** The smallest retention we accept for any backup or snapshot copy. */
 export const MIN_RETENTION_DAYS = 7;
 
@@ -181,10 +178,10 @@ const waf: Check = (problems, c) => {
       if (limit < 10 || limit > 2_000_000_000) problems.push(`waf.rateLimitHeadroom gives a WAF limit ${field} of ${limit} requests per window, outside WAF's 10..2,000,000,000`);
     }
   }
-  if (!WAF_EVALUATION_WINDOWS.includes(w.evaluationWindowSeconds)) {
-    problems.push(`waf.evaluationWindowSeconds must be one of ${WAF_EVALUATION_WINDOWS.join(', ')} (got ${w.evaluationWindowSeconds})`);
+  if (!RATE_LIMIT_WINDOWS_SECONDS.includes(w.evaluationWindowSeconds)) {
+    problems.push(`waf.evaluationWindowSeconds must be one of ${RATE_LIMIT_WINDOWS_SECONDS.join(', ')} (got ${w.evaluationWindowSeconds})`);
   }
-  requireInteger(problems, 'waf.maxBodyBytes', w.maxBodyBytes, 1, ALB_WAF_BODY_INSPECTION_LIMIT);
+  requireInteger(problems, 'waf.maxBodyBytes', w.maxBodyBytes, 1, REGIONAL_BODY_INSPECTION_LIMIT);
   w.largeBodyPathPrefixes.forEach((prefix, index) => {
     if (!prefix.startsWith('/')) problems.push(`waf.largeBodyPathPrefixes[${index}] must start with "/" (got "${prefix}")`);
   });

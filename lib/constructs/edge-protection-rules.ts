@@ -4,6 +4,8 @@ import { webAclCapacity } from './waf-capacity';
 
 /** A regional WAF on an ALB inspects at most this many body bytes. */
 export const REGIONAL_BODY_INSPECTION_LIMIT = 8192;
+/** The evaluation windows AWS WAF offers rate-based rules, in seconds. */
+export const RATE_LIMIT_WINDOWS_SECONDS: readonly number[] = [60, 120, 300, 600];
 
 /** The AWS managed rule groups EdgeProtection can run, in evaluation order. */
 export const MANAGED_RULE_GROUPS = [

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { IP_SET_SYNC_ENVIRONMENT as SYNC_ENV, WAF_IP_SET_ADDRESS_LIMIT } from '../../lambda/ip-set-sync/config';
 import { SyncAfterDeployment } from './sync-after-deployment';
 import { DEFAULT_METRIC_NAMESPACE, IP_SET_SYNC_DIMENSIONS, IP_SET_SYNC_METRICS } from '../../lambda/ip-set-sync/metric-names';
-import { buildEdgeRules, EDGE_RULES, edgeRuleSettings, MANAGED_RULE_GROUPS, REGIONAL_BODY_INSPECTION_LIMIT, visibility, type EdgeRuleOptions, type EdgeRuleSettings } from './edge-protection-rules';
+import { buildEdgeRules, EDGE_RULES, edgeRuleSettings, MANAGED_RULE_GROUPS, RATE_LIMIT_WINDOWS_SECONDS, REGIONAL_BODY_INSPECTION_LIMIT, visibility, type EdgeRuleOptions, type EdgeRuleSettings } from './edge-protection-rules';
 import { BundledFunction, lambdaBundle } from './internal/bundled-function';
 import { ShieldMitigationAction, ShieldProtection } from './shield-protection';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
@@ -20,7 +20,6 @@ import { WEB_ACL_MAX_CAPACITY, webAclCapacity } from './waf-capacity';
 
 export { EDGE_RULES, edgeWebAclCapacity, REGIONAL_BODY_INSPECTION_LIMIT, HOSTING_PROVIDER_RULE, MANAGED_RULE_GROUPS, type EdgeRuleOptions, type ManagedRuleGroupName } from './edge-protection-rules';
 
-const EVALUATION_WINDOWS_SECONDS = [60, 120, 300, 600];
 
 export type AddressFamily = 'IPv4' | 'IPv6';
 
@@ -523,7 +522,7 @@ function resolveProps(scope: Construct, props: EdgeProtectionProps): ResolvedEdg
   const rules = edgeRuleSettings(props);
   integerIn('rateLimitPerIp', rules.rateLimitPerIp, 10, 2_000_000_000);
   integerIn('rateLimitPerUser', rules.rateLimitPerUser, 10, 2_000_000_000);
-  if (!EVALUATION_WINDOWS_SECONDS.includes(rules.windowSeconds)) problems.push(`rateLimitWindow must be 60, 120, 300 or 600 seconds (got ${rules.windowSeconds})`);
+  if (!RATE_LIMIT_WINDOWS_SECONDS.includes(rules.windowSeconds)) problems.push(`rateLimitWindow must be 60, 120, 300 or 600 seconds (got ${rules.windowSeconds})`);
   integerIn('maxBodyBytes', rules.maxBodyBytes, 1, REGIONAL_BODY_INSPECTION_LIMIT);
   rules.largeBodyPathPrefixes.forEach((prefix, index) => {
     if (!/^\/[A-Za-z0-9._~\-/]*$/.test(prefix)) problems.push(`largeBodyPathPrefixes[${index}] must be a URL path starting with "/" (got "${prefix}")`);
