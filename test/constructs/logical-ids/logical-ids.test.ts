@@ -33,8 +33,8 @@ describe('logical IDs and replacement-sensitive properties', () => {
     // An abstract base (WebServiceMetrics) is covered by the row of the construct extending it.
     const covered = ([name, type]: readonly [string, typeof Construct]) => rows.has(name) || constructs.some(([other, subtype]) => rows.has(other) && subtype.prototype instanceof type);
     expect(constructs.length).toBeGreaterThan(10);
-    expect(constructs.filter((entry) => !covered(entry)).map(([name]) => name)).toEqual([]);
-    expect(orphanedBaselines(LOGICAL_ID_SUBJECTS)).toEqual([]);
+    expect(constructs.filter((entry) => !covered(entry)).map(([name]) => name), `constructs without a row in test/constructs/logical-ids/subjects.ts: add one, then \`${UPDATE_COMMAND} NAME\``).toEqual([]);
+    expect(orphanedBaselines(LOGICAL_ID_SUBJECTS), `baselines without a row: \`${UPDATE_COMMAND}\` removes them`).toEqual([]);
   });
 
   it('fail when a construct id is renamed, explaining the replacement and how to record it with a major changeset', () => {
