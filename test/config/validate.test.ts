@@ -103,6 +103,10 @@ describe('validation names the field at fault', () => {
     ['a negative reserved concurrency', (c) => ({ ...c, lambdaReservedConcurrency: -1 }), /^lambdaReservedConcurrency must be an integer between 0 and 1000/],
     ['an account quota the budget does not know', (c) => ({ ...c, accountQuotas: { ...c.accountQuotas, dbInstances: 40 } as never }), /^accountQuotas\.dbInstances is not a quota of the budget/],
     ['an account quota that is not a count', (c) => ({ ...c, accountQuotas: { fargateOnDemandVcpu: 0.5 } }), /^accountQuotas\.fargateOnDemandVcpu must be an integer between 1/],
+    ['a security service the baseline does not know', (c) => ({ ...c, security: { ...c.security, managedByOrganization: ['macie' as never] } }), /^security\.managedByOrganization has unknown service\(s\) macie/],
+    ['a centrally managed service listed twice', (c) => ({ ...c, security: { ...c.security, managedByOrganization: ['config', 'config'] } }), /^security\.managedByOrganization lists a service twice/],
+    ['centrally managed services without the baseline', (c) => ({ ...c, security: { ...c.security, baseline: false, managedByOrganization: ['guardDuty'] } }), /^security\.managedByOrganization has no effect without security\.baseline/],
+    ['a Config history shorter than an audit quarter', (c) => ({ ...c, security: { ...c.security, configHistoryRetentionDays: 30 } }), /^security\.configHistoryRetentionDays must be an integer between 90 and 3653/],
     ['a malformed OIDC provider ARN', (c) => ({ ...c, ci: { ...c.ci!, oidcProviderArn: 'arn:aws:iam::1:oidc-provider/x' } }), /^ci\.oidcProviderArn must be the ARN/],
   ];
 
