@@ -103,6 +103,13 @@ describe('SecurityBaseline with every service and an alarm topic', () => {
     });
   });
 
+  it('scans every repository of the registry with Inspector, on push and continuously, once Inspector is on', () => {
+    const scanning = Object.values(template.findResources('AWS::ECR::RegistryScanningConfiguration'));
+    expect(scanning).toHaveLength(1);
+    expect(scanning[0].Properties).toEqual({ ScanType: 'ENHANCED', Rules: [{ ScanFrequency: 'CONTINUOUS_SCAN', RepositoryFilters: [{ Filter: '*', FilterType: 'WILDCARD' }] }] });
+    expect(scanning[0].DependsOn).toEqual(expect.arrayContaining([logicalIdOf(template, 'Custom::AWS', 'Inspector')]));
+  });
+
   it('routes GuardDuty (>= 7), Security Hub and Inspector findings of HIGH and CRITICAL to the topic, without Security Hub repeating the other two', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule'));
     const patterns = Object.fromEntries(rules.map((r) => [r.Properties.EventPattern.source[0], r.Properties.EventPattern]));
@@ -149,8 +156,15 @@ describe('SecurityBaseline options', () => {
     template.resourceCountIs('AWS::SecurityHub::Standard', 0);
     template.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
     template.resourceCountIs('Custom::AWS', 1);
+    template.resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 1);
     template.resourceCountIs('AWS::Events::Rule', 3);
     expect(baseline.enabledServices).toEqual(['inspector']);
+  });
+
+  it('leaves the registry scanning to the organization when it manages Inspector', () => {
+    const { template } = build((stack) => ({ alarmTopic: new AlarmTopic(stack, 'Alarms'), managedByOrganization: ['inspector'] }));
+    template.resourceCountIs('Custom::AWS', 0);
+    template.resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 0);
   });
 
   it('routes only CRITICAL findings when asked', () => {

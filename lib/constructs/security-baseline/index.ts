@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
@@ -85,6 +86,12 @@ export class SecurityBaseline extends Construct {
   readonly hub?: securityhub.CfnHub;
   readonly standards: readonly securityhub.CfnStandard[];
   readonly inspector?: InspectorEnablement;
+  /**
+   * ECR's registry scanning set to Inspector's enhanced scanning: every repository of the
+   * registry (the CDK bootstrap's asset repository with the app image included) is scanned
+   * on push and again whenever a new CVE affects an image in it.
+   */
+  readonly registryScanning?: ecr.CfnRegistryScanningConfiguration;
   readonly configRecorder?: ConfigRecorder;
   /** The rules that route findings to the alarm topic, when one is given. */
   readonly findingsRouting?: FindingsRouting;
@@ -144,6 +151,12 @@ export class SecurityBaseline extends Construct {
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
         logEncryptionKey: createLogsEncryptionKey(this, 'LogsKey', 'Encrypts the log of the function that enables Inspector'),
       });
+      this.registryScanning = new ecr.CfnRegistryScanningConfiguration(this, 'RegistryScanning', {
+        scanType: 'ENHANCED',
+        rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }],
+      });
+      // Enhanced scanning is Inspector's: ECR refuses it before Inspector scans ECR.
+      this.registryScanning.node.addDependency(this.inspector);
     }
 
     if (props.alarmTopic) {
