@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { App, Aspects, Tags } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { loadStageConfig } from '../lib/config';
 import { createStage } from '../lib/stacks/stage';
 
@@ -13,3 +13,5 @@ createStage(app, config);
 
 for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+// The NIST 800-53 rev 5 pack too: every finding is fixed or accepted with its reason next to the code.
+Aspects.of(app).add(new NIST80053R5Checks({ verbose: true }));

@@ -2,6 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import { stackName, type StageConfig } from '../config';
 import { BackupRegionStack } from './backup-region-stack';
 import { CiDeployStack } from './ci-deploy-stack';
+import { acceptStageWideNistFindings } from './compliance';
 import { DataStack } from './data-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
@@ -76,5 +77,6 @@ export function createStage(app: App, config: StageConfig): StageStacks {
   // Both read the Data stack's SSM parameters, which must exist (and be current) first.
   service.addDependency(data, 'reads the database secret ARN from the Data stack\'s parameter');
   monitoring.addDependency(data, 'reads the cluster identifier from the Data stack\'s parameter');
+  for (const stack of [backupRegion, network, data, service, monitoring, ciDeploy]) if (stack) acceptStageWideNistFindings(stack);
   return { backupRegion, network, data, service, monitoring, ciDeploy };
 }
