@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The IaC verification gate: synthesize every stage, then require
-#   - zero unsuppressed cdk-nag AwsSolutions findings (from the NagReport CSVs cdk-nag writes),
+#   - zero unsuppressed cdk-nag findings of the AwsSolutions and NIST 800-53 rev 5 packs
+#     (from the NagReport CSVs cdk-nag writes),
 #   - zero cfn-lint errors over every template,
 #   - zero checkov failures except the checks skipped, with a reason, in .checkov.yaml.
 set -euo pipefail
@@ -9,20 +10,24 @@ bash scripts/setup-python.sh
 bash scripts/synth-stages.sh "$@"
 
 status=0
-echo "== cdk-nag (AwsSolutions)"
-# cdk-nag writes one report per stack; a missing report means a stack escaped the checks.
+# Two packs: AwsSolutions and NIST 800-53 rev 5. cdk-nag writes one report per stack and
+# pack; a missing report means a stack escaped the checks. Suppressions (with reasons) sit
+# next to the code; any finding left is a failure.
 templates=$(ls cdk.out/{dev,prod}/*.template.json | wc -l)
-reports=$(ls cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv | wc -l)
-if [ "$reports" -ne "$templates" ]; then
-  echo "cdk-nag: $reports reports for $templates stacks"
-  status=1
-fi
-findings=$(cat cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv | grep -cE ',"?Non-Compliant"?,' || true)
-if [ "$findings" -ne 0 ]; then
-  grep -hE ',"?Non-Compliant"?,' cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv
-  status=1
-fi
-echo "cdk-nag: $findings unsuppressed findings"
+for pack in AwsSolutions NIST.800.53.R5; do
+  echo "== cdk-nag ($pack)"
+  reports=$(ls cdk.out/{dev,prod}/"$pack"-*-NagReport.csv | wc -l)
+  if [ "$reports" -ne "$templates" ]; then
+    echo "cdk-nag $pack: $reports reports for $templates stacks"
+    status=1
+  fi
+  findings=$(cat cdk.out/{dev,prod}/"$pack"-*-NagReport.csv | grep -cE ',"?Non-Compliant"?,' || true)
+  if [ "$findings" -ne 0 ]; then
+    grep -hE ',"?Non-Compliant"?,' cdk.out/{dev,prod}/"$pack"-*-NagReport.csv
+    status=1
+  fi
+  echo "cdk-nag $pack: $findings unsuppressed findings"
+done
 
 echo "== cfn-lint"
 # cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.

@@ -1,3 +1,5 @@
+import type { SecurityService } from '../constructs/security-baseline/defaults';
+
 /**
  * The typed configuration of one deployment stage. Everything that differs between
  * environments lives here; constructs never read context or environment variables.
@@ -26,6 +28,7 @@ export interface StageConfig {
   readonly waf: WafConfig;
   readonly shield: ShieldConfig;
   readonly observability: ObservabilityConfig;
+  readonly security: SecurityConfig;
   /**
    * Concurrent executions each of the stage's Lambdas (IP-set sync, snapshot copier)
    * reserves; 0 reserves none. A fresh account's concurrency quota is 10 and AWS refuses
@@ -256,4 +259,22 @@ export interface ObservabilityConfig {
   readonly rum: boolean;
   /** Availability objective, e.g. 0.999. */
   readonly availabilityTarget: number;
+}
+
+/** The account's running security audit (the SecurityBaseline construct, in the Monitoring stack). */
+export interface SecurityConfig {
+  /**
+   * Enable GuardDuty, Security Hub (AWS FSBP and CIS standards), Inspector and AWS Config,
+   * and route their high and critical findings to the alarm topic. These are one per
+   * account and region: turn it on in one stage per account.
+   */
+  readonly baseline: boolean;
+  /**
+   * Services the organization already runs in this account through a delegated
+   * administrator (`guardDuty`, `securityHub`, `inspector`, `config`): the baseline creates
+   * none of them, since a second detector, hub or recorder fails, and still routes their findings.
+   */
+  readonly managedByOrganization: readonly SecurityService[];
+  /** Days AWS Config's snapshots and history are kept (90..3653: at least one audit quarter). */
+  readonly configHistoryRetentionDays: number;
 }

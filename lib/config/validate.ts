@@ -1,4 +1,5 @@
 import { DEFAULT_SUBNET_CIDR_MASKS } from '../constructs/network';
+import { SECURITY_SERVICES } from '../constructs/security-baseline/defaults';
 import { RATE_LIMIT_WINDOWS_SECONDS, REGIONAL_BODY_INSPECTION_LIMIT } from '../constructs/edge-protection-rules';
 import { wafRateLimits } from './edge-rules';
 import { findQuotaProblems, FRESH_ACCOUNT_QUOTAS } from './quota-budget';
@@ -222,6 +223,15 @@ const observability: Check = (problems, c) => {
   }
 };
 
+const security: Check = (problems, c) => {
+  const { baseline, managedByOrganization: managed, configHistoryRetentionDays } = c.security;
+  const unknown = managed.filter((service) => !(SECURITY_SERVICES as readonly string[]).includes(service));
+  if (unknown.length > 0) problems.push(`security.managedByOrganization has unknown service(s) ${unknown.join(', ')} (known: ${SECURITY_SERVICES.join(', ')})`);
+  if (new Set(managed).size !== managed.length) problems.push(`security.managedByOrganization lists a service twice (${managed.join(', ')})`);
+  if (!baseline && managed.length > 0) problems.push('security.managedByOrganization has no effect without security.baseline');
+  requireInteger(problems, 'security.configHistoryRetentionDays', configHistoryRetentionDays, 90, 3653);
+};
+
 const quotas: Check = (problems, c) => {
   requireInteger(problems, 'lambdaReservedConcurrency', c.lambdaReservedConcurrency, 0, 1000);
   const known = new Set(FRESH_ACCOUNT_QUOTAS.flatMap((quota) => (quota.id ? [quota.id] : [])));
@@ -247,7 +257,7 @@ const ci: Check = (problems, c) => {
   }
 };
 
-const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, quotas, ci];
+const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, security, quotas, ci];
 
 /**
  * Every problem with `config`, each naming its field; empty when the config is valid. A

@@ -9,6 +9,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { defaultMaxConnections, instanceMemoryBytes, serverlessMemoryBytes } from './aurora-capacity';
 import { AuroraClusterMetrics } from './aurora-cluster-metrics';
+import { acceptDisabledDeletionProtection } from './internal/nist';
 
 /** Serverless v2 capacity range, in Aurora capacity units. */
 export interface AuroraServerlessCapacity {
@@ -272,7 +273,7 @@ export class AuroraDatabase extends Construct {
     const instances = this.cluster.node.findAll().filter((c): c is rds.CfnDBInstance => c instanceof rds.CfnDBInstance);
     for (const schedule of this.node.findAll().filter((c) => c instanceof secretsmanager.CfnRotationSchedule)) schedule.node.addDependency(...instances);
 
-    this.suppressExplainedFindings();
+    this.suppressExplainedFindings(clusterProps.deletionProtection);
   }
 
   /** Lets `grantee` connect as `dbUser` with IAM authentication. */
@@ -280,7 +281,8 @@ export class AuroraDatabase extends Construct {
     return this.cluster.grantConnect(grantee, dbUser);
   }
 
-  private suppressExplainedFindings(): void {
+  private suppressExplainedFindings(deletionProtection: boolean): void {
+    if (!deletionProtection) acceptDisabledDeletionProtection(this.cluster, 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled');
     // The postgresql log group is created by RDS under a name derived from the generated
     // cluster id, so CDK sets its retention through its LogRetention singleton function.
     const logRetentionFunction = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
@@ -305,6 +307,15 @@ export class AuroraDatabase extends Construct {
     NagSuppressions.addResourceSuppressions(
       this.cluster,
       [
+        {
+          id: 'NIST.800.53.R5-RDSInBackupPlan',
+          reason: 'Aurora backs up the cluster, not its instances: automated backups with point-in-time recovery are always on, and the SnapshotReplication construct (copier and, where enabled, an AWS Backup plan that selects the cluster) copies them to the backup region.',
+        },
+        {
+          id: 'CdkNagValidationFailure',
+          reason: 'The rotation function\'s ingress rule names the cluster port as a CloudFormation reference, which NIST EC2RestrictedCommonPorts/EC2RestrictedSSH cannot evaluate at synthesis; it is the PostgreSQL port from the rotation security group only, never SSH or a CIDR.',
+          appliesTo: ['NIST.800.53.R5-EC2RestrictedCommonPorts', 'NIST.800.53.R5-EC2RestrictedSSH'],
+        },
         {
           id: 'AwsSolutions-RDS11',
           reason: 'The default PostgreSQL port is kept: the cluster sits in isolated subnets and accepts only the app security group; a non-default port adds no protection there.',

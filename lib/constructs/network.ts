@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { pinAvailabilityZones } from './internal/pin-availability-zones';
 import { restrictServiceTrustToAccount } from './internal/service-trust';
@@ -103,6 +104,15 @@ export class Network extends Construct {
         { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: masks.isolated ?? DEFAULT_SUBNET_CIDR_MASKS.isolated },
       ],
     });
+
+    for (const subnet of this.vpc.publicSubnets) {
+      NagSuppressions.addResourceSuppressions(subnet, [
+        {
+          id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+          reason: 'The public tier exists to route to the internet: it holds only the internet-facing load balancer (behind WAF) and the NAT gateways. Tasks and the database sit in private and isolated subnets with no route to the internet gateway.',
+        },
+      ], true);
+    }
 
     this.flowLogKey = createLogsEncryptionKey(this, 'FlowLogKey', 'Encrypts the VPC flow log group', removalPolicy);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogGroup', {

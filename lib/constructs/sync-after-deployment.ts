@@ -5,11 +5,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-
-/** Construct id of the singleton function behind every AwsCustomResource of a stack. */
-const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+import { acceptCustomResourceProviderLogging } from './internal/custom-resource-provider';
 
 export interface SyncAfterDeploymentProps {
   /** The function that fills the IP sets. */
@@ -62,21 +59,6 @@ export class SyncAfterDeployment extends Construct {
     });
     for (const set of props.ipSets) this.resource.node.addDependency(set);
 
-    // The provider function is a stack-wide singleton CDK adds beside this construct.
-    const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
-    if (provider) {
-      NagSuppressions.addResourceSuppressions(
-        provider,
-        [
-          {
-            id: 'AwsSolutions-IAM4',
-            reason:
-              'CDK\'s AwsCustomResource provider runs only during deployments and writes its own logs through AWSLambdaBasicExecutionRole; its only other permission is lambda:InvokeFunction on the IP-set sync function.',
-            appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-          },
-        ],
-        true,
-      );
-    }
+    acceptCustomResourceProviderLogging(this);
   }
 }

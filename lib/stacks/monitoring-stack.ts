@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { businessMetricNamespace, type StageConfig } from '../config';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -6,6 +6,7 @@ import { AuroraClusterMetrics } from '../constructs/aurora-cluster-metrics';
 import { defaultMaxConnections, instanceMemoryBytes, serverlessMemoryBytes } from '../constructs/aurora-capacity';
 import type { EdgeProtection } from '../constructs/edge-protection';
 import { Observability, RUNBOOK_PATH } from '../constructs/observability';
+import { SecurityBaseline } from '../constructs/security-baseline';
 import type { RealUserMonitoring } from '../constructs/real-user-monitoring';
 import type { SnapshotReplication } from '../constructs/snapshot-replication';
 import type { WebService } from '../constructs/web-service';
@@ -56,6 +57,12 @@ export const databaseMaxConnections = defaultMaxConnections;
  */
 export class MonitoringStack extends Stack {
   readonly observability: Observability;
+  /**
+   * The account's running security audit, when the stage has `security.baseline`. It lives
+   * here because its findings go to this stack's alarm topic, whose key and topic policies
+   * must name EventBridge: a policy can only be extended in the stack that owns it.
+   */
+  readonly securityBaseline?: SecurityBaseline;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -87,5 +94,18 @@ export class MonitoringStack extends Stack {
       alarmNamePrefix: `${config.prefix}-${config.stage}`,
       dashboardName: `${config.prefix}-${config.stage}`,
     });
+
+    if (config.security.baseline) {
+      this.securityBaseline = new SecurityBaseline(this, 'SecurityBaseline', {
+        managedByOrganization: config.security.managedByOrganization,
+        alarmTopic: this.observability.alarmTopic,
+        configHistoryRetention: Duration.days(config.security.configHistoryRetentionDays),
+      });
+      this.observability.dashboard.addSection(
+        'Security findings',
+        'GuardDuty, Security Hub and Inspector findings of high severity and above, each also sent to the alarm topic. Triage: docs/runbook.md#security-findings.',
+        [this.securityBaseline.findingsWidget()],
+      );
+    }
   }
 }

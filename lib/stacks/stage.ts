@@ -1,8 +1,9 @@
 import { Aspects, Tags, type App } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { stackName, type StageConfig } from '../config';
 import { BackupRegionStack } from './backup-region-stack';
 import { CiDeployStack } from './ci-deploy-stack';
+import { acceptStageWideNistFindings } from './compliance';
 import { DataStack } from './data-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
@@ -77,15 +78,18 @@ export function createStage(app: App, config: StageConfig): StageStacks {
   // Both read the Data stack's SSM parameters, which must exist (and be current) first.
   service.addDependency(data, 'reads the database secret ARN from the Data stack\'s parameter');
   monitoring.addDependency(data, 'reads the cluster identifier from the Data stack\'s parameter');
+  for (const stack of [backupRegion, network, data, service, monitoring, ciDeploy]) if (stack) acceptStageWideNistFindings(stack);
   return { backupRegion, network, data, service, monitoring, ciDeploy };
 }
 
 /**
  * What bin/ applies to the whole app once the stage's stacks exist: the stage's tags on
- * every resource, and the cdk-nag AwsSolutions pack (its findings are synthesis errors).
+ * every resource, and the cdk-nag AwsSolutions and NIST 800-53 rev 5 packs (their findings are synthesis errors).
  * Kept here, not inline in bin/, so the tests apply exactly what the entry point does.
  */
 export function applyStagePolicies(app: App, config: StageConfig): void {
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  // The NIST 800-53 rev 5 pack too: every finding is fixed or accepted with its reason next to the code.
+  Aspects.of(app).add(new NIST80053R5Checks({ verbose: true }));
 }

@@ -26,6 +26,11 @@ const RUM_GUEST_ROLE = { role: 'Service/Rum/GuestRole' };
 const CI_DEPLOY_ROLE_PATH = 'CiDeploy/CiDeploy/DeployRole';
 const CI_DIFF_ROLE_PATH = 'CiDeploy/CiDeploy/DiffRole';
 
+const SECURITY_BASELINE = 'Monitoring/SecurityBaseline';
+const CONFIG_ROLE = { role: `${SECURITY_BASELINE}/Config/Role` };
+/** The Monitoring stack's AwsCustomResource provider, which enables Inspector at deployment. */
+const INSPECTOR_ENABLER = { role: 'Monitoring/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole' };
+
 const EVENTS = { service: 'events.amazonaws.com' };
 const CLOUDWATCH = { service: 'cloudwatch.amazonaws.com' };
 
@@ -47,6 +52,9 @@ export function accessRows(model: PolicyModel): AccessRow[] {
     ...scheduleRows(facts),
     ...logDeliveryRows(model, facts),
     ...rumRows(facts),
+    ...(model.has(`${SECURITY_BASELINE}/Findings/guardDuty`) ? findingRoutingRows(facts) : []),
+    ...(model.has(`${SECURITY_BASELINE}/Config/Recorder`) ? configRecorderRows(facts) : []),
+    ...(model.has(`${SECURITY_BASELINE}/Inspector/Resource/Resource/Default`) ? inspectorEnablerRows(facts) : []),
     ...(model.has(CI_DEPLOY_ROLE_PATH) ? ciRows(model, facts) : []),
   ];
 }
@@ -202,6 +210,52 @@ function alarmRows(facts: RuntimeFacts): AccessRow[] {
     { name: 'CloudWatch alarms decrypt with the topic key', principal: CLOUDWATCH, action: 'kms:Decrypt', resource: keyArn, context: source, expect: 'allow' },
     { name: "another account's alarms cannot publish to the alarm topic", principal: CLOUDWATCH, action: 'sns:Publish', resource: topicArn, context: { ...source, 'aws:SourceAccount': '999999999999' }, expect: 'deny' },
     { name: 'the alarm topic refuses publishing without TLS', principal: CLOUDWATCH, action: 'sns:Publish', resource: topicArn, context: { ...source, 'aws:SecureTransport': 'false' }, expect: 'deny' },
+  ];
+}
+
+/** EventBridge publishes a finding to the encrypted alarm topic: the topic policy must name the rule, the key policy must let EventBridge encrypt. */
+function findingRoutingRows(facts: RuntimeFacts): AccessRow[] {
+  const { keyArn } = facts.alarmTopic();
+  const rows = ['guardDuty', 'securityHub', 'inspector'].map((source): AccessRow => {
+    const { functionArn: topicArn, ruleArn } = facts.ruleTarget(`${SECURITY_BASELINE}/Findings/${source}`);
+    return { name: `EventBridge rule for ${source} findings publishes to the alarm topic`, principal: EVENTS, action: 'sns:Publish', resource: topicArn, context: { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': facts.account }, expect: 'allow' };
+  });
+  const { functionArn: topicArn, ruleArn } = facts.ruleTarget(`${SECURITY_BASELINE}/Findings/guardDuty`);
+  const source = { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': facts.account };
+  const strangerRule = `arn:aws:events:${facts.region()}:${facts.account}:rule/someone-elses-rule`;
+  return [
+    ...rows,
+    { name: 'EventBridge encrypts findings with the alarm topic key', principal: EVENTS, action: 'kms:GenerateDataKey', resource: keyArn, context: source, expect: 'allow' },
+    { name: 'EventBridge decrypts with the alarm topic key', principal: EVENTS, action: 'kms:Decrypt', resource: keyArn, context: source, expect: 'allow' },
+    { name: 'another EventBridge rule cannot publish to the alarm topic', principal: EVENTS, action: 'sns:Publish', resource: topicArn, context: { ...source, 'aws:SourceArn': strangerRule }, expect: 'deny' },
+    { name: "another account's EventBridge cannot use the alarm topic key", principal: EVENTS, action: 'kms:GenerateDataKey', resource: keyArn, context: { ...source, 'aws:SourceAccount': OTHER_ACCOUNT }, expect: 'deny' },
+  ];
+}
+
+/** AWS Config assumes its role and delivers snapshots through it into its KMS-encrypted bucket. */
+function configRecorderRows(facts: RuntimeFacts): AccessRow[] {
+  const roleArn = facts.recorderRoleArn(`${SECURITY_BASELINE}/Config/Recorder`);
+  const { objectArn, bucketArn, keyArn } = facts.configDelivery(`${SECURITY_BASELINE}/Config/DeliveryChannel`);
+  const viaS3 = { 'kms:ViaService': `s3.${facts.region('Monitoring')}.amazonaws.com`, 'kms:CallerAccount': facts.account };
+  return [
+    { name: 'AWS Config assumes its recorder role', principal: { service: 'config.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': facts.account }, expect: 'allow' },
+    { name: 'AWS Config acting for another account cannot assume the recorder role', principal: { service: 'config.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceAccount': OTHER_ACCOUNT }, expect: 'deny' },
+    { name: 'the Config role checks its bucket', principal: CONFIG_ROLE, action: 's3:GetBucketAcl', resource: bucketArn, context: {}, expect: 'allow' },
+    { name: 'the Config role delivers a snapshot', principal: CONFIG_ROLE, action: 's3:PutObject', resource: objectArn, context: {}, expect: 'allow' },
+    { name: 'the Config role encrypts the snapshot with the bucket key', principal: CONFIG_ROLE, action: 'kms:GenerateDataKey', resource: keyArn, context: viaS3, expect: 'allow' },
+    { name: 'the Config role cannot write outside the Config prefix', principal: CONFIG_ROLE, action: 's3:PutObject', resource: objectArn.replace('/AWSLogs/', '/elsewhere/'), context: {}, expect: 'deny' },
+    { name: 'the Config role cannot delete delivered history', principal: CONFIG_ROLE, action: 's3:DeleteObject', resource: objectArn, context: {}, expect: 'deny' },
+  ];
+}
+
+/** The deployment-time call that turns Inspector on (and off when the baseline is removed). */
+function inspectorEnablerRows(facts: RuntimeFacts): AccessRow[] {
+  const inspectorRole = `arn:aws:iam::${facts.account}:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2`;
+  return [
+    { name: 'a deployment enables Inspector', principal: INSPECTOR_ENABLER, action: 'inspector2:Enable', resource: '*', context: {}, expect: 'allow' },
+    { name: 'a deployment creates the Inspector service-linked role', principal: INSPECTOR_ENABLER, action: 'iam:CreateServiceLinkedRole', resource: inspectorRole, context: { 'iam:AWSServiceName': 'inspector2.amazonaws.com' }, expect: 'allow' },
+    { name: 'the Inspector enabler cannot change what Inspector scans elsewhere', principal: INSPECTOR_ENABLER, action: 'inspector2:UpdateConfiguration', resource: '*', context: {}, expect: 'deny' },
+    { name: 'the Inspector enabler cannot create other service-linked roles', principal: INSPECTOR_ENABLER, action: 'iam:CreateServiceLinkedRole', resource: `arn:aws:iam::${facts.account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`, context: { 'iam:AWSServiceName': 'guardduty.amazonaws.com' }, expect: 'deny' },
   ];
 }
 

@@ -114,8 +114,12 @@ const TYPE_RULES: Record<string, TypeRule> = {
 export class CfnResolver {
   private readonly stacks = new Map<string, StackTemplate>();
   private readonly exports = new Map<string, { stack: StackTemplate; value: unknown }>();
+  /** Role logical ids used by more than one stack (CDK singletons such as the AwsCustomResource provider's). */
+  private readonly sharedRoleIds: ReadonlySet<string>;
 
   constructor(stacks: readonly StackTemplate[]) {
+    const roleIds = stacks.flatMap((stack) => Object.entries(stack.template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id));
+    this.sharedRoleIds = new Set(roleIds.filter((id, index) => roleIds.indexOf(id) !== index));
     for (const stack of stacks) {
       this.stacks.set(stack.stackName, stack);
       for (const [outputId, output] of Object.entries(stack.template.Outputs ?? {})) {
@@ -252,7 +256,11 @@ export class CfnResolver {
     if (visiting.includes(key)) throw new Error(`${key}: its name depends on itself`);
     const inner = [...visiting, key];
     const given = rule.nameProperty === undefined ? undefined : context.resource.Properties?.[rule.nameProperty];
-    const name = given === undefined ? (rule.lowercase ? context.logicalId.toLowerCase() : context.logicalId) : String(this.resolveIn(context.stack, given, inner));
+    // CloudFormation's generated names carry the stack name, so two stacks' roles with one
+    // logical id never share an ARN (the policy model keys roles by ARN); elsewhere the
+    // fake names stay the bare logical ids.
+    const generated = context.resource.Type === 'AWS::IAM::Role' && this.sharedRoleIds.has(context.logicalId) ? `${context.stack.stackName}-${context.logicalId}` : context.logicalId;
+    const name = given === undefined ? (rule.lowercase ? generated.toLowerCase() : generated) : String(this.resolveIn(context.stack, given, inner));
     return {
       name,
       account: context.stack.account,

@@ -106,6 +106,21 @@ export class RuntimeFacts {
     };
   }
 
+  /** The role an AWS Config recorder assumes. */
+  recorderRoleArn(recorderPath: string): string {
+    return String(this.model.property(recorderPath, 'RoleARN'));
+  }
+
+  /** Where AWS Config delivers (its delivery channel's bucket and key), as a delivered object's ARN. */
+  configDelivery(channelPath: string): { objectArn: string; bucketArn: string; keyArn: string } {
+    const bucket = String(this.model.property(channelPath, 'S3BucketName'));
+    return {
+      objectArn: `arn:aws:s3:::${bucket}/AWSLogs/${this.account}/Config/${this.region('Monitoring')}/2026/12/1/ConfigSnapshot/snapshot.json.gz`,
+      bucketArn: `arn:aws:s3:::${bucket}`,
+      keyArn: String(this.model.property(channelPath, 'S3KmsKeyArn')),
+    };
+  }
+
   /** Where the load balancer writes its access logs: the object key prefix AWS uses. */
   albAccessLogObjectArn(): string {
     const attributes = this.model.property('Service/Web/LoadBalancer', 'LoadBalancerAttributes') as { Key: string; Value: string }[];

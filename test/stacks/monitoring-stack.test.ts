@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStageConfig, type StageConfig } from '../../lib/config';
 import { DASHBOARD_SECTIONS } from '../../lib/constructs/observability';
@@ -98,5 +98,33 @@ describe.each(['prod', 'dev'])('MonitoringStack (%s)', (stage) => {
     const expected = Object.values(DASHBOARD_SECTIONS).filter((title) => title !== DASHBOARD_SECTIONS.rum && (title !== DASHBOARD_SECTIONS.shield || config.shield.advanced));
     for (const title of expected) expect(literal).toContain(`## ${title}`);
     if (!config.shield.advanced) expect(literal).not.toContain(`## ${DASHBOARD_SECTIONS.shield}`);
+  });
+});
+
+describe('the security baseline switch', () => {
+  it('runs the baseline in prod: GuardDuty, Security Hub, Config and Inspector, findings to the alarm topic and the dashboard', () => {
+    const monitoring = buildMonitoringStack(loadStageConfig('prod'));
+    const template = Template.fromStack(monitoring);
+    template.resourceCountIs('AWS::GuardDuty::Detector', 1);
+    template.resourceCountIs('AWS::SecurityHub::Hub', 1);
+    template.resourceCountIs('AWS::Config::ConfigurationRecorder', 1);
+    expect(monitoring.securityBaseline?.inspector).toBeDefined();
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => String(r.Properties.Description).includes('findings'));
+    expect(rules.map((r) => r.Properties.Targets[0].Arn)).toEqual([{ Ref: topic }, { Ref: topic }, { Ref: topic }]);
+    expect(monitoring.observability.dashboard.sections).toContain('Security findings');
+  });
+
+  it('leaves dev without it, and creates only what the organization does not manage', () => {
+    const dev = Template.fromStack(buildMonitoringStack(loadStageConfig('dev')));
+    dev.resourceCountIs('AWS::GuardDuty::Detector', 0);
+    dev.resourceCountIs('AWS::Events::Rule', 0);
+    const prod = loadStageConfig('prod');
+    const managed = buildMonitoringStack({ ...prod, security: { ...prod.security, managedByOrganization: ['guardDuty', 'securityHub'] } });
+    const template = Template.fromStack(managed);
+    template.resourceCountIs('AWS::GuardDuty::Detector', 0);
+    template.resourceCountIs('AWS::SecurityHub::Hub', 0);
+    template.resourceCountIs('AWS::Config::ConfigurationRecorder', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: prod.security.configHistoryRetentionDays })] } });
   });
 });

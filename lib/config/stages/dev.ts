@@ -63,5 +63,7 @@ export const dev: StageConfig = {
   },
   shield: { advanced: false, protectionGroup: false, automaticResponse: false, mitigationAction: 'COUNT' },
   observability: { alarmEmail: 'oncall-dev@example.com', traceSampleRate: 1, rum: true, availabilityTarget: 0.999 },
+  // Off: the account-wide services belong to the account's long-lived stage (prod) or its organization.
+  security: { baseline: false, managedByOrganization: [], configHistoryRetentionDays: 730 },
   lambdaReservedConcurrency: 0,
 };

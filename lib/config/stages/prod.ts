@@ -69,6 +69,8 @@ export const prod: StageConfig = {
   },
   shield: { advanced: true, protectionGroup: true, automaticResponse: false, mitigationAction: 'BLOCK' },
   observability: { alarmEmail: 'oncall@example.com', traceSampleRate: 0.05, rum: true, availabilityTarget: 0.999 },
+  // One running audit per account: prod's. Dev stages share accounts and are torn down often.
+  security: { baseline: true, managedByOrganization: [], configHistoryRetentionDays: 730 },
   lambdaReservedConcurrency: 0,
   // Granted before the first deploy (docs/deploying.md, fresh-account checklist): 50
   // one-vCPU tasks, doubled while a deployment replaces them.

@@ -1,6 +1,7 @@
 import { Duration, Names } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { acceptAlarmWithoutAction } from '../internal/nist';
 import type { WebServiceMetrics } from './metrics';
 import type { ResolvedSettings } from './settings';
 
@@ -39,6 +40,7 @@ export function enableRollbackAlarms(web: WebServiceMetrics, settings: ResolvedS
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     }),
   ];
+  for (const alarm of alarms) acceptAlarmWithoutAction(alarm, 'ECS watches it during deployments and rolls a failing one back; the Observability alarms page');
   web.service.enableDeploymentAlarms(
     ROLLBACK_ALARM_IDS.map((id) => rollbackAlarmName(web, id)),
     { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },

@@ -10,6 +10,7 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { skipCheckov } from '../internal/checkov';
 import type { WebServiceProps } from './props';
+import { acceptDisabledDeletionProtection } from '../internal/nist';
 import type { ResolvedSettings } from './settings';
 
 /** The load balancer, its security group, certificate and listeners. */
@@ -73,6 +74,10 @@ export function createLoadBalancer(scope: Construct, props: WebServiceProps, set
     open: false,
     defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
   });
+  NagSuppressions.addResourceSuppressions(redirectListener, [
+    { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason: 'The port-80 listener only answers a permanent redirect to HTTPS; it serves no content and needs no certificate.' },
+  ]);
+  if (!settings.deletionProtection) acceptDisabledDeletionProtection(loadBalancer, 'NIST.800.53.R5-ELBDeletionProtectionEnabled');
   const listener = loadBalancer.addListener('Https', {
     port: 443,
     protocol: elbv2.ApplicationProtocol.HTTPS,
@@ -112,6 +117,22 @@ function createAccessLogBucket(scope: Construct, settings: ResolvedSettings): s3
     autoDeleteObjects: destroy,
   });
   NagSuppressions.addResourceSuppressions(bucket, [
+    {
+      id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
+      reason: 'See AwsSolutions-S1: this bucket is itself the access-log destination.',
+    },
+    {
+      id: 'NIST.800.53.R5-S3BucketVersioningEnabled',
+      reason: 'Only the ELB log delivery writes here and every object is new; versioning would keep nothing but noncurrent copies past the lifecycle expiry.',
+    },
+    {
+      id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      reason: 'ALB access logs can be delivered only to SSE-S3 buckets; AWS does not support SSE-KMS for them.',
+    },
+    {
+      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+      reason: 'Access logs are operational evidence with a fixed lifecycle, not data to recover; WAF logs (in CloudWatch Logs) hold the client-level record as well.',
+    },
     {
       id: 'AwsSolutions-S1',
       reason:

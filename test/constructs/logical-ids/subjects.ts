@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { type App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -7,10 +7,14 @@ import {
   AuroraDatabase,
   BackupCopyTarget,
   CiDeploy,
+  ConfigRecorder,
   EdgeProtection,
+  FindingsRouting,
+  InspectorEnablement,
   Network,
   Observability,
   ObservabilityDashboard,
+  SecurityBaseline,
   RealUserMonitoring,
   ShieldProtection,
   SloBurnRateAlarms,
@@ -23,6 +27,12 @@ import { loadStageConfig } from '../../../lib/config';
 import { createStage } from '../../../lib/stacks/stage';
 import { databaseIn, edgeProtectionIn, networkIn, observabilityIn, replicationIn, stackIn, webServiceIn } from './fixtures';
 import type { LogicalIdSubject } from './snapshot';
+
+/** The baseline with every service and its findings routed to an alarm topic. */
+function securityBaselineIn(app: App): SecurityBaseline {
+  const stack = stackIn(app);
+  return new SecurityBaseline(stack, 'SecurityBaseline', { alarmTopic: new AlarmTopic(stack, 'AlarmTopic') });
+}
 
 const stage = (name: string): LogicalIdSubject => ({
   name: `stage-${name}`,
@@ -76,6 +86,10 @@ export const LOGICAL_ID_SUBJECTS: readonly LogicalIdSubject[] = [
     },
   },
   { name: RealUserMonitoring.name, kind: 'construct', build: (app) => new RealUserMonitoring(stackIn(app), 'Rum', { domainName: 'api.example.com', appMonitorName: 'Orders-prod' }) },
+  { name: SecurityBaseline.name, kind: 'construct', build: securityBaselineIn },
+  { name: ConfigRecorder.name, kind: 'construct', build: (app) => securityBaselineIn(app).configRecorder! },
+  { name: FindingsRouting.name, kind: 'construct', build: (app) => securityBaselineIn(app).findingsRouting! },
+  { name: InspectorEnablement.name, kind: 'construct', build: (app) => securityBaselineIn(app).inspector! },
   { name: CiDeploy.name, kind: 'construct', build: (app) => new CiDeploy(stackIn(app), 'CiDeploy', { repository: 'example-org/orders', environment: 'production', regions: ['eu-west-1', 'eu-central-1'], pullRequestDiffRole: true, roleName: 'orders-github-deploy', diffRoleName: 'orders-github-diff' }) },
   stage('dev'),
   stage('prod'),

@@ -405,6 +405,40 @@ export const WIRING: Readonly<Record<ConfigLeafPath, WiringRow>> = {
       expect(actions).toEqual(advanced && automaticResponse ? [mitigationAction === 'BLOCK' ? 'Block' : 'Count'] : []);
     },
   },
+  'security.baseline': {
+    where: 'Monitoring: the SecurityBaseline (GuardDuty detector, Security Hub, Config recorder, findings rules)',
+    proves: (s) => {
+      const count = (type: string) => resourcesOf(s.templates.monitoring, type).length;
+      const built = count('AWS::Config::ConfigurationRecorder') + count('AWS::Events::Rule');
+      if (s.config.security.baseline) expect(built).toBeGreaterThan(0);
+      else expect(built).toBe(0);
+    },
+  },
+  'security.managedByOrganization': {
+    where: 'Monitoring: the services the baseline does not create (their findings are still routed)',
+    proves: (s) => {
+      const created = {
+        guardDuty: resourcesOf(s.templates.monitoring, 'AWS::GuardDuty::Detector').length > 0,
+        securityHub: resourcesOf(s.templates.monitoring, 'AWS::SecurityHub::Hub').length > 0,
+        config: resourcesOf(s.templates.monitoring, 'AWS::Config::ConfigurationRecorder').length > 0,
+      };
+      for (const [service, exists] of Object.entries(created)) {
+        const wanted = s.config.security.baseline && !s.config.security.managedByOrganization.includes(service as never);
+        expect(exists, service).toBe(wanted);
+      }
+    },
+  },
+  'security.configHistoryRetentionDays': {
+    where: 'Monitoring: lifecycle expiration of the AWS Config delivery bucket (only with the baseline on)',
+    constructDefault: 730,
+    proves: (s) => {
+      const expirations = resourcesOf(s.templates.monitoring, 'AWS::S3::Bucket').flatMap(
+        (bucket) => bucket.LifecycleConfiguration?.Rules?.map((rule: { ExpirationInDays?: number }) => rule.ExpirationInDays) ?? [],
+      );
+      if (s.config.security.baseline) expect(expirations).toContain(s.config.security.configHistoryRetentionDays);
+      else expect(expirations).not.toContain(s.config.security.configHistoryRetentionDays);
+    },
+  },
   'observability.alarmEmail': {
     where: 'Monitoring: SNS e-mail subscription Endpoint',
     proves: (s) => expect(onlyResource(s.templates.monitoring, 'AWS::SNS::Subscription')).toMatchObject({ Protocol: 'email', Endpoint: s.config.observability.alarmEmail }),

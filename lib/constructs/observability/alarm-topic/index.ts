@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -82,5 +83,47 @@ export class AlarmTopic extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(address));
     }
     this.alarmAction = new cloudwatchActions.SnsAction(this.topic);
+  }
+
+  /**
+   * A target that lets one EventBridge rule of this account publish to the topic: the topic
+   * policy names the rule (`aws:SourceArn`), the key policy lets EventBridge of this account
+   * encrypt. (CDK's `SnsTopic` target grants every rule of every account instead.)
+   * Fails when the topic's key was imported, whose policy this construct cannot change.
+   */
+  eventRuleTarget(): events.IRuleTarget {
+    return {
+      bind: (rule) => {
+        this.allowEventBridgeToEncrypt();
+        this.topic.addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: ['sns:Publish'],
+            resources: [this.topic.topicArn],
+            conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleRef.ruleArn } },
+          }),
+        );
+        return { arn: this.topic.topicArn, targetResource: this.topic };
+      },
+    };
+  }
+
+  private eventBridgeMayEncrypt = false;
+
+  private allowEventBridgeToEncrypt(): void {
+    if (this.eventBridgeMayEncrypt) return;
+    const { statementAdded } = this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeRulesToPublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    if (!statementAdded) {
+      throw new Error(`AlarmTopic ${this.node.path}: encryptionKey was imported, so EventBridge cannot be allowed to use it; pass a key created in this app or let the topic create its own`);
+    }
+    this.eventBridgeMayEncrypt = true;
   }
 }

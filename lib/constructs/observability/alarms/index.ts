@@ -1,5 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
+import { acceptAlarmWithoutAction } from '../../internal/nist';
 import { alarmDescription } from '../runbook';
 
 /** What one alarm watches and when it fires. */
@@ -141,7 +142,10 @@ export class AlarmFactory {
   private register(name: string, alarm: cloudwatch.AlarmBase, notify = true): void {
     if (this.byName[name]) throw new Error(`Two alarms are named "${name}"`);
     this.byName[name] = alarm;
-    if (!notify) return;
+    if (!notify) {
+      acceptAlarmWithoutAction(alarm, 'a building block that feeds a composite alarm, which notifies the alarm topic');
+      return;
+    }
     this.notifying.add(alarm);
     if (!this.props.action) return;
     alarm.addAlarmAction(this.props.action);

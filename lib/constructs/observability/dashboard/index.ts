@@ -114,6 +114,11 @@ export class ObservabilityDashboard extends Construct {
     if (props.rum) this.rumSection(props.rum);
   }
 
+  /** Appends a section of the caller's own (e.g. security findings) below the built-in ones. */
+  addSection(title: string, text: string, ...rows: cloudwatch.IWidget[][]): void {
+    this.section(title, text, ...rows);
+  }
+
   private section(title: string, text: string, ...rows: cloudwatch.IWidget[][]): void {
     this.sections.push(title);
     this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}\n${text}`, width: FULL, height: 2 }));

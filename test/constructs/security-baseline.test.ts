@@ -1,0 +1,201 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AlarmTopic } from '../../lib/constructs/observability/alarm-topic';
+import { SecurityBaseline, type SecurityBaselineProps } from '../../lib/constructs/security-baseline';
+import { testApp } from '../support/app';
+import { applyNag, expectNoNagFindings } from '../support/nag';
+
+const ACCOUNT = '123456789012';
+
+function build(props: (stack: Stack) => SecurityBaselineProps = (stack) => ({ alarmTopic: new AlarmTopic(stack, 'Alarms') })) {
+  const stack = new Stack(testApp(), 'Security', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+  applyNag(stack);
+  const baseline = new SecurityBaseline(stack, 'Baseline', props(stack));
+  return { stack, baseline, template: Template.fromStack(stack) };
+}
+
+function logicalIdOf(template: Template, type: string, pathPart: string): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => id.includes(pathPart));
+  if (ids.length !== 1) throw new Error(`expected one ${type} with ${pathPart} in its id, found ${ids.join(', ') || 'none'}`);
+  return ids[0];
+}
+
+describe('SecurityBaseline with every service and an alarm topic', () => {
+  let stack: Stack;
+  let baseline: SecurityBaseline;
+  let template: Template;
+  beforeAll(() => ({ stack, baseline, template } = build()));
+
+  it('has zero unsuppressed cdk-nag findings', () => {
+    expectNoNagFindings(stack);
+  });
+
+  it('enables GuardDuty with Fargate runtime monitoring (managed agent), RDS login events and S3 data events', () => {
+    template.resourceCountIs('AWS::GuardDuty::Detector', 1);
+    template.hasResourceProperties('AWS::GuardDuty::Detector', {
+      Enable: true,
+      Features: [
+        { Name: 'RUNTIME_MONITORING', Status: 'ENABLED', AdditionalConfiguration: [{ Name: 'ECS_FARGATE_AGENT_MANAGEMENT', Status: 'ENABLED' }] },
+        { Name: 'RDS_LOGIN_EVENTS', Status: 'ENABLED' },
+        { Name: 'S3_DATA_EVENTS', Status: 'ENABLED' },
+      ],
+    });
+  });
+
+  it('enables Security Hub with exactly the regional FSBP and CIS 3.0 standards, after the hub and the Config recorder', () => {
+    template.hasResourceProperties('AWS::SecurityHub::Hub', { EnableDefaultStandards: false, ControlFindingGenerator: 'SECURITY_CONTROL' });
+    const standards = Object.values(template.findResources('AWS::SecurityHub::Standard'));
+    expect(standards.map((s) => s.Properties.StandardsArn).sort()).toEqual([
+      'arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0',
+      'arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0',
+    ]);
+    const hub = logicalIdOf(template, 'AWS::SecurityHub::Hub', 'Hub');
+    const recorder = logicalIdOf(template, 'AWS::Config::ConfigurationRecorder', 'Recorder');
+    for (const standard of standards) expect(standard.DependsOn).toEqual(expect.arrayContaining([hub, recorder]));
+    expect(baseline.standards).toHaveLength(2);
+  });
+
+  it('records every resource type with AWS Config into a versioned, KMS-encrypted bucket kept 730 days', () => {
+    template.hasResourceProperties('AWS::Config::ConfigurationRecorder', { RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: true } });
+    const recorder = logicalIdOf(template, 'AWS::Config::ConfigurationRecorder', 'Recorder');
+    template.hasResource('AWS::Config::DeliveryChannel', {
+      Properties: { S3KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ConfigKey'), 'Arn'] }, ConfigSnapshotDeliveryProperties: { DeliveryFrequency: 'TwentyFour_Hours' } },
+      DependsOn: [recorder],
+    });
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 730, NoncurrentVersionExpiration: { NoncurrentDays: 730 } })] },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('lets only AWS Config of this account use the recorder role and deliver to the bucket', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'config.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } })] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AllowConfigOfThisAccountToCheckTheBucket', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }),
+          Match.objectLike({ Sid: 'AllowConfigOfThisAccountToDeliver', Action: 's3:PutObject', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT, 's3:x-amz-acl': 'bucket-owner-full-control' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('enables Inspector for ECR and Lambda at deployment, disables it on removal, with only those permissions', () => {
+    const [inspector] = Object.values(template.findResources('Custom::AWS'));
+    const create = JSON.parse(inspector.Properties.Create);
+    expect(create).toMatchObject({ service: 'Inspector2', action: 'enable', parameters: { accountIds: [ACCOUNT], resourceTypes: ['ECR', 'LAMBDA'] } });
+    expect(JSON.parse(inspector.Properties.Delete)).toMatchObject({ service: 'Inspector2', action: 'disable', parameters: { resourceTypes: ['ECR', 'LAMBDA'] } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Action: ['inspector2:Disable', 'inspector2:Enable'], Effect: 'Allow', Resource: '*' },
+          Match.objectLike({ Action: 'iam:CreateServiceLinkedRole', Condition: { StringEquals: { 'iam:AWSServiceName': 'inspector2.amazonaws.com' } } }),
+        ],
+      },
+    });
+  });
+
+  it('scans every repository of the registry with Inspector, on push and continuously, once Inspector is on', () => {
+    const scanning = Object.values(template.findResources('AWS::ECR::RegistryScanningConfiguration'));
+    expect(scanning).toHaveLength(1);
+    expect(scanning[0].Properties).toEqual({ ScanType: 'ENHANCED', Rules: [{ ScanFrequency: 'CONTINUOUS_SCAN', RepositoryFilters: [{ Filter: '*', FilterType: 'WILDCARD' }] }] });
+    expect(scanning[0].DependsOn).toEqual(expect.arrayContaining([logicalIdOf(template, 'Custom::AWS', 'Inspector')]));
+  });
+
+  it('routes GuardDuty (>= 7), Security Hub and Inspector findings of HIGH and CRITICAL to the topic, without Security Hub repeating the other two', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const patterns = Object.fromEntries(rules.map((r) => [r.Properties.EventPattern.source[0], r.Properties.EventPattern]));
+    expect(patterns['aws.guardduty'].detail).toEqual({ severity: [{ numeric: ['>=', 7] }] });
+    expect(patterns['aws.inspector2'].detail).toEqual({ severity: ['HIGH', 'CRITICAL'], status: ['ACTIVE'] });
+    expect(patterns['aws.securityhub'].detail.findings).toMatchObject({ Severity: { Label: ['HIGH', 'CRITICAL'] }, ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector'] }] });
+    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'Alarms');
+    for (const rule of rules) expect(rule.Properties.Targets).toEqual([{ Arn: { Ref: topic }, Id: 'Target0' }]);
+  });
+
+  it('lets each rule (and no other) publish to the topic, and EventBridge of this account use its key', () => {
+    const ruleIds = Object.keys(template.findResources('AWS::Events::Rule'));
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith(
+          ruleIds.map((id) => Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [id, 'Arn'] } } } })),
+        ),
+      },
+    });
+    const topicPolicy = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
+    expect(topicPolicy.match(/events\.amazonaws\.com/g)).toHaveLength(3);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AllowEventBridgeRulesToPublish', Principal: { Service: 'events.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }),
+        ]),
+      },
+    });
+  });
+
+  it('graphs the routed findings of each service from its rule', () => {
+    const widget = baseline.findingsWidget();
+    const metrics = widget.toJson()[0].properties.metrics as unknown[][];
+    expect(metrics).toHaveLength(3);
+    expect(stack.resolve(baseline.metricRoutedFindings('inspector').dimensions)).toEqual({ RuleName: { Ref: logicalIdOf(template, 'AWS::Events::Rule', 'inspector') } });
+  });
+});
+
+describe('SecurityBaseline options', () => {
+  it('creates none of the services the organization manages, and still routes their findings', () => {
+    const { baseline, template } = build((stack) => ({ alarmTopic: new AlarmTopic(stack, 'Alarms'), managedByOrganization: ['guardDuty', 'securityHub', 'config'] }));
+    template.resourceCountIs('AWS::GuardDuty::Detector', 0);
+    template.resourceCountIs('AWS::SecurityHub::Hub', 0);
+    template.resourceCountIs('AWS::SecurityHub::Standard', 0);
+    template.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
+    template.resourceCountIs('Custom::AWS', 1);
+    template.resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 1);
+    template.resourceCountIs('AWS::Events::Rule', 3);
+    expect(baseline.enabledServices).toEqual(['inspector']);
+  });
+
+  it('leaves the registry scanning to the organization when it manages Inspector', () => {
+    const { template } = build((stack) => ({ alarmTopic: new AlarmTopic(stack, 'Alarms'), managedByOrganization: ['inspector'] }));
+    template.resourceCountIs('Custom::AWS', 0);
+    template.resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 0);
+  });
+
+  it('routes only CRITICAL findings when asked', () => {
+    const { template } = build((stack) => ({ alarmTopic: new AlarmTopic(stack, 'Alarms'), findingSeverityThreshold: 'CRITICAL' }));
+    const patterns = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern);
+    expect(patterns.find((p) => p.source[0] === 'aws.guardduty').detail.severity).toEqual([{ numeric: ['>=', 9] }]);
+    expect(patterns.find((p) => p.source[0] === 'aws.inspector2').detail.severity).toEqual(['CRITICAL']);
+  });
+
+  it('routes nothing without an alarm topic, and says so when asked for the metric', () => {
+    const { baseline, template } = build(() => ({ configHistoryRetention: Duration.days(400) }));
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 400 })] } });
+    expect(() => baseline.metricRoutedFindings('guardDuty')).toThrow(/alarmTopic/);
+  });
+
+  it.each<[string, (stack: Stack) => SecurityBaselineProps, RegExp]>([
+    ['an unknown managed service', () => ({ managedByOrganization: ['macie' as never] }), /managedByOrganization: unknown service\(s\) macie/],
+    ['a managed service listed twice', () => ({ managedByOrganization: ['config', 'config'] }), /managedByOrganization: lists a service twice/],
+    ['nothing to create', () => ({ managedByOrganization: ['guardDuty', 'securityHub', 'inspector', 'config'] }), /managedByOrganization: .*create nothing/],
+    ['an unknown severity', () => ({ findingSeverityThreshold: 'MEDIUM' as never }), /findingSeverityThreshold: must be one of HIGH, CRITICAL/],
+    ['a retention in hours', () => ({ configHistoryRetention: Duration.hours(36) }), /configHistoryRetention: must be a whole number of days/],
+  ])('rejects %s, naming the prop', (_, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
+
+  it('refuses an alarm topic whose key was imported, since EventBridge could not use it', () => {
+    expect(() =>
+      build((stack) => ({
+        alarmTopic: new AlarmTopic(stack, 'Alarms', { encryptionKey: kms.Key.fromKeyArn(stack, 'Imported', `arn:aws:kms:eu-west-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`) }),
+      })),
+    ).toThrow(/encryptionKey was imported/);
+  });
+});
