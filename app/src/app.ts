@@ -101,6 +101,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(homeRoutes, { rum: config.rum });
   await app.register(usersRoutes);
   await app.register(notesRoutes, { notesPerUserMax: config.notesPerUserMax });
-  await app.register(meRoutes, { exportConcurrency: config.exportConcurrency });
+  await app.register(meRoutes, { exportConcurrency: config.exportConcurrency, exportDeadlineMs: config.exportDeadlineMs });
   return app;
 }

@@ -93,6 +93,7 @@ describe('validation names the field at fault', () => {
       (c) => ({ ...c, database: { ...c.database, restoreFromSnapshot: 'arn:aws:rds:eu-central-1:222222222222:cluster-snapshot:bulwark-prod-copy-x' } }),
       /^database\.restoreFromSnapshot must be in region eu-west-1/,
     ],
+    ['a pool the app’s concurrent exports could fill', (c) => ({ ...c, service: { ...c.service, databasePoolSize: 2 } }), /^service\.databasePoolSize must be an integer between 3 and 100/],
     ['a request-log sample rate above 1', (c) => ({ ...c, service: { ...c.service, requestLogSampleRate: 2 } }), /^service\.requestLogSampleRate must be between 0 and 1/],
     ['a sample rate above 1', (c) => ({ ...c, observability: { ...c.observability, traceSampleRate: 1.5 } }), /^observability\.traceSampleRate must be between 0 and 1/],
     ['a CI repository that is not owner/name', (c) => ({ ...c, ci: { ...c.ci!, repository: 'bulwark' } }), /^ci\.repository must be a GitHub repository "owner\/name"/],
