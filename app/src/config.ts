@@ -73,8 +73,10 @@ export interface AppConfig {
    * every request anyway, and one line per request at fleet scale is a real CloudWatch bill.
    */
   readonly requestLogSampleRate: number;
-  /** Requests slower than this always get a log line, whatever the sample rate. */
+  /** Requests slower than this get a log line, whatever the sample rate ... */
   readonly slowRequestMs: number;
+  /** ... up to this many a second; the next line logged counts those left out (logging.ts). */
+  readonly slowRequestLogsPerSecond: number;
   readonly database: DatabaseConfig;
   /** Requests per minute per client IP (as seen through the trusted proxy hops). */
   readonly rateLimitPerIp: number;
@@ -271,6 +273,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: env.LOG_LEVEL ?? 'info',
     requestLogSampleRate: fraction(env, 'REQUEST_LOG_SAMPLE_RATE', 1),
     slowRequestMs: integer(env, 'SLOW_REQUEST_MS', 50, 1, 600_000),
+    slowRequestLogsPerSecond: integer(env, 'SLOW_REQUEST_LOGS_PER_SECOND', 20, 1, 100_000),
     database,
     rateLimitPerIp: integer(env, 'RATE_LIMIT_PER_IP', 6000, 1, 10_000_000),
     rateLimitPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),
