@@ -53,7 +53,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger: options.logger ?? loggerOptions(config.logLevel),
     childLoggerFactory,
     genReqId: () => randomUUID(),
-    logController: new RequestLogController({ sampleRate: config.requestLogSampleRate, slowRequestMs: config.slowRequestMs }),
+    logController: new RequestLogController({
+      sampleRate: config.requestLogSampleRate,
+      slowRequestMs: config.slowRequestMs,
+      slowRequestLogsPerSecond: config.slowRequestLogsPerSecond,
+    }),
     // Trust exactly N hops of X-Forwarded-For (the ALB appends the client's address);
     // anything a client put in the header itself is further left and ignored.
     trustProxy: (_address: string, hop: number) => hop < config.trustedProxyHops,
@@ -101,6 +105,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(homeRoutes, { rum: config.rum });
   await app.register(usersRoutes);
   await app.register(notesRoutes, { notesPerUserMax: config.notesPerUserMax });
-  await app.register(meRoutes, { exportConcurrency: config.exportConcurrency });
+  await app.register(meRoutes, { exportConcurrency: config.exportConcurrency, exportDeadlineMs: config.exportDeadlineMs });
   return app;
 }

@@ -73,8 +73,10 @@ export interface AppConfig {
    * every request anyway, and one line per request at fleet scale is a real CloudWatch bill.
    */
   readonly requestLogSampleRate: number;
-  /** Requests slower than this always get a log line, whatever the sample rate. */
+  /** Requests slower than this get a log line, whatever the sample rate ... */
   readonly slowRequestMs: number;
+  /** ... up to this many a second; the next line logged counts those left out (logging.ts). */
+  readonly slowRequestLogsPerSecond: number;
   readonly database: DatabaseConfig;
   /** Requests per minute per client IP (as seen through the trusted proxy hops). */
   readonly rateLimitPerIp: number;
@@ -82,8 +84,16 @@ export interface AppConfig {
   readonly rateLimitPerUser: number;
   /** Clients each rate-limit store remembers per task (see plugins/rate-limit.ts). */
   readonly rateLimitTrackedClients: number;
-  /** GDPR exports streaming at once per task (each holds a pooled connection); past it, 503. */
+  /**
+   * GDPR exports streaming at once per task (each holds a pooled connection); past it,
+   * 503 with Retry-After. Below the pool size, so exports never hold every connection.
+   */
   readonly exportConcurrency: number;
+  /**
+   * Longest one export may hold its pooled connection and REPEATABLE READ snapshot (a
+   * client reading slowly but steadily is never idle); then the stream is cut off.
+   */
+  readonly exportDeadlineMs: number;
   /** Most notes one user may keep; creating one more is 409. */
   readonly notesPerUserMax: number;
   /**
@@ -245,7 +255,17 @@ function tlsConfig(env: Env): TlsConfig {
   return { mode: 'self-signed', commonName: env.APP_TLS_COMMON_NAME?.trim() || 'bulwark-app' };
 }
 
+/** EXPORT_CONCURRENCY: at least one connection of the pool always stays free for everything else. */
+function exportConcurrency(env: Env, database: DatabaseConfig): number {
+  const value = integer(env, 'EXPORT_CONCURRENCY', 2, 1, 100);
+  if (database.kind === 'postgres' && value >= database.poolSize) {
+    throw new ConfigError(`EXPORT_CONCURRENCY (${value}) must be below DB_POOL_SIZE (${database.poolSize}): each export holds a pooled connection, and exports must never hold them all`);
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
+  const database = databaseConfig(env);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
@@ -253,12 +273,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: env.LOG_LEVEL ?? 'info',
     requestLogSampleRate: fraction(env, 'REQUEST_LOG_SAMPLE_RATE', 1),
     slowRequestMs: integer(env, 'SLOW_REQUEST_MS', 50, 1, 600_000),
-    database: databaseConfig(env),
+    slowRequestLogsPerSecond: integer(env, 'SLOW_REQUEST_LOGS_PER_SECOND', 20, 1, 100_000),
+    database,
     rateLimitPerIp: integer(env, 'RATE_LIMIT_PER_IP', 6000, 1, 10_000_000),
     rateLimitPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),
     rateLimitTrackedClients: integer(env, 'RATE_LIMIT_TRACKED_CLIENTS', 100_000, 1_000, 10_000_000),
     notesPerUserMax: integer(env, 'NOTES_PER_USER_MAX', 10_000, 1, 10_000_000),
-    exportConcurrency: integer(env, 'EXPORT_CONCURRENCY', 2, 1, 100),
+    exportConcurrency: exportConcurrency(env, database),
+    exportDeadlineMs: integer(env, 'EXPORT_DEADLINE_MS', 300_000, 1_000, 3_600_000),
     cursorKey: cursorKey(env),
     trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', 1, 0, 10),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 120_000),

@@ -46,34 +46,69 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz']);
 export interface RequestLogSampling {
   /** Share (0..1) of successful, fast requests that are logged. */
   readonly sampleRate: number;
-  /** Requests at least this slow are always logged. */
+  /** Requests at least this slow are always logged ... */
   readonly slowRequestMs: number;
+  /**
+   * ... up to this many lines a second. Past it they are counted, and the next slow line
+   * carries the count (`slowRequestsNotLogged`).
+   */
+  readonly slowRequestLogsPerSecond: number;
   /** Source of randomness, injectable for tests. @default Math.random */
   readonly random?: () => number;
+  /** Clock in milliseconds, injectable for tests. @default Date.now */
+  readonly now?: () => number;
 }
 
 /**
  * One line per request (at completion, with status and duration) instead of Fastify's
  * two, and none for health checks: at thousands of requests per second per task, log
- * volume is a real cost. Errors, 4xx/5xx and slow requests are always logged; the rest
- * are sampled.
+ * volume is a real cost. Errors and 4xx/5xx answers are always logged; the rest are
+ * sampled, except slow requests, which are logged within a budget per second. Without the
+ * budget an overloaded task, where most requests are slow, would log nearly every request
+ * and spend CPU it does not have on it, making the tail longer (docs/capacity.md).
  */
 export class RequestLogController extends LogController {
   private readonly random: () => number;
+  private readonly now: () => number;
+  private windowStartMs = Number.NEGATIVE_INFINITY;
+  private slowLinesInWindow = 0;
+  private slowNotLogged = 0;
 
-  constructor(private readonly sampling: RequestLogSampling = { sampleRate: 1, slowRequestMs: 50 }) {
+  constructor(private readonly sampling: RequestLogSampling) {
     super({ requestIdLogLabel: 'requestId', disableRequestLogging: (request) => QUIET_PATHS.has(request.url) });
     this.random = sampling.random ?? Math.random;
+    this.now = sampling.now ?? Date.now;
   }
 
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
-    const worthKeeping = error || reply.statusCode >= 400 || reply.elapsedTime >= this.sampling.slowRequestMs;
-    if (!worthKeeping && this.random() >= this.sampling.sampleRate) return;
-    const fields = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
+    const failed = Boolean(error) || reply.statusCode >= 400;
+    const slow = !failed && reply.elapsedTime >= this.sampling.slowRequestMs;
+    if (!failed && !slow && this.random() >= this.sampling.sampleRate) return;
+    const fields: Record<string, unknown> = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
+    if (slow) {
+      if (!this.slowLineAllowed()) {
+        this.slowNotLogged += 1;
+        return;
+      }
+      if (this.slowNotLogged > 0) fields.slowRequestsNotLogged = this.slowNotLogged;
+      this.slowNotLogged = 0;
+    }
     if (error) reply.log.error({ ...fields, err: error }, 'request errored');
     else reply.log.info(fields, 'request completed');
+  }
+
+  /** One-second windows: cheap, and a burst at a window's edge costs at most twice the budget. */
+  private slowLineAllowed(): boolean {
+    const now = this.now();
+    if (now - this.windowStartMs >= 1_000) {
+      this.windowStartMs = now;
+      this.slowLinesInWindow = 0;
+    }
+    if (this.slowLinesInWindow >= this.sampling.slowRequestLogsPerSecond) return false;
+    this.slowLinesInWindow += 1;
+    return true;
   }
 }

@@ -107,7 +107,10 @@ export interface ServiceConfig {
   readonly logRetentionDays: number;
   /** ALB deletion protection. */
   readonly deletionProtection: boolean;
-  /** Pool size of each task's PostgreSQL client pool. */
+  /**
+   * Pool size of each task's PostgreSQL client pool; at least 3, above the app's default
+   * of 2 GDPR exports streaming at once (each holds a connection).
+   */
   readonly databasePoolSize: number;
   /**
    * Requests per minute per client IP, enforced in the app with a 429 and Retry-After. The

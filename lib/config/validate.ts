@@ -137,7 +137,8 @@ const service: Check = (problems, c) => {
   requireInteger(problems, 'service.targetRequestsPerTarget', s.targetRequestsPerTarget, 1, 10_000_000);
   requireInteger(problems, 'service.p99LatencyTargetMs', s.p99LatencyTargetMs, 1, 60_000);
   requireLogRetention(problems, 'service.logRetentionDays', s.logRetentionDays);
-  requireInteger(problems, 'service.databasePoolSize', s.databasePoolSize, 1, 100);
+  // At least 3: the app keeps one connection free of its (default 2) concurrent GDPR exports (EXPORT_CONCURRENCY).
+  requireInteger(problems, 'service.databasePoolSize', s.databasePoolSize, 3, 100);
   requireInteger(problems, 'service.appRateLimitPerIp', s.appRateLimitPerIp, 1, 10_000_000);
   requireInteger(problems, 'service.appRateLimitPerUser', s.appRateLimitPerUser, 1, 10_000_000);
   if (!(s.requestLogSampleRate >= 0 && s.requestLogSampleRate <= 1)) problems.push(`service.requestLogSampleRate must be between 0 and 1 (got ${s.requestLogSampleRate})`);

@@ -85,6 +85,19 @@ describe('cursors', () => {
       await otherKey.close();
     }
   });
+
+  it('are bound to the user they were issued to: another user presenting one gets 400 problem+json, not a page', async () => {
+    app = await startApp(backend.appOptions());
+    const [owner, other] = [await register(app), await register(app)];
+    for (let i = 0; i < 3; i++) {
+      await createNote(app, owner);
+      await createNote(app, other);
+    }
+    const { nextCursor } = (await app.inject({ url: '/v1/notes?limit=1', headers: owner.auth })).json();
+    expect((await app.inject({ url: `/v1/notes?limit=1&cursor=${nextCursor}`, headers: owner.auth })).statusCode).toBe(200);
+    const refused = expectProblem(await app.inject({ url: `/v1/notes?limit=1&cursor=${nextCursor}`, headers: other.auth }), 400);
+    expect(refused.detail).toBe('The cursor is not valid.');
+  });
 });
 
 describe('GET /v1/me/export', () => {
@@ -96,7 +109,7 @@ describe('GET /v1/me/export', () => {
     const [{ token_hash: tokenHash }] = await backend.query<{ token_hash: Buffer }>('SELECT token_hash FROM users WHERE id = $1', [user.id]);
 
     const failures: unknown[] = [];
-    const stream = (await openExport(app.db, tokenHash, (error) => failures.push(error), { batchSize: 2 }))!;
+    const stream = (await openExport(app.db, tokenHash, (error) => failures.push(error), { batchSize: 2, deadlineMs: 60_000 }))!;
     await backend.query('DELETE FROM notes WHERE id = $1', [notes[4].id]);
     await backend.query("UPDATE notes SET title = 'changed' WHERE id = $1", [notes[3].id]);
     await backend.query("INSERT INTO notes (user_id, title, body) VALUES ($1, 'late', '')", [user.id]);
@@ -115,7 +128,7 @@ describe('GET /v1/me/export', () => {
     for (let i = 0; i < 5; i++) await createNote(app, user);
     const [{ token_hash: tokenHash }] = await backend.query<{ token_hash: Buffer }>('SELECT token_hash FROM users WHERE id = $1', [user.id]);
     const failures: unknown[] = [];
-    const stream = (await openExport(app.db, tokenHash, (error) => failures.push(error), { batchSize: 2, idleTimeoutMs: 200 }))!;
+    const stream = (await openExport(app.db, tokenHash, (error) => failures.push(error), { batchSize: 2, idleTimeoutMs: 200, deadlineMs: 60_000 }))!;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await expect((async () => {
       for await (const _chunk of stream) void _chunk;

@@ -37,6 +37,19 @@ describe('bounded cost', () => {
     expect(loadConfig({ EXPORT_CONCURRENCY: '5' }).exportConcurrency).toBe(5);
   });
 
+  it('EXPORT_CONCURRENCY stays below DB_POOL_SIZE, so exports never hold every pooled connection', () => {
+    expect(loadConfig({ ...DB_FIELDS, DB_POOL_SIZE: '3', EXPORT_CONCURRENCY: '2' }).exportConcurrency).toBe(2);
+    expect(() => loadConfig({ ...DB_FIELDS, DB_POOL_SIZE: '2', EXPORT_CONCURRENCY: '2' })).toThrow(/EXPORT_CONCURRENCY \(2\) must be below DB_POOL_SIZE \(2\)/);
+    expect(() => loadConfig({ ...DB_FIELDS, DB_POOL_SIZE: '1' })).toThrow(/EXPORT_CONCURRENCY/);
+  });
+
+  it('EXPORT_DEADLINE_MS: 5 minutes by default, 1 s to 1 h', () => {
+    expect(loadConfig({}).exportDeadlineMs).toBe(300_000);
+    expect(loadConfig({ EXPORT_DEADLINE_MS: '60000' }).exportDeadlineMs).toBe(60_000);
+    expect(() => loadConfig({ EXPORT_DEADLINE_MS: '999' })).toThrow(/EXPORT_DEADLINE_MS must be between 1000 and 3600000/);
+    expect(() => loadConfig({ EXPORT_DEADLINE_MS: '3600001' })).toThrow(/EXPORT_DEADLINE_MS/);
+  });
+
   it('NOTES_PER_USER_MAX and RATE_LIMIT_TRACKED_CLIENTS are read and bounded', () => {
     expect(loadConfig({ NOTES_PER_USER_MAX: '50', RATE_LIMIT_TRACKED_CLIENTS: '250000' })).toMatchObject({ notesPerUserMax: 50, rateLimitTrackedClients: 250_000 });
     expect(() => loadConfig({ NOTES_PER_USER_MAX: '0' })).toThrow(/NOTES_PER_USER_MAX/);

@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ REQUEST_LOG_SAMPLE_RATE: '0.01', SLOW_REQUEST_MS: '100' })).toMatchObject({ requestLogSampleRate: 0.01, slowRequestMs: 100 });
   });
 
+  it('logs at most SLOW_REQUEST_LOGS_PER_SECOND slow requests a second (20 by default)', () => {
+    expect(loadConfig({}).slowRequestLogsPerSecond).toBe(20);
+    expect(loadConfig({ SLOW_REQUEST_LOGS_PER_SECOND: '500' }).slowRequestLogsPerSecond).toBe(500);
+    expect(() => loadConfig({ SLOW_REQUEST_LOGS_PER_SECOND: '0' })).toThrow(/SLOW_REQUEST_LOGS_PER_SECOND/);
+  });
+
   it('reads the ECS-injected secret fields; TLS is verified against the RDS CA bundle by default', () => {
     const config = loadConfig({ DB_HOST: 'db.cluster-x.eu-west-1.rds.amazonaws.com', DB_PORT: '5432', DB_USERNAME: 'app', DB_PASSWORD: 'pw', DB_NAME: 'bulwark', DB_POOL_SIZE: '15' });
     expect(config.database).toMatchObject({ kind: 'postgres', host: 'db.cluster-x.eu-west-1.rds.amazonaws.com', port: 5432, user: 'app', password: 'pw', database: 'bulwark', poolSize: 15 });

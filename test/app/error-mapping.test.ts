@@ -116,7 +116,14 @@ describe('driver errors', () => {
       expect(lines.map((entry) => entry.msg)).toContain('database pool exhausted');
       expect(lines.map((entry) => entry.msg)).not.toContain('database unavailable');
       small.metrics.flush();
-      expect(JSON.parse(emf[emf.length - 1]).DatabasePoolExhausted).toBe(1);
+      // Embedded Metric Format as CloudWatch extracts it from the task's log stream: the
+      // count is declared under the namespace and Stage dimension the alarm watches.
+      const document = JSON.parse(emf[emf.length - 1]);
+      expect(document.DatabasePoolExhausted).toBe(1);
+      expect(document.Stage).toBe('test');
+      expect(document._aws.CloudWatchMetrics).toEqual([
+        { Namespace: 'Bulwark/Business', Dimensions: [['Stage']], Metrics: expect.arrayContaining([{ Name: 'DatabasePoolExhausted', Unit: 'Count' }]) },
+      ]);
     } finally {
       await small.close();
     }

@@ -2,7 +2,7 @@
  * Property-based tests (fast-check) for everything that judges client input: the route
  * schemas as compiled by the app's validator, bearer-token parsing and pagination cursors.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CURSOR_PATTERN, CursorCodec } from '../../app/src/cursor';
@@ -121,21 +121,27 @@ describe('bearer tokens', () => {
 
 describe('cursors', () => {
   const codec = new CursorCodec(randomBytes(32));
+  const userId = randomUUID();
 
-  it('decode(encode(position)) is the position, and every cursor matches the documented pattern', () => {
+  it('decode(encode(position)) is the position and its user, and every cursor matches the documented pattern', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 999_999_999_999_999_999n }), (seq) => {
-        const cursor = codec.encode(seq.toString());
+      fc.property(fc.bigInt({ min: 1n, max: 999_999_999_999_999_999n }), fc.uuid(), (seq, user) => {
+        const cursor = codec.encode({ seq: seq.toString(), userId: user });
         expect(cursor).toMatch(new RegExp(CURSOR_PATTERN));
-        expect(codec.decode(cursor)).toBe(seq.toString());
+        expect(codec.decode(cursor)).toEqual({ seq: seq.toString(), userId: user.toLowerCase() });
       }),
     );
   });
 
-  it('reveal nothing: the same position seals differently each time, and no digit of it shows', () => {
-    const cursors = new Set(Array.from({ length: 20 }, () => codec.encode('139')));
+  it('reveal nothing: the same position seals differently each time, and no digit of it or of the user id shows', () => {
+    const cursors = new Set(Array.from({ length: 20 }, () => codec.encode({ seq: '139', userId })));
     expect(cursors.size).toBe(20);
-    for (const cursor of cursors) expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toContain('139');
+    const userBytes = Buffer.from(userId.replace(/-/g, ''), 'hex');
+    for (const cursor of cursors) {
+      const sealed = Buffer.from(cursor, 'base64url');
+      expect(sealed.toString('latin1')).not.toContain('139');
+      expect(sealed.includes(userBytes)).toBe(false);
+    }
   });
 
   it('refuse anything not sealed with this key: arbitrary strings, altered bits, another deployment’s cursors', () => {
@@ -144,9 +150,9 @@ describe('cursors', () => {
         expect(codec.decode(cursor)).toBeUndefined();
       }),
     );
-    const cursor = codec.encode('42');
+    const cursor = codec.encode({ seq: '42', userId });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 35 }), fc.integer({ min: 1, max: 255 }), (index, flip) => {
+      fc.property(fc.integer({ min: 0, max: 51 }), fc.integer({ min: 1, max: 255 }), (index, flip) => {
         const altered = Buffer.from(cursor, 'base64url');
         altered[index] ^= flip;
         expect(codec.decode(altered.toString('base64url'))).toBeUndefined();

@@ -421,6 +421,14 @@ describe('Observability', () => {
       expectEvaluation(alarm, { threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 3, missing: 'notBreaching' });
     });
 
+    it('app-database-pool-exhausted: the DatabasePoolExhausted count the app writes as EMF, 10 or more per 5 minutes, twice running', () => {
+      const alarm = alarmNamed(template, 'app-database-pool-exhausted');
+      expectSingleMetric(alarm, { namespace: 'Bulwark/Business', metricName: 'DatabasePoolExhausted', statistic: 'Sum', period: 300 });
+      expect(dimensionsOf(alarm)).toEqual([{ Name: 'Stage', Value: 'test' }]);
+      expectEvaluation(alarm, { threshold: 10, comparison: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 2, missing: 'notBreaching' });
+      expect(alarm.AlarmDescription).toMatch(/not the database down.*Runbook: docs\/runbook\.md#app-database-pool-exhausted$/);
+    });
+
     it('counts the events the app publishes', () => {
       expect([...BUSINESS_METRIC_NAMES]).toEqual([...BUSINESS_METRICS]);
     });
@@ -437,7 +445,7 @@ describe('Observability', () => {
         'waf-blocked-anomaly', 'waf-blocked-floor', 'waf-blocked-spike', 'shield-ddos-detected',
         'backup-snapshot-copy-age', 'backup-copier-failures', 'ip-set-sync-failures',
         'lambda-snapshot-copier-errors', 'lambda-snapshot-copier-throttles', 'lambda-ip-set-sync-errors', 'lambda-ip-set-sync-throttles',
-        'business-no-notes-created',
+        'business-no-notes-created', 'app-database-pool-exhausted',
       ].sort(),
     );
     // The WebService's own scaling alarms are not this construct's.
@@ -515,6 +523,9 @@ describe('Observability', () => {
       expect(JSON.stringify(titled('DDoS detected').properties.metrics)).toContain('AWS/DDoSProtection');
       expect(titled('Newest snapshot copy age (hours)').properties.annotations.horizontal[0].value).toBe(32);
       expect(JSON.stringify(titled('Business events (per 5 minutes)').properties.metrics)).toMatch(/UsersRegistered.*NotesCreated.*DataExports.*UsersErased/);
+      const poolExhausted = titled('Requests refused: database pool exhausted (per 5 minutes)');
+      expect(JSON.stringify(poolExhausted.properties.metrics)).toContain('DatabasePoolExhausted');
+      expect(poolExhausted.properties.annotations.horizontal[0].value).toBe(10);
     });
   });
 });

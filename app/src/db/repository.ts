@@ -119,8 +119,11 @@ export class Repository {
     );
   }
 
-  /** Newest first; `before` is the position of the last note of the previous page. */
-  async listNotes(tokenHash: Buffer, limit: number, before?: string): Promise<CallerResult<PositionedNote[]>> {
+  /**
+   * Newest first; `before` is the position of the last note of the previous page. Also
+   * the caller's id, which a cursor must have been issued to.
+   */
+  async listNotes(tokenHash: Buffer, limit: number, before?: string): Promise<CallerResult<{ callerId: string; notes: PositionedNote[] }>> {
     const rows = await this.db.query<NoteRow & { caller_id: string }>(
       `${CALLER}
        SELECT c.id AS caller_id, ${NOTE_COLUMNS}
@@ -132,7 +135,8 @@ export class Repository {
       [tokenHash, before ?? null, limit],
     );
     if (rows.length === 0) return { caller: false };
-    return { caller: true, value: rows.filter((row) => row.id).map((row) => ({ ...toNote(row), seq: row.seq! })) };
+    const notes = rows.filter((row) => row.id).map((row) => ({ ...toNote(row), seq: row.seq! }));
+    return { caller: true, value: { callerId: rows[0].caller_id, notes } };
   }
 
   async updateNote(tokenHash: Buffer, id: string, patch: { title?: string; body?: string }): Promise<CallerResult<Note | undefined>> {

@@ -66,6 +66,14 @@ export const OBSERVABILITY_DEFAULTS = {
    * steady stream means runs pile up.
    */
   lambdaThrottlesPerHour: 5,
+  /**
+   * App: requests refused with 503 because every pooled database connection stayed busy
+   * for the pool's acquisition timeout, per 5 minutes, two periods running. A few during a
+   * burst are the pool doing its job; a steady stream means tasks too few or too slow for
+   * the load, or connections held (slow queries, exports).
+   */
+  databasePoolExhaustedPer5Minutes: 10,
+  databasePoolExhaustedPeriods: 2,
   /** Business: no note created for three hours in a row ... */
   noNotesHours: 3,
   /** ... while the API served at least this many requests an hour (a broken write path behind healthy reads). */

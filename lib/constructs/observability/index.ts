@@ -172,7 +172,7 @@ export class Observability extends Construct {
     if (props.backups) this.createBackupAlarms(props.backups, t);
     if (props.ipSetSync) this.createIpSetSyncAlarm(props.ipSetSync, t);
     for (const [name, fn] of Object.entries(props.functions ?? {})) this.createLambdaAlarms(name, fn, t);
-    if (this.businessMetrics) this.createBusinessAlarm(this.businessMetrics, t);
+    if (this.businessMetrics) this.createBusinessAlarms(this.businessMetrics, t);
 
     this.dashboard = new ObservabilityDashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
@@ -540,7 +540,20 @@ export class Observability extends Construct {
 
   // --- business --------------------------------------------------------------------------
 
-  private createBusinessAlarm(business: BusinessMetricFactory, t: ObservabilityThresholds): void {
+  private createBusinessAlarms(business: BusinessMetricFactory, t: ObservabilityThresholds): void {
+    this.alarm({
+      id: 'DatabasePoolExhaustedAlarm',
+      name: 'app-database-pool-exhausted',
+      meaning:
+        `The app refused ${t.databasePoolExhaustedPer5Minutes} or more requests with 503 in 5 minutes, ${t.databasePoolExhaustedPeriods} periods running, ` +
+        'because every pooled database connection stayed busy (the DatabasePoolExhausted metric): the tasks are saturated, not the database down.',
+      metric: business.count('DatabasePoolExhausted'),
+      threshold: t.databasePoolExhaustedPer5Minutes,
+      comparisonOperator: AT_OR_ABOVE,
+      evaluationPeriods: t.databasePoolExhaustedPeriods,
+      // The app writes the count only when it refused a request: no data is zero.
+      treatMissingData: NOT_BREACHING,
+    });
     const hour = Duration.hours(1);
     this.alarm({
       id: 'NoNotesCreatedAlarm',

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { openExport } from '../../db/export';
+import { ExportDeadlineError, openExport } from '../../db/export';
 import { unauthorized } from '../../plugins/auth';
 import { HttpProblem } from '../../problem';
 import { hashToken, newToken } from '../../tokens';
@@ -8,9 +8,11 @@ import { eraseSchema, exportSchema, rotateTokenSchema } from './schemas';
 export interface MeRoutesOptions {
   /** Exports streaming at once on this task; each holds a pooled connection until its client has read it all. */
   readonly exportConcurrency: number;
+  /** Longest one export may hold its connection and snapshot; then it is cut off. */
+  readonly exportDeadlineMs: number;
 }
 
-export default async function meRoutes(app: FastifyInstance, { exportConcurrency }: MeRoutesOptions): Promise<void> {
+export default async function meRoutes(app: FastifyInstance, { exportConcurrency, exportDeadlineMs }: MeRoutesOptions): Promise<void> {
   const onRequest = [app.authenticate, app.userRateLimit];
   let exportsInFlight = 0;
 
@@ -24,12 +26,14 @@ export default async function meRoutes(app: FastifyInstance, { exportConcurrency
       if (!released) exportsInFlight -= 1;
       released = true;
     };
-    const document = await openExport(app.db, request.tokenHash!, (error) => request.log.error({ err: error }, 'export failed after the response started')).catch(
-      (error: unknown) => {
-        release();
-        throw error;
-      },
-    );
+    const onStreamError = (error: unknown): void => {
+      if (error instanceof ExportDeadlineError) request.log.warn({ deadlineMs: error.deadlineMs }, 'export cut off at its deadline');
+      else request.log.error({ err: error }, 'export failed after the response started');
+    };
+    const document = await openExport(app.db, request.tokenHash!, onStreamError, { deadlineMs: exportDeadlineMs }).catch((error: unknown) => {
+      release();
+      throw error;
+    });
     if (!document) {
       release();
       throw unauthorized();

@@ -9,6 +9,8 @@ interface NoteParams {
 }
 
 const notFound = (): HttpProblem => new HttpProblem(404, 'No such note.');
+/** Not sealed by this deployment, or issued to another user: the same answer, so it tells nothing. */
+const invalidCursor = (): HttpProblem => new HttpProblem(400, 'The cursor is not valid.');
 
 /** The value for a known caller; 401 for an unknown token; 404 when the value is empty. */
 function found<T>(result: CallerResult<T | undefined>): T {
@@ -32,13 +34,16 @@ export default async function notesRoutes(app: FastifyInstance, { notesPerUserMa
 
   app.get<{ Querystring: { limit?: number; cursor?: string } }>('/v1/notes', { onRequest, schema: listNotesSchema }, async (request) => {
     const limit = request.query.limit ?? PAGE_DEFAULT;
-    const before = request.query.cursor === undefined ? undefined : app.cursors.decode(request.query.cursor);
-    if (request.query.cursor !== undefined && before === undefined) throw new HttpProblem(400, 'The cursor is not valid.');
+    const cursor = request.query.cursor === undefined ? undefined : app.cursors.decode(request.query.cursor);
+    if (request.query.cursor !== undefined && cursor === undefined) throw invalidCursor();
     // One extra row tells whether another page exists without a second query.
-    const result = await repository.listNotes(request.tokenHash!, limit + 1, before);
+    const result = await repository.listNotes(request.tokenHash!, limit + 1, cursor?.seq);
     if (!result.caller) throw unauthorized();
-    const page = result.value.slice(0, limit);
-    const nextCursor = result.value.length > limit ? app.cursors.encode(page[page.length - 1].seq) : null;
+    const { callerId, notes } = result.value;
+    // Issued to someone else: the page read at its position (the caller's own notes) is dropped.
+    if (cursor && cursor.userId !== callerId.toLowerCase()) throw invalidCursor();
+    const page = notes.slice(0, limit);
+    const nextCursor = notes.length > limit ? app.cursors.encode({ seq: page[page.length - 1].seq, userId: callerId }) : null;
     return { items: page, nextCursor };
   });
 

@@ -381,15 +381,24 @@ export class ObservabilityDashboard extends Construct {
 
   private businessSection(business: BusinessMetricFactory): void {
     const hour = Duration.hours(1);
-    this.section(DASHBOARD_SECTIONS.business, 'Events the app counts (Embedded Metric Format), per 5 minutes and per hour.', [
-      graph('Business events (per 5 minutes)', BUSINESS_METRIC_NAMES.map((name) => business.count(name)), { width: HALF }),
-      new cloudwatch.SingleValueWidget({
-        title: 'Last hour',
-        metrics: BUSINESS_METRIC_NAMES.map((name) => business.count(name, hour)),
-        width: HALF,
-        height: HEIGHT,
-      }),
-    ]);
+    this.section(
+      DASHBOARD_SECTIONS.business,
+      'Events the app counts (Embedded Metric Format), per 5 minutes and per hour, and the requests it refused because its database pool was full.',
+      [
+        graph('Business events (per 5 minutes)', BUSINESS_METRIC_NAMES.map((name) => business.count(name)), { width: THIRD }),
+        new cloudwatch.SingleValueWidget({
+          title: 'Last hour',
+          metrics: BUSINESS_METRIC_NAMES.map((name) => business.count(name, hour)),
+          width: THIRD,
+          height: HEIGHT,
+        }),
+        graph('Requests refused: database pool exhausted (per 5 minutes)', [business.count('DatabasePoolExhausted')], {
+          width: THIRD,
+          leftAnnotations: alarmLine(this.props.alarms, 'app-database-pool-exhausted'),
+          leftYAxis: { min: 0 },
+        }),
+      ],
+    );
   }
 
   private rumSection(rum: RumMetricSource): void {
