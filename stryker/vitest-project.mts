@@ -6,8 +6,8 @@
 import { defineConfig } from 'vitest/config';
 import repository from '../vitest.config.mts';
 
-export function projectOnly(name: string) {
+export function projectOnly(name: string, include?: string[]) {
   const project = repository.test?.projects?.find((candidate) => typeof candidate === 'object' && 'test' in candidate && candidate.test?.name === name);
   if (!project || typeof project !== 'object' || !('test' in project)) throw new Error(`vitest.config.mts has no project named ${name}`);
-  return defineConfig({ test: { ...project.test, globalSetup: repository.test?.globalSetup } });
+  return defineConfig({ test: { ...project.test, ...(include ? { include } : {}), globalSetup: repository.test?.globalSetup } });
 }
