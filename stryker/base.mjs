@@ -11,7 +11,9 @@ export function mutationGroup({ name, mutate, vitestProject, breakAt }) {
     // Each mutant runs only the tests that executed it in the dry run.
     coverageAnalysis: 'perTest',
     checkers: ['typescript'],
-    tsconfigFile: 'tsconfig.json',
+    // Only the group's own sources (and what they import): a whole-project program takes
+    // minutes to load, and tests are not type-checked when they run anyway.
+    tsconfigFile: `stryker/tsconfig.${name}.json`,
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     mutate,
     // Two test runners and the TypeScript checker on a two-core machine (under `nice` when shared).
@@ -24,9 +26,10 @@ export function mutationGroup({ name, mutate, vitestProject, breakAt }) {
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     tempDirName: `.stryker-tmp/${name}`,
     cleanTempDir: 'always',
-    // The sandbox is a copy of the worktree: leave out what is rebuilt or large, but keep the
+    // The sandbox is a copy of the worktree: leave out other groups' sandboxes, what is
+    // rebuilt and what is large, but keep the
     // moto_server launcher (test/support/moto-server.ts runs it from .venv beside the tests;
     // its shebang points at the real virtualenv's python, so the one file is enough).
-    ignorePatterns: ['.venv/**', '!.venv/bin/moto_server', 'cdk.out', 'cdk.out.*', 'dist', 'app/dist', 'docs/api', 'reports', 'test-results', 'coverage', '.tmp'],
+    ignorePatterns: ['.stryker-tmp', '.venv/**', '!.venv/bin/moto_server', 'cdk.out', 'cdk.out.*', 'dist', 'app/dist', 'docs/api', 'reports', 'test-results', 'coverage', '.tmp'],
   };
 }
