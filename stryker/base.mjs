@@ -27,9 +27,9 @@ export function mutationGroup({ name, mutate, vitestProject, breakAt }) {
     tempDirName: `.stryker-tmp/${name}`,
     cleanTempDir: 'always',
     // The sandbox is a copy of the worktree: leave out other groups' sandboxes, what is
-    // rebuilt and what is large, but keep the
-    // moto_server launcher (test/support/moto-server.ts runs it from .venv beside the tests;
-    // its shebang points at the real virtualenv's python, so the one file is enough).
+    // rebuilt and what is large, but keep the moto_server launcher (test/support/moto-server.ts
+    // runs it from .venv beside the tests; its shebang points at the real virtualenv's
+    // python, so the one file is enough).
     ignorePatterns: ['.stryker-tmp', '.venv/**', '!.venv/bin/moto_server', 'cdk.out', 'cdk.out.*', 'dist', 'app/dist', 'docs/api', 'reports', 'test-results', 'coverage', '.tmp'],
   };
 }
