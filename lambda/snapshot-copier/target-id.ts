@@ -18,7 +18,7 @@ export function targetSnapshotIdentifier(copyPrefix: string, sourceSnapshotIdent
   const body = sourceSnapshotIdentifier
     .toLowerCase()
     .replace(/^rds:/, '')
-    .replace(/[^a-z0-9-]+/g, '-');
+    .replace(/[^a-z0-9-]/g, '-');
   const full = collapseHyphens(`${copyPrefix}-${body}`);
   if (full.length <= MAX_SNAPSHOT_IDENTIFIER_LENGTH) return full;
   const hash = createHash('sha256').update(sourceSnapshotIdentifier).digest('hex').slice(0, HASH_LENGTH);
@@ -26,6 +26,7 @@ export function targetSnapshotIdentifier(copyPrefix: string, sourceSnapshotIdent
   return `${kept}-${hash}`;
 }
 
+/** Runs of hyphens become one, then a trailing one goes (at most one is left by then). */
 function collapseHyphens(identifier: string): string {
-  return identifier.replace(/-{2,}/g, '-').replace(/-+$/, '');
+  return identifier.replace(/-{2,}/g, '-').replace(/-$/, '');
 }

@@ -1,0 +1,21 @@
+import { mutationGroup } from './base.mjs';
+
+export default mutationGroup({
+  name: 'lib',
+  // Stage config and its rules, and the construct code that builds WAF rules and grants
+  // permissions: a surviving mutant there is a rule or a permission no test pins.
+  // (AuroraDatabase's grant is one delegating line, grantConnect: its only mutant, an empty
+  // body, does not compile, so the file is not mutated.)
+  mutate: [
+    'lib/config/**/*.ts',
+    '!lib/config/index.ts',
+    // The stage files are values, not rules: the stack tests check where each one lands.
+    '!lib/config/stages/**',
+    'lib/constructs/edge-protection-rules.ts',
+    'lib/constructs/waf-capacity.ts',
+    'lib/constructs/internal/service-trust.ts',
+    'lib/constructs/web-service/task.ts',
+  ],
+  vitestProject: 'infra',
+  breakAt: 70,
+});

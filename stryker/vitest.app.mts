@@ -1,0 +1,3 @@
+import { projectOnly } from './vitest-project.mts';
+
+export default projectOnly('app');

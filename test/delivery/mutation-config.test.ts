@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const REPO_ROOT = join(__dirname, '..', '..');
+const groupConfig = async (group: string) => (await import(join(REPO_ROOT, 'stryker', `${group}.config.mjs`))).default;
+
+describe('mutation testing setup', () => {
+  it.each([
+    ['lambda', 80, 'lambda/**/*.ts', 'stryker/vitest.lambda.mts'],
+    ['app', 80, 'app/src/db/**/*.ts', 'stryker/vitest.app.mts'],
+    ['lib', 70, 'lib/config/**/*.ts', 'stryker/vitest.infra.mts'],
+  ])('the %s group breaks below %i %%, mutates its own folder and runs only its own tests', async (group, breakAt, mutated, vitestConfig) => {
+    const config = await groupConfig(group);
+    expect(config.thresholds.break).toBe(breakAt);
+    expect(config.mutate).toContain(mutated);
+    expect(config.vitest.configFile).toBe(vitestConfig);
+    expect(config).toMatchObject({ coverageAnalysis: 'perTest', checkers: ['typescript'], incrementalFile: `stryker/baseline/${group}.json` });
+  });
+
+  it('.ci/run runs it incrementally before npm test', () => {
+    const ci = readFileSync(join(REPO_ROOT, '.ci', 'run'), 'utf8');
+    const mutation = ci.indexOf('npm run test:mutation -- --incremental');
+    expect(mutation).toBeGreaterThan(0);
+    expect(mutation).toBeLessThan(ci.indexOf('npm test --'));
+  });
+
+  it('refuses an unknown argument, and skips an incremental group with no committed baseline, naming the command', () => {
+    // A copy of the script in a checkout without baselines, so the test never starts Stryker.
+    const checkout = mkdtempSync(join(tmpdir(), 'mutation-script-'));
+    try {
+      mkdirSync(join(checkout, 'scripts'));
+      copyFileSync(join(REPO_ROOT, 'scripts', 'mutation.sh'), join(checkout, 'scripts', 'mutation.sh'));
+      const run = (...args: string[]) => spawnSync('bash', [join(checkout, 'scripts', 'mutation.sh'), ...args], { encoding: 'utf8' });
+      const unknown = run('everything');
+      expect(unknown.status).toBe(2);
+      expect(unknown.stderr).toMatch(/unknown argument everything/);
+      const skipped = run('--incremental', 'lambda');
+      expect(skipped.status).toBe(0);
+      expect(skipped.stderr).toContain("lambda SKIPPED: no committed baseline; run 'npm run test:mutation -- lambda' and commit stryker/baseline/lambda.json");
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+});
