@@ -7,19 +7,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-python.sh
 bash scripts/synth-stages.sh "$@"
+# The LoadTest stack is off in every shipped stage: prod is synthesized once more with it
+# on (-c loadTest=enabled), and that stack's template and image context join the checks.
+rm -rf cdk.out/prod-loadtest
+npx cdk synth --quiet --context stage=prod --context loadTest=enabled --output cdk.out/prod-loadtest >/dev/null
+loadtest_template=cdk.out/prod-loadtest/Bulwark-prod-LoadTest.template.json
+loadtest_dockerfile=$(grep -l 'worker.js' cdk.out/prod-loadtest/asset.*/Dockerfile)
 
 status=0
 echo "== cdk-nag (AwsSolutions)"
 # cdk-nag writes one report per stack; a missing report means a stack escaped the checks.
-templates=$(ls cdk.out/{dev,prod}/*.template.json | wc -l)
-reports=$(ls cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv | wc -l)
+templates=$(ls cdk.out/{dev,prod}/*.template.json "$loadtest_template" | wc -l)
+reports=$(ls cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv cdk.out/prod-loadtest/AwsSolutions-*-LoadTest-NagReport.csv | wc -l)
 if [ "$reports" -ne "$templates" ]; then
   echo "cdk-nag: $reports reports for $templates stacks"
   status=1
 fi
-findings=$(cat cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv | grep -cE ',"?Non-Compliant"?,' || true)
+nag_reports=(cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv cdk.out/prod-loadtest/AwsSolutions-*-LoadTest-NagReport.csv)
+findings=$(cat "${nag_reports[@]}" | grep -cE ',"?Non-Compliant"?,' || true)
 if [ "$findings" -ne 0 ]; then
-  grep -hE ',"?Non-Compliant"?,' cdk.out/{dev,prod}/AwsSolutions-*-NagReport.csv
+  grep -hE ',"?Non-Compliant"?,' "${nag_reports[@]}"
   status=1
 fi
 echo "cdk-nag: $findings unsuppressed findings"
@@ -27,7 +34,7 @@ echo "cdk-nag: $findings unsuppressed findings"
 echo "== cfn-lint"
 # cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.
 lint_status=0
-.venv/bin/cfn-lint --format parseable -- cdk.out/{dev,prod}/*.template.json || lint_status=$?
+.venv/bin/cfn-lint --format parseable -- cdk.out/{dev,prod}/*.template.json "$loadtest_template" || lint_status=$?
 if (( lint_status & 2 )) || (( lint_status == 1 )); then
   echo "cfn-lint: errors above"
   status=1
@@ -36,7 +43,8 @@ else
 fi
 
 echo "== checkov"
-if .venv/bin/checkov --config-file .checkov.yaml --directory cdk.out/dev --directory cdk.out/prod --quiet --compact; then
+if .venv/bin/checkov --config-file .checkov.yaml --directory cdk.out/dev --directory cdk.out/prod --quiet --compact \
+  && .venv/bin/checkov --config-file .checkov.yaml --file "$loadtest_template" --file "$loadtest_dockerfile" --quiet --compact; then
   echo "checkov: 0 failed checks"
 else
   echo "checkov: failed checks above"

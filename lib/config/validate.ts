@@ -1,5 +1,6 @@
 import { RATE_LIMIT_WINDOWS_SECONDS, REGIONAL_BODY_INSPECTION_LIMIT } from '../constructs/edge-protection-rules';
 import { wafRateLimits } from './edge-rules';
+import { findLoadTestProblems } from './load-test';
 import { findQuotaProblems, FRESH_ACCOUNT_QUOTAS } from './quota-budget';
 import type { StageConfig } from './stage-config';
 
@@ -235,7 +236,11 @@ const ci: Check = (problems, c) => {
   }
 };
 
-const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, quotas, ci];
+const loadTest: Check = (problems, c) => {
+  problems.push(...findLoadTestProblems(c));
+};
+
+const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, quotas, ci, loadTest];
 
 /**
  * Every problem with `config`, each naming its field; empty when the config is valid. A

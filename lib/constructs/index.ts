@@ -14,3 +14,4 @@ export * from './ci-deploy';
 export * from './observability';
 export * from './tracing-sidecar';
 export * from './real-user-monitoring';
+export * from './load-test';
