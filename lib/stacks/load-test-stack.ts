@@ -4,6 +4,7 @@ import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { LoadTest } from '../constructs/load-test';
+import type { WebService } from '../constructs/web-service';
 
 export interface LoadTestStackProps extends StackProps {
   readonly config: StageConfig;
@@ -11,10 +12,18 @@ export interface LoadTestStackProps extends StackProps {
   readonly vpc: ec2.Vpc;
   /** The web ACL's allow-list IP set (IPv4), matched by a rule ahead of the rate-based rules. */
   readonly allowListIpSet: wafv2.CfnIPSet;
+  /** The service under test, whose CloudWatch metrics the report shows next to the workers' figures. */
+  readonly webService: WebService;
 }
 
 /** Names of the stack outputs `npm run loadtest` reads. */
-export const LOAD_TEST_OUTPUTS = { stateMachineArn: 'StateMachineArn', resultsBucket: 'ResultsBucketName' } as const;
+export const LOAD_TEST_OUTPUTS = {
+  stateMachineArn: 'StateMachineArn',
+  resultsBucket: 'ResultsBucketName',
+  loadBalancerFullName: 'LoadBalancerFullName',
+  clusterName: 'ClusterName',
+  serviceName: 'ServiceName',
+} as const;
 
 /**
  * The NAT gateways' Elastic IPs as /32 CIDRs: the only addresses the workers' traffic
@@ -63,5 +72,9 @@ export class LoadTestStack extends Stack {
     });
     new CfnOutput(this, LOAD_TEST_OUTPUTS.stateMachineArn, { value: this.loadTest.stateMachine.stateMachineArn });
     new CfnOutput(this, LOAD_TEST_OUTPUTS.resultsBucket, { value: this.loadTest.resultsBucket.bucketName });
+    // What the report reads from CloudWatch: the load balancer's and the service's metrics.
+    new CfnOutput(this, LOAD_TEST_OUTPUTS.loadBalancerFullName, { value: props.webService.loadBalancer.loadBalancerFullName });
+    new CfnOutput(this, LOAD_TEST_OUTPUTS.clusterName, { value: props.webService.cluster.clusterName });
+    new CfnOutput(this, LOAD_TEST_OUTPUTS.serviceName, { value: props.webService.service.serviceName });
   }
 }

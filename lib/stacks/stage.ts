@@ -82,6 +82,7 @@ export function createStage(app: App, config: StageConfig): StageStacks {
         env: primary,
         vpc: network.network.vpc,
         allowListIpSet: service.edgeProtection.ipSets.allowIpv4,
+        webService: service.webService,
         description: describe('distributed load test: Fargate workers, state machine, results bucket (opt-in)'),
       })
     : undefined;

@@ -44,7 +44,7 @@ describe('the LoadTest stack', () => {
     });
 
     it('exports the state machine and bucket for `npm run loadtest`', () => {
-      expect(Object.keys(template.toJSON().Outputs)).toEqual(expect.arrayContaining(['StateMachineArn', 'ResultsBucketName']));
+      expect(Object.keys(template.toJSON().Outputs)).toEqual(expect.arrayContaining(['StateMachineArn', 'ResultsBucketName', 'LoadBalancerFullName', 'ClusterName', 'ServiceName']));
     });
   });
 });
