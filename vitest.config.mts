@@ -35,7 +35,7 @@ export default defineConfig({
         // Histogram merging, and the generator against the app on a throwaway PostgreSQL and S3 on moto.
         test: {
           name: 'loadtest',
-          include: ['test/loadtest/**/*.test.ts'],
+          include: ['test/loadtest/**/*.test.ts', 'test/capacity/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
