@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-import { App, Aspects, Tags } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
 import { loadStageConfig, withLoadTestEnabled } from '../lib/config';
-import { createStage } from '../lib/stacks/stage';
+import { applyStagePolicies, createStage } from '../lib/stacks/stage';
 
 // Select and validate the stage before any construct exists: a bad config fails here,
 // with every problem named, instead of half-way through synthesis.
@@ -12,6 +11,4 @@ const stageConfig = loadStageConfig(app.node.tryGetContext('stage') ?? 'dev');
 const config = app.node.tryGetContext('loadTest') === 'enabled' ? withLoadTestEnabled(stageConfig) : stageConfig;
 
 createStage(app, config);
-
-for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
-Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+applyStagePolicies(app, config);
