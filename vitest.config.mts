@@ -32,6 +32,15 @@ export default defineConfig({
         },
       },
       {
+        // Histogram merging, and the generator against the app on a throwaway PostgreSQL and S3 on moto.
+        test: {
+          name: 'loadtest',
+          include: ['test/loadtest/**/*.test.ts', 'test/capacity/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'app',
           include: ['test/app/**/*.test.ts'],

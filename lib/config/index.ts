@@ -8,6 +8,7 @@ export * from './validate';
 export * from './names';
 export * from './edge-rules';
 export * from './quota-budget';
+export * from './load-test';
 
 /** The stages shipped with the project. */
 export const STAGES: Readonly<Record<string, StageConfig>> = { dev, prod };

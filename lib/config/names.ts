@@ -5,7 +5,7 @@ import type { StageConfig } from './stage-config';
  * address the backup region's key and vault by these names instead of
  * `crossRegionReferences`, so every stack synthesizes (and deploys) on its own.
  */
-export type Tier = 'BackupRegion' | 'Network' | 'Data' | 'Service' | 'Monitoring' | 'CiDeploy';
+export type Tier = 'BackupRegion' | 'Network' | 'Data' | 'Service' | 'Monitoring' | 'CiDeploy' | 'LoadTest';
 
 /** The two config fields every deterministic name is built from. */
 export type Naming = Pick<StageConfig, 'prefix' | 'stage'>;

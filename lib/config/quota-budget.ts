@@ -1,6 +1,7 @@
 import { edgeWebAclCapacity } from '../constructs/edge-protection-rules';
 import { WEB_ACL_INCLUDED_CAPACITY, WEB_ACL_MAX_CAPACITY } from '../constructs/waf-capacity';
 import { edgeRuleOptions } from './edge-rules';
+import { loadTestWorkerVcpu } from './load-test';
 import type { AccountQuotaId, StageConfig } from './stage-config';
 
 /** What a stage needs of one quota, and how the number is made (shown in errors and docs). */
@@ -83,10 +84,15 @@ export const FRESH_ACCOUNT_QUOTAS: readonly AccountQuota[] = [
     region: 'primary',
     need: (c) => {
       const vcpu = c.service.cpu / 1024;
-      return {
-        amount: Math.ceil(c.service.maxTasks * vcpu * DEPLOYMENT_TASK_FACTOR),
-        basis: `${c.service.maxTasks} tasks × ${vcpu} vCPU × ${DEPLOYMENT_TASK_FACTOR} while a deployment replaces them`,
-      };
+      const deployment = Math.ceil(c.service.maxTasks * vcpu * DEPLOYMENT_TASK_FACTOR);
+      const deploymentBasis = `${c.service.maxTasks} tasks × ${vcpu} vCPU × ${DEPLOYMENT_TASK_FACTOR} while a deployment replaces them`;
+      // A load test runs between deployments: the service at its maximum plus the workers.
+      const workers = loadTestWorkerVcpu(c);
+      const loadTest = Math.ceil(c.service.maxTasks * vcpu + workers);
+      if (workers === 0 || loadTest <= deployment) {
+        return { amount: deployment, basis: workers === 0 ? deploymentBasis : `${deploymentBasis} (a load test needs less: ${loadTest})` };
+      }
+      return { amount: loadTest, basis: `${c.service.maxTasks} tasks × ${vcpu} vCPU + ${workers} vCPU of load-test workers during a run (a deployment needs ${deployment})` };
     },
   },
   {

@@ -29,6 +29,7 @@ export interface StageConfig {
   readonly shield: ShieldConfig;
   readonly observability: ObservabilityConfig;
   readonly security: SecurityConfig;
+  readonly loadTest: LoadTestConfig;
   /**
    * Concurrent executions each of the stage's Lambdas (IP-set sync, snapshot copier)
    * reserves; 0 reserves none. A fresh account's concurrency quota is 10 and AWS refuses
@@ -280,4 +281,29 @@ export interface SecurityConfig {
   readonly managedByOrganization: readonly SecurityService[];
   /** Days AWS Config's snapshots and history are kept (90..3653: at least one audit quarter). */
   readonly configHistoryRetentionDays: number;
+}
+
+/**
+ * The stage's target rate and its distributed load test (`npm run loadtest`, the
+ * `<Prefix>-<stage>-LoadTest` stack). The stack is opt-in: it is synthesized only when
+ * `enabled` is true (or for one synthesis with `-c loadTest=enabled`).
+ */
+export interface LoadTestConfig {
+  /** Deploy the LoadTest stack (Fargate workers, state machine, results bucket). */
+  readonly enabled: boolean;
+  /** Requests per second the stage is sized for: 100 % of the ramp, and the capacity model's target. */
+  readonly targetRequestsPerSecond: number;
+  /** Workers per step (Fargate tasks in parallel); each sends targetRequestsPerSecond × step % / workers. */
+  readonly workers: number;
+  /** Fargate CPU units per worker (1024 = 1 vCPU). */
+  readonly workerCpu: number;
+  readonly workerMemoryMiB: number;
+  /** The ramp after the warm-up, in percent of the target rate, e.g. [25, 50, 100, 120]. */
+  readonly rampPercents: number[];
+  /** Warm-up at the first ramp step's rate, in seconds (JIT, pools, caches; reported, not judged). */
+  readonly warmUpSeconds: number;
+  /** Length of each ramp step in seconds (the default of `--duration`). */
+  readonly stepSeconds: number;
+  /** Days the results bucket keeps histograms. */
+  readonly resultsExpirationDays: number;
 }

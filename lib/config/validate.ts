@@ -2,6 +2,7 @@ import { DEFAULT_SUBNET_CIDR_MASKS } from '../constructs/network';
 import { SECURITY_SERVICES } from '../constructs/security-baseline/defaults';
 import { RATE_LIMIT_WINDOWS_SECONDS, REGIONAL_BODY_INSPECTION_LIMIT } from '../constructs/edge-protection-rules';
 import { wafRateLimits } from './edge-rules';
+import { findLoadTestProblems } from './load-test';
 import { findQuotaProblems, FRESH_ACCOUNT_QUOTAS } from './quota-budget';
 import type { StageConfig } from './stage-config';
 
@@ -258,7 +259,11 @@ const ci: Check = (problems, c) => {
   }
 };
 
-const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, security, quotas, ci];
+const loadTest: Check = (problems, c) => {
+  problems.push(...findLoadTestProblems(c));
+};
+
+const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, security, quotas, ci, loadTest];
 
 /**
  * Every problem with `config`, each naming its field; empty when the config is valid. A

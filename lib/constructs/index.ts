@@ -15,3 +15,4 @@ export * from './observability';
 export * from './tracing-sidecar';
 export * from './real-user-monitoring';
 export * from './security-baseline';
+export * from './load-test';

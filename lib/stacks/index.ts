@@ -5,4 +5,5 @@ export * from './data-stack';
 export * from './service-stack';
 export * from './monitoring-stack';
 export * from './ci-deploy-stack';
+export * from './load-test-stack';
 export * from './stage';

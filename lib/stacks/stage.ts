@@ -5,6 +5,7 @@ import { BackupRegionStack } from './backup-region-stack';
 import { CiDeployStack } from './ci-deploy-stack';
 import { acceptStageWideNistFindings } from './compliance';
 import { DataStack } from './data-stack';
+import { LoadTestStack } from './load-test-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
 import { ServiceStack } from './service-stack';
@@ -18,6 +19,8 @@ export interface StageStacks {
   readonly monitoring: MonitoringStack;
   /** Present when the stage config has a `ci` section; deployed once by an administrator. */
   readonly ciDeploy?: CiDeployStack;
+  /** Present when `loadTest.enabled`: the opt-in distributed load test. */
+  readonly loadTest?: LoadTestStack;
 }
 
 /**
@@ -75,11 +78,21 @@ export function createStage(app: App, config: StageConfig): StageStacks {
         terminationProtection: isProd,
       })
     : undefined;
+  const loadTest = config.loadTest.enabled
+    ? new LoadTestStack(app, stackName(config, 'LoadTest'), {
+        config,
+        env: primary,
+        vpc: network.network.vpc,
+        allowListIpSet: service.edgeProtection.ipSets.allowIpv4,
+        webService: service.webService,
+        description: describe('distributed load test: Fargate workers, state machine, results bucket (opt-in)'),
+      })
+    : undefined;
   // Both read the Data stack's SSM parameters, which must exist (and be current) first.
   service.addDependency(data, 'reads the database secret ARN from the Data stack\'s parameter');
   monitoring.addDependency(data, 'reads the cluster identifier from the Data stack\'s parameter');
-  for (const stack of [backupRegion, network, data, service, monitoring, ciDeploy]) if (stack) acceptStageWideNistFindings(stack);
-  return { backupRegion, network, data, service, monitoring, ciDeploy };
+  for (const stack of [backupRegion, network, data, service, monitoring, ciDeploy, loadTest]) if (stack) acceptStageWideNistFindings(stack);
+  return { backupRegion, network, data, service, monitoring, ciDeploy, loadTest };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { withLoadTestEnabled } from '../../lib/config';
 import { accessRows } from './access-rows';
 import type { StackTemplate } from './cfn-resolver';
 import { PolicyModel, type PolicyDocument } from './policy-model';
@@ -15,8 +16,14 @@ const ROLES_WITHOUT_ROWS = [/\/Database\/Cluster\/MonitoringRole\//, /\/LogReten
 
 /** Each stage is synthesized once per file; the mutation test works on a copy. */
 const synthesized = new Map<string, StackTemplate[]>();
+/** The shipped stages, and prod with its opt-in LoadTest stack switched on. */
+const SYNTHESES: Record<string, () => StackTemplate[]> = {
+  dev: () => synthesizeStage('dev'),
+  prod: () => synthesizeStage('prod'),
+  'prod+loadtest': () => synthesizeStage('prod', withLoadTestEnabled),
+};
 function stageTemplates(stage: string): StackTemplate[] {
-  if (!synthesized.has(stage)) synthesized.set(stage, synthesizeStage(stage));
+  if (!synthesized.has(stage)) synthesized.set(stage, SYNTHESES[stage]());
   return synthesized.get(stage)!;
 }
 
@@ -63,7 +70,7 @@ function needsResourcePolicy(row: AccessRow): boolean {
   return !('role' in row.principal) || row.action.startsWith('kms:') || row.action.startsWith('sts:AssumeRole');
 }
 
-describe.each(['dev', 'prod'])('access paths (%s)', (stage) => {
+describe.each(Object.keys(SYNTHESES))('access paths (%s)', (stage) => {
   let model: PolicyModel;
   let results: SimulatedRow[];
   beforeAll(async () => {

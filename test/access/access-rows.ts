@@ -1,6 +1,7 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { MANAGED_BY_TAG } from '../../lambda/snapshot-copier/snapshots';
 import { targetSnapshotIdentifier } from '../../lambda/snapshot-copier/target-id';
+import { hasLoadTest, loadTestRows } from './load-test-rows';
 import type { PolicyDocument, PolicyModel } from './policy-model';
 import { RuntimeFacts } from './runtime-facts';
 import type { AccessRow } from './simulate-row';
@@ -56,6 +57,7 @@ export function accessRows(model: PolicyModel): AccessRow[] {
     ...(model.has(`${SECURITY_BASELINE}/Config/Recorder`) ? configRecorderRows(facts) : []),
     ...(model.has(`${SECURITY_BASELINE}/Inspector/Resource/Resource/Default`) ? inspectorEnablerRows(facts) : []),
     ...(model.has(CI_DEPLOY_ROLE_PATH) ? ciRows(model, facts) : []),
+    ...(hasLoadTest(model) ? loadTestRows(model, facts) : []),
   ];
 }
 

@@ -70,7 +70,7 @@ describe('.github/workflows hardening', () => {
       const needsToken = assumesAwsRole(job) || publishesToNpm(job);
       expect(job.permissions?.['id-token'] === 'write', `${where}: id-token: write ${needsToken ? 'missing' : 'not needed'}`).toBe(needsToken);
     }
-    // deploy.yml diff + deploy (AWS roles) and release.yml publish (npm): the check is not vacuous.
-    expect(tokenJobs.length).toBe(3);
+    // deploy.yml diff + deploy and loadtest.yml (AWS roles), release.yml publish (npm): the check is not vacuous.
+    expect(tokenJobs.length).toBe(4);
   });
 });

@@ -65,5 +65,17 @@ export const dev: StageConfig = {
   observability: { alarmEmail: 'oncall-dev@example.com', traceSampleRate: 1, rum: true, availabilityTarget: 0.999 },
   // Off: the account-wide services belong to the account's long-lived stage (prod) or its organization.
   security: { baseline: false, managedByOrganization: [], configHistoryRetentionDays: 730 },
+  // What dev's three tasks should carry at the planning rate; off unless a test is planned.
+  loadTest: {
+    enabled: false,
+    targetRequestsPerSecond: 1_000,
+    workers: 2,
+    workerCpu: 1024,
+    workerMemoryMiB: 2048,
+    rampPercents: [25, 50, 100, 120],
+    warmUpSeconds: 120,
+    stepSeconds: 600,
+    resultsExpirationDays: 30,
+  },
   lambdaReservedConcurrency: 0,
 };

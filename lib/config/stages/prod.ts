@@ -71,6 +71,18 @@ export const prod: StageConfig = {
   observability: { alarmEmail: 'oncall@example.com', traceSampleRate: 0.05, rum: true, availabilityTarget: 0.999 },
   // One running audit per account: prod's. Dev stages share accounts and are torn down often.
   security: { baseline: true, managedByOrganization: [], configHistoryRetentionDays: 730 },
+  // The service targets; off until an operator deploys it for a test (docs/load-test.md).
+  loadTest: {
+    enabled: false,
+    targetRequestsPerSecond: 10_000,
+    workers: 10,
+    workerCpu: 1024,
+    workerMemoryMiB: 2048,
+    rampPercents: [25, 50, 100, 120],
+    warmUpSeconds: 120,
+    stepSeconds: 600,
+    resultsExpirationDays: 30,
+  },
   lambdaReservedConcurrency: 0,
   // Granted before the first deploy (docs/deploying.md, fresh-account checklist): 50
   // one-vCPU tasks, doubled while a deployment replaces them.

@@ -1,4 +1,5 @@
 import { type App, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -11,11 +12,12 @@ import {
   EdgeProtection,
   FindingsRouting,
   InspectorEnablement,
+  LoadTest,
   Network,
   Observability,
   ObservabilityDashboard,
-  SecurityBaseline,
   RealUserMonitoring,
+  SecurityBaseline,
   ShieldProtection,
   SloBurnRateAlarms,
   SnapshotReplication,
@@ -91,6 +93,20 @@ export const LOGICAL_ID_SUBJECTS: readonly LogicalIdSubject[] = [
   { name: FindingsRouting.name, kind: 'construct', build: (app) => securityBaselineIn(app).findingsRouting! },
   { name: InspectorEnablement.name, kind: 'construct', build: (app) => securityBaselineIn(app).inspector! },
   { name: CiDeploy.name, kind: 'construct', build: (app) => new CiDeploy(stackIn(app), 'CiDeploy', { repository: 'example-org/orders', environment: 'production', regions: ['eu-west-1', 'eu-central-1'], pullRequestDiffRole: true, roleName: 'orders-github-deploy', diffRoleName: 'orders-github-diff' }) },
+  {
+    name: LoadTest.name,
+    kind: 'construct',
+    build: (app) => {
+      const stack = stackIn(app);
+      return new LoadTest(stack, 'LoadTest', {
+        vpc: networkIn(stack).vpc,
+        targetUrl: 'https://api.example.com',
+        perUserLimitPerMinute: 600,
+        image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24-slim'),
+        allowList: { name: 'orders-allow-ipv4', id: 'allow-id', arn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/ipset/orders-allow-ipv4/allow-id', egressCidrs: ['192.0.2.10/32'] },
+      });
+    },
+  },
   stage('dev'),
   stage('prod'),
 ];

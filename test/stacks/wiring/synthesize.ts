@@ -26,8 +26,10 @@ export function synthesizeWiredStage(config: StageConfig): WiredStage {
     const stacks = createStage(app, config);
     applyStagePolicies(app, config);
     if (!stacks.ciDeploy) throw new Error(`the wiring stage ${config.stage} must have a ci section`);
-    const templates = Object.fromEntries(Object.entries(stacks).map(([tier, stack]) => [tier, Template.fromStack(stack)])) as Record<Tier, Template>;
-    return { config, stacks, templates, nagFindings: Object.values(stacks).flatMap((stack) => nagFindings(stack!)) };
+    // Optional stacks a stage leaves off (the LoadTest stack) have no template.
+    const present = Object.entries(stacks).filter(([, stack]) => stack !== undefined);
+    const templates = Object.fromEntries(present.map(([tier, stack]) => [tier, Template.fromStack(stack)])) as Record<Tier, Template>;
+    return { config, stacks, templates, nagFindings: present.flatMap(([, stack]) => nagFindings(stack)) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
 import { quotaBudget, type AccountQuotaId } from '../../../lib/config';
 import { WEB_SERVICE_DEFAULTS } from '../../../lib/constructs/web-service/defaults';
+import { runSettings } from '../../../loadtest/command';
+import { planSteps } from '../../../loadtest/plan';
 import type { ConfigLeafPath } from './leaf-paths';
 import { containerEnvironment, functionWithVariable, onlyResource, resourcesOf, webAclRule, type WiredStage } from './synthesize';
 
@@ -34,7 +36,16 @@ const alarmsOf = (s: WiredStage, tier: 'service' | 'monitoring', idPart: string)
 const rateLimit = (s: WiredStage, rule: 'RateLimitPerIp' | 'RateLimitPerUser') => webAclRule(s, rule)!.Statement.RateBasedStatement;
 /** The WAF limit the app's per-minute limit derives, restated here from the config's documentation. */
 const derivedLimit = (s: WiredStage, appPerMinute: number) => Math.ceil((appPerMinute * s.config.waf.evaluationWindowSeconds * s.config.waf.rateLimitHeadroom) / 60);
-const stackNames = (s: WiredStage) => Object.values(s.stacks).map((stack) => stack!.stackName);
+/** The stacks the stage has (optional ones it leaves off are undefined). */
+const presentStacks = (s: WiredStage) => Object.values(s.stacks).filter((stack) => stack !== undefined);
+const stackNames = (s: WiredStage) => presentStacks(s).map((stack) => stack.stackName);
+/** The run `npm run loadtest -- --stage <stage>` plans from the config (no flags). */
+const plannedRun = (s: WiredStage) => runSettings({ stage: s.config.stage, local: false, out: 'unused' }, s.config, 'run');
+/** Checks the LoadTest stack where the stage turns it on, and that there is none where it does not. */
+const loadTestStack = (check: (s: WiredStage) => void) => (s: WiredStage) => {
+  if (!s.config.loadTest.enabled) return expect(s.stacks.loadTest).toBeUndefined();
+  check(s);
+};
 const accountQuota = (id: AccountQuotaId): WiringRow => ({
   where: 'the quota budget (validation): the account value the stage is checked against; nothing is synthesized',
   proves: (s) => expect(quotaBudget(s.config).find((row) => row.quota.id === id)!.available).toBe(s.config.accountQuotas![id]),
@@ -64,7 +75,7 @@ export const WIRING: Readonly<Record<ConfigLeafPath, WiringRow>> = {
   account: {
     where: 'the env of every stack; the backup key ARN the copier encrypts with',
     proves: (s) => {
-      expect(new Set(Object.values(s.stacks).map((stack) => stack!.account))).toEqual(new Set([s.config.account]));
+      expect(new Set(presentStacks(s).map((stack) => stack.account))).toEqual(new Set([s.config.account]));
       expect(snapshotCopier(s).Environment.Variables.BACKUP_KMS_KEY_ID).toContain(`:${s.config.account}:`);
     },
   },
@@ -473,6 +484,48 @@ export const WIRING: Readonly<Record<ConfigLeafPath, WiringRow>> = {
       expect(snapshotCopier(s).ReservedConcurrentExecutions).toBe(expected);
       expect(ipSetSync(s).ReservedConcurrentExecutions).toBe(expected);
     },
+  },
+  'loadTest.enabled': {
+    where: 'whether the <prefix>-<stage>-LoadTest stack exists',
+    proves: (s) => expect(s.stacks.loadTest !== undefined).toBe(s.config.loadTest.enabled),
+  },
+  'loadTest.targetRequestsPerSecond': {
+    where: 'npm run loadtest (the 100 % rate of the plan) and npm run capacity; nothing is synthesized',
+    proves: (s) => expect(planSteps(plannedRun(s)).find((step) => step.percent === 100)!.rate).toBe(s.config.loadTest.targetRequestsPerSecond),
+  },
+  'loadTest.workers': {
+    where: 'LoadTest: the Map state\'s MaxConcurrency; npm run loadtest: workers per step',
+    proves: (s) => {
+      expect(plannedRun(s).workers).toBe(s.config.loadTest.workers);
+      loadTestStack((w) => expect(JSON.stringify(w.templates.loadTest.findResources('AWS::StepFunctions::StateMachine'))).toContain(`\\"MaxConcurrency\\":${w.config.loadTest.workers}`))(s);
+    },
+  },
+  'loadTest.workerCpu': {
+    where: 'LoadTest: the worker task definition Cpu',
+    proves: loadTestStack((s) => expect(onlyResource(s.templates.loadTest, 'AWS::ECS::TaskDefinition').Cpu).toBe(String(s.config.loadTest.workerCpu))),
+  },
+  'loadTest.workerMemoryMiB': {
+    where: 'LoadTest: the worker task definition Memory',
+    proves: loadTestStack((s) => expect(onlyResource(s.templates.loadTest, 'AWS::ECS::TaskDefinition').Memory).toBe(String(s.config.loadTest.workerMemoryMiB))),
+  },
+  'loadTest.rampPercents': {
+    where: 'npm run loadtest: the steps after the warm-up; nothing is synthesized',
+    proves: (s) => expect(planSteps(plannedRun(s)).flatMap((step) => step.percent ?? [])).toEqual(s.config.loadTest.rampPercents),
+  },
+  'loadTest.warmUpSeconds': {
+    where: 'npm run loadtest: the warm-up step (none at 0)',
+    proves: (s) => {
+      const warmUp = planSteps(plannedRun(s)).find((step) => step.name === 'warmup');
+      expect(warmUp?.durationSeconds).toBe(s.config.loadTest.warmUpSeconds || undefined);
+    },
+  },
+  'loadTest.stepSeconds': {
+    where: 'npm run loadtest: the length of each ramp step (the default of --duration)',
+    proves: (s) => expect(new Set(planSteps(plannedRun(s)).filter((step) => step.percent).map((step) => step.durationSeconds))).toEqual(new Set([s.config.loadTest.stepSeconds])),
+  },
+  'loadTest.resultsExpirationDays': {
+    where: 'LoadTest: the results bucket\'s lifecycle expiry',
+    proves: loadTestStack((s) => expect(onlyResource(s.templates.loadTest, 'AWS::S3::Bucket').LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(s.config.loadTest.resultsExpirationDays)),
   },
   'accountQuotas.lambdaConcurrentExecutions': accountQuota('lambdaConcurrentExecutions'),
   'accountQuotas.manualClusterSnapshotsPerRegion': accountQuota('manualClusterSnapshotsPerRegion'),

@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { capacityCommand } from '../../capacity/command';
+import { albLcus, monthlyCost, totals, webAclRuleCount } from '../../capacity/cost';
+import { capacityFit } from '../../capacity/fit';
+import { PRICES } from '../../capacity/prices';
+import { mixedThroughput, readBenchResults } from '../../capacity/throughput';
+import { STAGES, type StageConfig } from '../../lib/config';
+
+const dir = mkdtempSync(join(tmpdir(), 'capacity-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function benchFile(rows: Record<string, number>): string {
+  const path = join(dir, `bench-${Object.values(rows).join('-')}.json`);
+  writeFileSync(path, JSON.stringify({ date: '2026-12-01T00:00:00.000Z', rows: Object.entries(rows).map(([name, requestsPerSecond]) => ({ name, requestsPerSecond })) }));
+  return path;
+}
+const QUIET = { 'app GET /v1/notes/:id': 4000, 'app GET /v1/notes?limit=20': 2000, 'app POST /v1/notes': 4000 };
+const prodWith = (service: Partial<StageConfig['service']>): StageConfig => ({ ...STAGES.prod, service: { ...STAGES.prod.service, ...service } });
+
+describe('per-task throughput', () => {
+  it('is the mix-weighted harmonic mean of the bench rows', () => {
+    // 1 / (0.5/4000 + 0.3/2000 + 0.2/4000) = 1 / 0.000325 = 3,076.92
+    expect(mixedThroughput({ readById: 4000, list: 2000, write: 4000 })).toBeCloseTo(3076.92, 2);
+    expect(readBenchResults(benchFile(QUIET)).mixed).toBeCloseTo(3076.92, 2);
+  });
+
+  it('says to run the bench when the file or a row is missing', () => {
+    expect(() => readBenchResults(join(dir, 'absent.json'))).toThrow(/run `npm run bench` first/);
+    expect(() => readBenchResults(benchFile({ 'app GET /v1/notes/:id': 1 }))).toThrow('has no row "app GET /v1/notes?limit=20"');
+  });
+});
+
+describe('the capacity fit', () => {
+  it('sizes prod: 10,000 requests/s at half of 3,077 per task is 7 tasks, within every limit', () => {
+    const fit = capacityFit(STAGES.prod, 3076.92, { utilisation: 0.5 });
+    expect(fit.perTaskPlanned).toBeCloseTo(1538.46, 2);
+    expect(fit.tasksNeeded).toBe(7); // ceil(10,000 / 1,538.46) = ceil(6.5)
+    // r7g.xlarge: 4 vCPU × 8 GiB = 32 GiB / 9,531,392 = 3,604; 50 tasks × pool 10 × 2 = 1,000.
+    expect(fit.maxConnections).toBe(3604);
+    expect(fit.peakConnections).toBe(1000);
+    expect(fit.problems).toEqual([]);
+  });
+
+  it('names each limit the target does not fit', () => {
+    const fit = capacityFit(prodWith({ maxTasks: 5, minTasks: 2, targetRequestsPerTarget: 120_000 }), 3076.92, { utilisation: 0.5 });
+    expect(fit.problems).toEqual([
+      'service.maxTasks 5 is below the 7 tasks 10000 requests/s needs at 1538 requests/s per task (50 % of the measured 3077)',
+      'service.targetRequestsPerTarget 120000 per minute (2000/s per task) is above the planned 1538/s per task: scale-out starts only once tasks are past their headroom; set it to at most 92307',
+    ]);
+    // 50 tasks × pool 40 × 2 = 4,000 > 3,604 - 13 = 3,591.
+    expect(capacityFit(prodWith({ databasePoolSize: 40 }), 3076.92, { utilisation: 0.5 }).problems).toEqual([
+      'database connections: 50 tasks × databasePoolSize 40 × 2 during a deployment = 4000, above the 3591 the writer allows (max_connections 3604 - 13 reserved): lower service.databasePoolSize or choose a larger database.instanceClass',
+    ]);
+  });
+
+  it('refuses a utilisation outside (0, 1]', () => {
+    expect(() => capacityFit(STAGES.prod, 1000, { utilisation: 1.5 })).toThrow('utilisation must be in (0, 1] (got 1.5)');
+  });
+});
+
+describe('the monthly cost', () => {
+  const items = monthlyCost({ config: STAGES.prod, targetRate: 10_000, targetTasks: 7 });
+  const item = (name: string) => items.find((i) => i.item === name)!;
+
+  it('prices the traffic-shaped items by hand-checkable arithmetic', () => {
+    // (1 vCPU × 0.03238 + 2 GB × 0.00356) × 730 h = 28.835 per task: 2 idle, 7 at target.
+    expect(item('Fargate tasks (vCPU + GB, ARM)')).toMatchObject({ idleUsd: 57.67, targetUsd: 201.85 });
+    // 10,000/s × 2,000 B × 3,600 s = 72 GB/h = 72 LCU × 730 h × $0.008 = $420.48.
+    expect(albLcus(10_000)).toBeCloseTo(72, 6);
+    expect(item('ALB LCUs')).toMatchObject({ idleUsd: 0, targetUsd: 420.48 });
+    // 10,000 × 20 % writes × 2 I/O = 4,000/s × 2,628,000 s = 10,512 million × $0.20.
+    expect(item('Aurora I/O')).toMatchObject({ idleUsd: 0, targetUsd: 2102.4 });
+    // 2 instances (writer + reader) × 730 h × $0.553.
+    expect(item('Aurora instances')).toMatchObject({ idleUsd: 807.38, targetUsd: 807.38 });
+    // 5 % of 10,000/s = 500 traces/s × 2,628,000 s = 1,314 million × $5.
+    expect(item('X-Ray traces').targetUsd).toBe(6570);
+    // 3 NAT × 730 h × $0.045 = 98.55; + 500 traces/s × 2,000 B = 2,628 GB a month × $0.045 = 118.26.
+    expect(item('NAT gateways')).toMatchObject({ idleUsd: 98.55, targetUsd: 216.81 });
+    // (14 + 60) copies × 50 GB × $0.021; 60 copies a month × 50 GB × $0.02.
+    expect(item('Backups: cross-region copies stored').idleUsd).toBe(77.7);
+    expect(item('Backups: cross-region copy transfer').idleUsd).toBe(60);
+    // 4 endpoints × 3 AZs × 730 h × $0.01.
+    expect(item('VPC interface endpoints').idleUsd).toBe(87.6);
+  });
+
+  it('charges WAF only where Shield Advanced does not cover it', () => {
+    expect(item('WAF requests').targetUsd).toBe(0);
+    expect(item('Shield Advanced').idleUsd).toBe(3000);
+    const unshielded = monthlyCost({ config: { ...STAGES.prod, shield: { ...STAGES.prod.shield, advanced: false, protectionGroup: false } }, targetRate: 10_000, targetTasks: 7 });
+    // 10,000 × 2,628,000 = 26,280 million requests × $0.60.
+    expect(unshielded.find((i) => i.item === 'WAF requests')!.targetUsd).toBe(15_768);
+    expect(unshielded.find((i) => i.item === 'WAF web ACL and rules')!.idleUsd).toBe(5 + webAclRuleCount(STAGES.prod));
+    expect(unshielded.find((i) => i.item === 'Shield Advanced')!.idleUsd).toBe(0);
+  });
+
+  it('adds up, and every item names prices that exist in the dated table', () => {
+    const sum = totals(items);
+    expect(sum.idleUsd).toBeCloseTo(items.reduce((s, i) => s + i.idleUsd, 0), 2);
+    for (const i of items) for (const id of i.prices) expect(PRICES[id].source.length).toBeGreaterThan(10);
+  });
+
+  it('prices Serverless v2 by ACU: dev at its minimum idle and its maximum at the target', () => {
+    const dev = monthlyCost({ config: STAGES.dev, targetRate: 1000, targetTasks: 2 }).find((i) => i.item === 'Aurora instances')!;
+    // 2 instances × 0.5 ACU × 730 h × $0.12 = 87.60; × 4 ACU = 700.80.
+    expect(dev).toMatchObject({ idleUsd: 87.6, targetUsd: 700.8 });
+  });
+
+  it('refuses an instance class it has no price for', () => {
+    expect(() => monthlyCost({ config: { ...STAGES.prod, database: { ...STAGES.prod.database, instanceClass: 'r6g.large' } }, targetRate: 1, targetTasks: 2 })).toThrow('no price for database.instanceClass r6g.large in capacity/prices.ts');
+  });
+});
+
+describe('npm run capacity', () => {
+  it('prints the fit and the cost table, and reports a config that does not fit', () => {
+    const ok = capacityCommand(['--stage', 'prod', '--bench', benchFile(QUIET)], 'unused');
+    expect(ok.fits).toBe(true);
+    expect(ok.report).toContain('→ **7 tasks** (maxTasks 50');
+    expect(ok.report).toMatch(/^\| \*\*total\*\* \| \*\*\$[\d,.]+\*\* \| \*\*\$[\d,.]+\*\* \| \|$/m);
+    const slow = capacityCommand(['--stage', 'prod', '--bench', benchFile({ 'app GET /v1/notes/:id': 200, 'app GET /v1/notes?limit=20': 200, 'app POST /v1/notes': 200 })], 'unused');
+    expect(slow.fits).toBe(false);
+    expect(slow.report).toContain('- service.maxTasks 50 is below the 100 tasks');
+    expect(() => capacityCommand(['--stage'], 'unused')).toThrow('--stage needs a value');
+  });
+});
