@@ -74,6 +74,10 @@ const TYPE_RULES: Record<string, TypeRule> = {
   'AWS::IAM::ManagedPolicy': { nameProperty: 'ManagedPolicyName', ref: (r) => `arn:aws:iam::${r.account}:policy/${r.name}` },
   'AWS::IAM::OIDCProvider': { ref: (r) => `arn:aws:iam::${r.account}:oidc-provider/${r.name}` },
   'AWS::Lambda::Function': { nameProperty: 'FunctionName', ref: (r) => r.name, attributes: { Arn: functionArn } },
+  'AWS::ECS::Cluster': { nameProperty: 'ClusterName', ref: (r) => r.name, attributes: { Arn: (r) => arn('ecs', r, `cluster/${r.name}`) } },
+  // Ref of a task definition is the ARN of its revision (the first one, here).
+  'AWS::ECS::TaskDefinition': { nameProperty: 'Family', ref: (r) => arn('ecs', r, `task-definition/${r.name}:1`) },
+  'AWS::StepFunctions::StateMachine': { nameProperty: 'StateMachineName', ref: (r) => arn('states', r, `stateMachine:${r.name}`), attributes: { Name: (r) => r.name } },
   'AWS::Events::Rule': { nameProperty: 'Name', ref: (r) => r.name, attributes: { Arn: (r) => arn('events', r, `rule/${r.name}`) } },
   'AWS::SNS::Topic': { nameProperty: 'TopicName', ref: (r) => arn('sns', r, r.name), attributes: { TopicArn: (r) => arn('sns', r, r.name), TopicName: (r) => r.name } },
   'AWS::S3::Bucket': {
