@@ -27,6 +27,8 @@ export const MIGRATION_SECRET_VARIABLES = {
 /** Name of the migration container; its log stream is `<logStreamPrefix>/Migrate/<task id>`. */
 export const MIGRATION_CONTAINER_NAME = 'Migrate';
 const LOG_STREAM_PREFIX = 'migrate';
+/** Fargate CPU units of the migration task unless `cpu` says otherwise (the quota budget counts it). */
+export const DEFAULT_MIGRATION_TASK_CPU = 256;
 const POLL_INTERVAL = Duration.seconds(15);
 const MAX_TIMEOUT = Duration.hours(2);
 
@@ -139,7 +141,7 @@ export class DatabaseMigration extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logRetention, encryptionKey: logEncryptionKey, removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
-      cpu: props.cpu ?? 256,
+      cpu: props.cpu ?? DEFAULT_MIGRATION_TASK_CPU,
       memoryLimitMiB: props.memoryLimitMiB ?? 512,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
