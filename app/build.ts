@@ -21,7 +21,8 @@ import { lockedVersion, runtimeLockfile, type Lockfile } from './runtime-lockfil
 const root = join(__dirname, '..');
 /** The app's folder in the repository's npm workspaces (where its dependencies resolve from). */
 const APP_WORKSPACE = 'app';
-const outDir = join(__dirname, 'dist');
+/** Where `npm run build:app` writes, and the Dockerfile reads. */
+export const APP_DIST = join(__dirname, 'dist');
 
 /** Shipped as node_modules in the image. */
 export const RUNTIME_EXTERNALS = [
@@ -40,7 +41,8 @@ export const RUNTIME_EXTERNALS = [
 /** Never loaded in the image (optional or dev-only paths). */
 const UNSHIPPED_EXTERNALS = ['@electric-sql/pglite', 'pg-native'];
 
-export async function buildApp(): Promise<void> {
+/** Builds into `outDir` (tests build into a directory of their own: app/dist is the image's build context). */
+export async function buildApp(outDir = APP_DIST): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   await build({

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-import { App, Aspects, Tags } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
 import { loadStageConfig } from '../lib/config';
-import { createStage } from '../lib/stacks/stage';
+import { applyStagePolicies, createStage } from '../lib/stacks/stage';
 
 // Select and validate the stage before any construct exists: a bad config fails here,
 // with every problem named, instead of half-way through synthesis.
@@ -10,6 +9,4 @@ const app = new App();
 const config = loadStageConfig(app.node.tryGetContext('stage') ?? 'dev');
 
 createStage(app, config);
-
-for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
-Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+applyStagePolicies(app, config);

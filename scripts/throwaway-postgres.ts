@@ -24,7 +24,10 @@ export interface ThrowawayPostgres {
   readonly user: string;
   readonly database: string;
   readonly dataDir: string;
-  /** Stop the server (fast shutdown) but keep the data; `start()` brings it back on the same port. */
+  /**
+   * Stop the server (fast shutdown) but keep the data; `start()` brings it back on the same
+   * port, which its clients hold (should another process bind it meanwhile, `start()` fails).
+   */
   pause(): Promise<void>;
   /** Start the server again after `pause()`. */
   start(): Promise<void>;
@@ -37,7 +40,17 @@ export interface ThrowawayPostgresOptions {
   readonly database?: string;
   /** Extra `-c name=value` server settings. @default - fsync off and a small footprint for tests */
   readonly settings?: Record<string, string>;
+  /**
+   * Picks the port to offer the server. PostgreSQL cannot bind port 0 and report back, so
+   * a candidate the OS just reported free is offered, and when another process took it in
+   * the meantime ("could not bind"), the next candidate, up to {@link BIND_ATTEMPTS} times.
+   * @default - a port the OS reports free
+   */
+  readonly choosePort?: () => Promise<number>;
 }
+
+/** Candidate ports offered before giving up (each failed only because another process bound it first). */
+export const BIND_ATTEMPTS = 5;
 
 const BIN_DIRS = ['/usr/lib/postgresql/15/bin', '/usr/local/bin', '/usr/bin'];
 const OS_USER_WHEN_ROOT = 'postgres';
@@ -101,10 +114,8 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
 
   run(initdb, ['-D', dataDir, '-U', user, '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync']);
 
-  const port = await freePort();
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
-    port: String(port),
     unix_socket_directories: socketDir,
     fsync: 'off',
     synchronous_commit: 'off',
@@ -153,7 +164,23 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
     await exited;
   };
 
-  await startServer();
+  // The candidate is free when chosen but not held (postgres must bind it itself): on a
+  // lost race postgres exits with "could not bind", and the next candidate is tried.
+  const choosePort = options.choosePort ?? freePort;
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await choosePort();
+    settings.port = String(port);
+    try {
+      await startServer();
+      break;
+    } catch (error) {
+      if (attempt >= BIND_ATTEMPTS || !/could not bind/.test(serverLog)) {
+        rmSync(baseDir, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
   run(join(postgresBin, '..', 'createdb'), ['-h', socketDir, '-p', String(port), '-U', user, database]);
 
   const onExit = (): void => {

@@ -1,3 +1,4 @@
+import { DEFAULT_SUBNET_CIDR_MASKS } from '../constructs/network';
 import { RATE_LIMIT_WINDOWS_SECONDS, REGIONAL_BODY_INSPECTION_LIMIT } from '../constructs/edge-protection-rules';
 import { wafRateLimits } from './edge-rules';
 import { findQuotaProblems, FRESH_ACCOUNT_QUOTAS } from './quota-budget';
@@ -92,6 +93,17 @@ const network: Check = (problems, c) => {
   const octetsValid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);
   if (!match || !octetsValid || Number(match[5]) < 16 || Number(match[5]) > 24) {
     problems.push(`network.cidr must be an IPv4 CIDR between /16 and /24 (got "${c.network.cidr}")`);
+  } else {
+    // The Network construct gives every zone a subnet of each tier; CDK refuses (with an
+    // error about "remaining space") a VPC too small for them, long after validation.
+    const perZone = Object.values(DEFAULT_SUBNET_CIDR_MASKS).reduce((sum, mask) => sum + 2 ** (32 - mask), 0);
+    const needed = perZone * c.availabilityZones.length;
+    const available = 2 ** (32 - Number(match[5]));
+    if (available < needed) {
+      problems.push(
+        `network.cidr "${c.network.cidr}" holds ${available} addresses but the subnets of ${c.availabilityZones.length} zones need ${needed} (public and private /${DEFAULT_SUBNET_CIDR_MASKS.public}, isolated /${DEFAULT_SUBNET_CIDR_MASKS.isolated} per zone): use a /${32 - Math.ceil(Math.log2(needed))} or larger`,
+      );
+    }
   }
   requireInteger(problems, 'network.natGateways', c.network.natGateways, 1, c.availabilityZones.length);
   requireLogRetention(problems, 'network.flowLogRetentionDays', c.network.flowLogRetentionDays);

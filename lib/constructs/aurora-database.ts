@@ -21,12 +21,12 @@ export interface AuroraDatabaseProps {
   readonly vpc: ec2.IVpc;
   /**
    * Where the instances live. Isolated subnets: the database never needs the internet.
-   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+   * @default `{ subnetType: ec2.SubnetType.PRIVATE_ISOLATED }`
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * Where the secret-rotation Lambda runs; it needs to reach Secrets Manager.
-   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   * @default `{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }`
    */
   readonly rotationSubnets?: ec2.SubnetSelection;
   /**
@@ -41,7 +41,7 @@ export interface AuroraDatabaseProps {
   readonly instanceType?: ec2.InstanceType;
   /**
    * Serverless v2 capacity. Mutually exclusive with `instanceType`.
-   * @default { minCapacity: 0.5, maxCapacity: 8 } when `instanceType` is not set
+   * @default `{ minCapacity: 0.5, maxCapacity: 8 }` when `instanceType` is not set
    */
   readonly serverless?: AuroraServerlessCapacity;
   /**

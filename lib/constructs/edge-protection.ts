@@ -356,7 +356,7 @@ export class EdgeProtection extends Construct {
     return this.wafMetric('CountedRequests', 'ALL', props);
   }
 
-  /** Requests one rule blocked; `ruleName` is one of {@link ruleNames}. */
+  /** Requests one rule blocked; `ruleName` is one of {@link EdgeProtection.ruleNames}. */
   metricRuleBlockedRequests(ruleName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.wafMetric('BlockedRequests', this.knownRule(ruleName), props);
   }

@@ -54,6 +54,9 @@ export interface NetworkProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The subnet masks {@link Network} uses unless `subnetCidrMasks` overrides them. */
+export const DEFAULT_SUBNET_CIDR_MASKS = { public: 20, private: 20, isolated: 24 } as const;
+
 /** The interface endpoints the web tier needs: secrets, image pulls, logs. */
 export const SERVICE_INTERFACE_ENDPOINTS: Readonly<Record<string, ec2.InterfaceVpcEndpointAwsService>> = {
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
@@ -95,9 +98,9 @@ export class Network extends Construct {
       natGateways,
       restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
-        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: masks.public ?? 20, mapPublicIpOnLaunch: false },
-        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: masks.private ?? 20 },
-        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: masks.isolated ?? 24 },
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: masks.public ?? DEFAULT_SUBNET_CIDR_MASKS.public, mapPublicIpOnLaunch: false },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: masks.private ?? DEFAULT_SUBNET_CIDR_MASKS.private },
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: masks.isolated ?? DEFAULT_SUBNET_CIDR_MASKS.isolated },
       ],
     });
 

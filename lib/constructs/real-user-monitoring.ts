@@ -56,7 +56,7 @@ export interface RealUserMonitoringProps {
  * ARN, gets credentials with GetOpenIdToken + STS AssumeRoleWithWebIdentity; the role
  * attachment serves the enhanced flow.
  *
- * The page needs the values of {@link containerEnvironment} (the app reads
+ * The page needs the values of {@link RealUserMonitoring.containerEnvironment} (the app reads
  * RUM_APP_MONITOR_ID, RUM_IDENTITY_POOL_ID, RUM_GUEST_ROLE_ARN and RUM_REGION).
  */
 export class RealUserMonitoring extends Construct {

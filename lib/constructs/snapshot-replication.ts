@@ -38,7 +38,7 @@ export interface AwsBackupCopyProps {
   readonly copyRetention?: Duration;
   /**
    * When the plan runs.
-   * @default events.Schedule.cron({ hour: '5', minute: '0' }) - daily, after the automated backup window
+   * @default `events.Schedule.cron({ hour: '5', minute: '0' })` - daily, after the automated backup window
    */
   readonly schedule?: events.Schedule;
 }

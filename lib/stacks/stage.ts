@@ -1,4 +1,5 @@
-import type { App } from 'aws-cdk-lib';
+import { Aspects, Tags, type App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackName, type StageConfig } from '../config';
 import { BackupRegionStack } from './backup-region-stack';
 import { CiDeployStack } from './ci-deploy-stack';
@@ -77,4 +78,14 @@ export function createStage(app: App, config: StageConfig): StageStacks {
   service.addDependency(data, 'reads the database secret ARN from the Data stack\'s parameter');
   monitoring.addDependency(data, 'reads the cluster identifier from the Data stack\'s parameter');
   return { backupRegion, network, data, service, monitoring, ciDeploy };
+}
+
+/**
+ * What bin/ applies to the whole app once the stage's stacks exist: the stage's tags on
+ * every resource, and the cdk-nag AwsSolutions pack (its findings are synthesis errors).
+ * Kept here, not inline in bin/, so the tests apply exactly what the entry point does.
+ */
+export function applyStagePolicies(app: App, config: StageConfig): void {
+  for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
+  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
 }

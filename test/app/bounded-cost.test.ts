@@ -3,7 +3,6 @@
  * unbounded memory or storage, reset their rate limit, or read the size of the database
  * off a cursor.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openExport } from '../../app/src/db/export';
 import { newToken } from '../../app/src/tokens';
-import { createNote, expectProblem, freePort, postgresBackend, register, startApp } from './support';
+import { createNote, expectProblem, postgresBackend, register, spawnAppServer, startApp } from './support';
 
 const backend = postgresBackend();
 beforeAll(() => backend.start());
@@ -154,16 +153,13 @@ describe('GET /v1/me/export', () => {
   it('streams an export many times larger than the process’s heap (child process with --max-old-space-size)', async () => {
     const HEAP_MB = 96;
     const NOTES = 20_000;
-    const port = await freePort();
-    let output = '';
-    const server: ChildProcess = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', join(__dirname, '..', '..', 'app', 'src', 'server.ts')], {
-      env: { PATH: process.env.PATH, DATABASE_URL: backend.server!.url, DB_SSL: 'disable', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NOTES_PER_USER_MAX: String(NOTES) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child: server, port, output } = await spawnAppServer([`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', join(__dirname, '..', '..', 'app', 'src', 'server.ts')], {
+      DATABASE_URL: backend.server!.url,
+      DB_SSL: 'disable',
+      NOTES_PER_USER_MAX: String(NOTES),
     });
-    server.stdout!.on('data', (chunk) => (output += chunk));
-    server.stderr!.on('data', (chunk) => (output += chunk));
     try {
-      await until(async () => (await get(port, '/readyz')).status === 200, () => output);
+      await until(async () => (await get(port, '/readyz')).status === 200, output);
       const registration = await post(port, '/v1/users', { email: 'big.export@example.com' });
       const { id, token } = JSON.parse(registration.body);
       await backend.query(
@@ -171,8 +167,8 @@ describe('GET /v1/me/export', () => {
         [id, NOTES],
       );
       const exported = await download(port, '/v1/me/export', token);
-      expect(exported.status, output).toBe(200);
-      expect(exported.notes, output).toBe(NOTES);
+      expect(exported.status, output()).toBe(200);
+      expect(exported.notes, output()).toBe(NOTES);
       expect(exported.bytes).toBeGreaterThan(2 * HEAP_MB * 1024 * 1024);
       expect(exported.head).toMatch(/^\{"user":\{"id":"/);
       expect(exported.tail).toMatch(/"\}\]\}$/);

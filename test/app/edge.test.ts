@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { AppConfig } from '../../app/src/config';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../app/src/app';
 import { captureLogs, expectProblem, pgliteBackend, register, startApp } from './support';
 
@@ -52,6 +52,45 @@ describe('rate limits', () => {
     expectProblem(limited, 429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect((await app.inject({ url: '/v1/notes', headers: light.auth })).statusCode).toBe(200);
+  });
+});
+
+describe('rate-limit windows are one minute, on both sides of the boundary', () => {
+  // Only Date is faked (the stores read Date.now); Fastify's own timers run for real.
+  const start = new Date('2030-01-01T00:00:00Z').getTime();
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+  });
+
+  it('per token: still limited 1 ms before 60 s have passed, allowed again at 60 s', async () => {
+    vi.setSystemTime(start);
+    app = await startApp(backend.appOptions({ rateLimitPerUser: 1 }));
+    const user = await register(app);
+    expect((await app.inject({ url: '/v1/notes', headers: user.auth })).statusCode).toBe(200);
+    const limited = await app.inject({ url: '/v1/notes', headers: user.auth });
+    expectProblem(limited, 429);
+    expect(limited.headers['retry-after']).toBe('60');
+    vi.setSystemTime(start + 59_999);
+    expectProblem(await app.inject({ url: '/v1/notes', headers: user.auth }), 429);
+    vi.setSystemTime(start + 60_000);
+    expect((await app.inject({ url: '/v1/notes', headers: user.auth })).statusCode).toBe(200);
+  });
+
+  it('per client IP: still limited 1 ms before 60 s have passed, allowed again at 60 s', async () => {
+    vi.setSystemTime(start);
+    app = await startApp(backend.appOptions({ rateLimitPerIp: 1 }));
+    const headers = { 'x-forwarded-for': '203.0.113.9' };
+    expect((await app.inject({ url: '/', headers })).statusCode).toBe(200);
+    const limited = await app.inject({ url: '/', headers });
+    expectProblem(limited, 429);
+    expect(limited.headers['retry-after']).toBe('60');
+    vi.setSystemTime(start + 59_999);
+    expectProblem(await app.inject({ url: '/', headers }), 429);
+    vi.setSystemTime(start + 60_000);
+    expect((await app.inject({ url: '/', headers })).statusCode).toBe(200);
   });
 });
 

@@ -2,8 +2,7 @@
  * Test support: the two database backends the suites run against, and small helpers to
  * build the app and call it through inject().
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
@@ -140,14 +139,49 @@ export async function until(check: () => Promise<boolean>, what: string, timeout
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** A server process of the app and the port it bound. */
+export interface AppProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** Everything it wrote so far, stdout and stderr. */
+  output(): string;
+}
+
+const LISTENING = /"msg":"Server listening at https?:\/\/127\.0\.0\.1:(\d+)"/;
+
 /**
- * A TCP port on 127.0.0.1 that was free a moment ago, for a child process that must be
- * told its port in advance (one that reports the port it bound is preferable).
+ * Spawns the app's server (`argv` after node) on 127.0.0.1 with PORT=0 and reads the port
+ * it bound back from its "Server listening at" log line, so no port is picked, released
+ * and re-bound (another process could take it in between). The line is logged at info.
  */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+export async function spawnAppServer(argv: string[], env: Record<string, string | undefined>, cwd?: string, timeoutMs = 60_000): Promise<AppProcess> {
+  if (env.LOG_LEVEL && !['trace', 'debug', 'info'].includes(env.LOG_LEVEL)) throw new Error('spawnAppServer reads the port from an info line: LOG_LEVEL must be info or lower');
+  const child = spawn(process.execPath, argv, { cwd, env: { PATH: process.env.PATH, ...env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`the app did not report listening within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    let listening = false;
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const bound = listening ? null : LISTENING.exec(output);
+      if (bound) {
+        listening = true;
+        settle(() => resolve(Number(bound[1])));
+      }
+    };
+    const onExit = (code: number | null) => fail(new Error(`the app exited with code ${code} before listening:\n${output}`));
+    const settle = (then: () => void) => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      then();
+    };
+    const fail = (error: Error) => settle(() => {
+      child.kill('SIGKILL');
+      reject(error);
+    });
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', onExit);
+  });
+  return { child, port, output: () => output };
 }

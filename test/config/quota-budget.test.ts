@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findConfigProblems, quotaBudget, renderQuotaChecklist, STAGES, wafRateLimits, type StageConfig } from '../../lib/config';
+import { FRESH_ACCOUNT_QUOTAS, findConfigProblems, findQuotaProblems, quotaBudget, renderQuotaChecklist, STAGES, wafRateLimits, type StageConfig } from '../../lib/config';
 
 type Mutation = (config: StageConfig) => StageConfig;
 const prodWith = (mutate: Mutation) => mutate(structuredClone(STAGES.prod));
@@ -74,6 +74,25 @@ describe('quota budget', () => {
     });
     const manyExemptions = prodWith((c) => ({ ...c, waf: { ...c.waf, largeBodyPathPrefixes: Array.from({ length: 170 }, (_, i) => `/p${i}`) } }));
     expect(findConfigProblems(manyExemptions)).toEqual([expect.stringMatching(/^quota budget: the stage needs 5004 WCU .*a fixed limit, not adjustable.*: change the config to need less$/)]);
+  });
+
+  // prod reserving one execution per function needs something of every adjustable quota.
+  const needy = prodWith((c) => ({ ...c, lambdaReservedConcurrency: 1 }));
+  it.each(FRESH_ACCOUNT_QUOTAS.filter((quota) => quota.id).map((quota) => [quota.id!]))('accepts %s exactly at the need and refuses one below it', (id) => {
+    const amount = quotaBudget(needy).find((row) => row.quota.id === id)!.need.amount;
+    expect(amount).toBeGreaterThan(1);
+    const withQuota = (value: number) => findQuotaProblems({ ...needy, accountQuotas: { ...needy.accountQuotas, [id]: value } }).filter((p) => p.startsWith(`accountQuotas.${id}:`));
+    expect(withQuota(amount)).toEqual([]);
+    expect(withQuota(amount - 1)).toEqual([expect.stringContaining(`the stage needs ${amount} `)]);
+  });
+
+  it('accepts a web ACL at most at the fixed WCU limit and refuses one past it', () => {
+    const withPrefixes = (n: number) => prodWith((c) => ({ ...c, waf: { ...c.waf, largeBodyPathPrefixes: Array.from({ length: n }, (_, i) => `/p${i}`) } }));
+    const wcu = (n: number) => need(withPrefixes(n), 'Web ACL capacity units (WCU) per web ACL').need.amount;
+    let fits = 1;
+    while (fits < 1000 && wcu(fits + 1) <= 5000) fits++;
+    expect(findConfigProblems(withPrefixes(fits))).toEqual([]);
+    expect(findConfigProblems(withPrefixes(fits + 1))).toEqual([expect.stringMatching(/^quota budget: the stage needs \d+ WCU/)]);
   });
 
   it('is written into docs/deploying.md as the fresh-account checklist', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, findConfigProblems, findStageSetProblems, loadStageConfig, STAGES, validateStageConfig, type StageConfig } from '../../lib/config';
+import { validationRules } from './validation-rules';
 
 type Mutation = (config: StageConfig) => StageConfig;
 
@@ -51,8 +52,18 @@ describe('shipped stages', () => {
   });
 });
 
-describe('validation names the field at fault', () => {
-  const cases: Array<[string, Mutation, RegExp]> = [
+/** prod with the field at `path` set to `value` (nested paths like `service.minTasks`). */
+function prodWith(path: string, value: unknown): Mutation {
+  return (config) => {
+    const keys = path.split('.');
+    const parent = keys.slice(0, -1).reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, config as unknown as Record<string, unknown>);
+    parent[keys[keys.length - 1]] = value;
+    return config;
+  };
+}
+
+/** Configs each rule must reject: the rule's own message must be among the problems. */
+const REJECTED: Array<[string, Mutation, RegExp]> = [
     ['backup region equal to the primary region', (c) => ({ ...c, backupRegion: c.region }), /^backupRegion must differ from region/],
     ['an AZ outside the region', (c) => ({ ...c, availabilityZones: ['eu-west-1a', 'eu-west-1b', 'us-east-1a'] }), /^availabilityZones\[2\] "us-east-1a" is not a zone of region eu-west-1/],
     ['a repeated AZ', (c) => ({ ...c, availabilityZones: ['eu-west-1a', 'eu-west-1a'] }), /^availabilityZones must not repeat/],
@@ -104,12 +115,134 @@ describe('validation names the field at fault', () => {
     ['an account quota the budget does not know', (c) => ({ ...c, accountQuotas: { ...c.accountQuotas, dbInstances: 40 } as never }), /^accountQuotas\.dbInstances is not a quota of the budget/],
     ['an account quota that is not a count', (c) => ({ ...c, accountQuotas: { fargateOnDemandVcpu: 0.5 } }), /^accountQuotas\.fargateOnDemandVcpu must be an integer between 1/],
     ['a malformed OIDC provider ARN', (c) => ({ ...c, ci: { ...c.ci!, oidcProviderArn: 'arn:aws:iam::1:oidc-provider/x' } }), /^ci\.oidcProviderArn must be the ARN/],
-  ];
+  ['a stage name of 17 characters', prodWith('stage', 'a'.repeat(17)), /^stage must be lower-case letters/],
+  ['a prefix of 21 characters', prodWith('prefix', `B${'x'.repeat(20)}`), /^prefix must start with an upper-case letter/],
+  ['a tag key of 129 characters', prodWith('tags', { ['k'.repeat(129)]: 'v' }), /^tags\.k+ must have a 1\.\.128 character key/],
+  ['a tag value of 257 characters', prodWith('tags', { Project: 'v'.repeat(257) }), /^tags\.Project must have a 1\.\.128 character key and a value of at most 256/],
+  ['an empty tag key', prodWith('tags', { '': 'v' }), /^tags\. must have/],
+  ['a malformed backup region', prodWith('backupRegion', 'frankfurt'), /^backupRegion must be an AWS region name/],
+  ['seven AZs', prodWith('availabilityZones', ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((z) => `eu-west-1${z}`)), /^availabilityZones must list 2 to 6 zones \(got 7\)/],
+  ['a VPC CIDR of /15', prodWith('network.cidr', '10.0.0.0/15'), /^network\.cidr must be an IPv4 CIDR between \/16 and \/24/],
+  ['a VPC CIDR of /25', prodWith('network.cidr', '10.0.0.0/25'), /^network\.cidr must be an IPv4 CIDR between \/16 and \/24/],
+  ['a VPC too small for the subnets of three zones', prodWith('network.cidr', '10.20.0.0/18'), /^network\.cidr "10\.20\.0\.0\/18" holds 16384 addresses but the subnets of 3 zones need 25344 .*: use a \/17 or larger$/],
+  ['no NAT gateway', prodWith('network.natGateways', 0), /^network\.natGateways must be an integer between 1 and 3 \(got 0\)/],
+  ['a malformed hosted zone name', prodWith('dns.hostedZoneName', 'Example.COM'), /^dns\.hostedZoneName must be a lower-case domain name/],
+  ['no task', prodWith('service.minTasks', 0), /^service\.minTasks must be an integer between 1 and 1000 \(got 0\)/],
+  ['1001 tasks', prodWith('service.maxTasks', 1001), /^service\.maxTasks must be an integer between 1 and 1000 \(got 1001\)/],
+  ['min tasks one above max tasks', (c) => prodWith('service.minTasks', c.service.maxTasks + 1)(c), /^service\.minTasks \(51\) must not exceed service\.maxTasks \(50\)/],
+  ['a CPU size Fargate does not offer', prodWith('service.cpu', 1000), /^service\.cpu must be a Fargate CPU size/],
+  ['memory one step above what the CPU allows', prodWith('service.memoryMiB', 9216), /^service\.memoryMiB 9216 is not a valid Fargate memory size for 1024 CPU units/],
+  ['a CPU target of 9 %', prodWith('service.targetCpuUtilization', 9), /^service\.targetCpuUtilization must be an integer between 10 and 90 \(got 9\)/],
+  ['a CPU target of 91 %', prodWith('service.targetCpuUtilization', 91), /^service\.targetCpuUtilization must be an integer between 10 and 90 \(got 91\)/],
+  ['no requests per target', prodWith('service.targetRequestsPerTarget', 0), /^service\.targetRequestsPerTarget must be an integer between 1/],
+  ['a p99 objective of 0 ms', prodWith('service.p99LatencyTargetMs', 0), /^service\.p99LatencyTargetMs must be an integer between 1 and 60000/],
+  ['a p99 objective over a minute', prodWith('service.p99LatencyTargetMs', 60_001), /^service\.p99LatencyTargetMs must be an integer between 1 and 60000/],
+  ['a log retention CloudWatch does not offer', prodWith('service.logRetentionDays', 100), /^service\.logRetentionDays must be one of/],
+  ['a pool of 101 connections', prodWith('service.databasePoolSize', 101), /^service\.databasePoolSize must be an integer between 1 and 100 \(got 101\)/],
+  ['an empty pool', prodWith('service.databasePoolSize', 0), /^service\.databasePoolSize must be an integer between 1 and 100 \(got 0\)/],
+  ['no per-IP rate', prodWith('service.appRateLimitPerIp', 0), /^service\.appRateLimitPerIp must be an integer between 1/],
+  ['a fractional per-user rate', prodWith('service.appRateLimitPerUser', 1.5), /^service\.appRateLimitPerUser must be an integer between 1/],
+  ['a negative request-log sample rate', prodWith('service.requestLogSampleRate', -0.01), /^service\.requestLogSampleRate must be between 0 and 1/],
+  ['neither provisioned nor serverless database', prodWith('database.instanceClass', undefined), /^database must set exactly one of/],
+  ['an instance class that is not one', prodWith('database.instanceClass', 'large'), /^database\.instanceClass must look like r7g\.large/],
+  ['a Serverless minimum off the 0.5 grid', (c) => ({ ...c, database: { ...c.database, instanceClass: undefined, serverless: { minCapacity: 0.25, maxCapacity: 4 } } }), /^database\.serverless\.minCapacity must be 0\.\.256 in steps of 0\.5/],
+  ['a Serverless maximum below 1', (c) => ({ ...c, database: { ...c.database, instanceClass: undefined, serverless: { minCapacity: 0, maxCapacity: 0.5 } } }), /^database\.serverless\.maxCapacity must be 1\.\.256 in steps of 0\.5 \(got 0\.5\)/],
+  ['a Serverless maximum above 256', (c) => ({ ...c, database: { ...c.database, instanceClass: undefined, serverless: { minCapacity: 1, maxCapacity: 256.5 } } }), /^database\.serverless\.maxCapacity must be 1\.\.256 in steps of 0\.5 \(got 256\.5\)/],
+  ['a Serverless minimum above its maximum', (c) => ({ ...c, database: { ...c.database, instanceClass: undefined, serverless: { minCapacity: 4.5, maxCapacity: 4 } } }), /^database\.serverless\.minCapacity \(4\.5\) must not exceed maxCapacity \(4\)/],
+  ['16 readers', prodWith('database.readers', 16), /^database\.readers must be an integer between 1 and 15 \(got 16\)/],
+  ['a database name with capitals', prodWith('database.databaseName', 'Bulwark'), /^database\.databaseName must be a lower-case PostgreSQL identifier/],
+  ['database retention of 36 days', prodWith('database.backupRetentionDays', 36), /^database\.backupRetentionDays must be at least 7 days \(and at most 35\) \(got 36\)/],
+  ['a malformed maintenance window', prodWith('database.preferredMaintenanceWindow', 'sunday 04:00'), /^database\.preferredMaintenanceWindow must be ddd:hh24:mi-ddd:hh24:mi/],
+  ['a database log retention CloudWatch does not offer', prodWith('database.logRetentionDays', 31), /^database\.logRetentionDays must be one of/],
+  ['no secret rotation interval', prodWith('database.secretRotationDays', 0), /^database\.secretRotationDays must be an integer between 1 and 365 \(got 0\)/],
+  ['a secret rotation interval over a year', prodWith('database.secretRotationDays', 366), /^database\.secretRotationDays must be an integer between 1 and 365 \(got 366\)/],
+  ['snapshot copy retention over ten years', prodWith('backup.snapshotCopyRetentionDays', 3651), /^backup\.snapshotCopyRetentionDays must be at least 7 days \(and at most 3650\)/],
+  ['AWS Backup retention of 6 days', prodWith('backup.awsBackupRetentionDays', 6), /^backup\.awsBackupRetentionDays must be at least 7 days/],
+  ['a WAF headroom above 100', prodWith('waf.rateLimitHeadroom', 100.5), /^waf\.rateLimitHeadroom must be between 1 and 100/],
+  ['a WAF headroom that derives a per-user limit below 10', (c) => ({ ...c, service: { ...c.service, appRateLimitPerUser: 1 }, waf: { ...c.waf, rateLimitHeadroom: 1.8 } }), /^waf\.rateLimitHeadroom gives a WAF limit per user of 9 requests per window/],
+  ['an empty WAF body limit', prodWith('waf.maxBodyBytes', 0), /^waf\.maxBodyBytes must be an integer between 1 and 8192 \(got 0\)/],
+  ['a WAF body limit one byte past the inspection limit', prodWith('waf.maxBodyBytes', 8193), /^waf\.maxBodyBytes must be an integer between 1 and 8192 \(got 8193\)/],
+  ['a large-body prefix without a leading slash', prodWith('waf.largeBodyPathPrefixes', ['v1/notes']), /^waf\.largeBodyPathPrefixes\[0\] must start with "\/"/],
+  ['a shrink fraction above 1', prodWith('waf.maxShrinkFraction', 1.01), /^waf\.maxShrinkFraction must be in \(0, 1\]/],
+  ['a sync every 4 minutes', prodWith('waf.syncIntervalMinutes', 4), /^waf\.syncIntervalMinutes must be an integer between 5 and 1440 \(got 4\)/],
+  ['a sync less than daily', prodWith('waf.syncIntervalMinutes', 1441), /^waf\.syncIntervalMinutes must be an integer between 5 and 1440 \(got 1441\)/],
+  ['a negative trace sample rate', prodWith('observability.traceSampleRate', -0.1), /^observability\.traceSampleRate must be between 0 and 1/],
+  ['an availability target of 0.9', prodWith('observability.availabilityTarget', 0.9), /^observability\.availabilityTarget must be between 0\.9 and 1, exclusive \(got 0\.9\)/],
+  ['an availability target of 1', prodWith('observability.availabilityTarget', 1), /^observability\.availabilityTarget must be between 0\.9 and 1, exclusive \(got 1\)/],
+  ['a reserved concurrency of 1001', prodWith('lambdaReservedConcurrency', 1001), /^lambdaReservedConcurrency must be an integer between 0 and 1000 \(got 1001\)/],
+  ['an account quota of 0', prodWith('accountQuotas', { elasticIps: 0 }), /^accountQuotas\.elasticIps must be an integer between 1/],
+  ['a CI section with neither environment nor branch', prodWith('ci', { repository: 'example-org/bulwark', pullRequestDiff: false }), /^ci must set exactly one of ci\.environment and ci\.branch/],
+  ['a CI environment with spaces', prodWith('ci.environment', 'prod env'), /^ci\.environment must be a plain name/],
+  ['a CI branch with a shell character', (c) => ({ ...c, ci: { repository: 'example-org/bulwark', branch: 'main;rm', pullRequestDiff: false } }), /^ci\.branch must be a plain name/],
+];
 
-  it.each(cases)('rejects %s', (_name, mutate, expected) => {
+/** Values on the permitted side of each rule's boundary: the rule stays silent about them. */
+const ACCEPTED: Array<[string, Mutation, RegExp]> = [
+  ['a stage name of 16 characters', prodWith('stage', 'a'.repeat(16)), /^stage must/],
+  ['a prefix of 20 characters', prodWith('prefix', `B${'x'.repeat(19)}`), /^prefix must/],
+  ['a tag key of 128 and a value of 256 characters', prodWith('tags', { ['k'.repeat(128)]: 'v'.repeat(256) }), /^tags\./],
+  ['six AZs', (c) => ({ ...c, availabilityZones: ['a', 'b', 'c', 'd', 'e', 'f'].map((z) => `eu-west-1${z}`) }), /^availabilityZones must list/],
+  ['two AZs', (c) => ({ ...c, availabilityZones: ['eu-west-1a', 'eu-west-1b'], network: { ...c.network, natGateways: 2 } }), /^availabilityZones must list/],
+  ['a /17 VPC over three zones', prodWith('network.cidr', '10.20.0.0/17'), /^network\.cidr/],
+  ['a /16 VPC over six zones', (c) => ({ ...c, availabilityZones: ['a', 'b', 'c', 'd', 'e', 'f'].map((z) => `eu-west-1${z}`) }), /^network\.cidr/],
+  ['one NAT gateway', prodWith('network.natGateways', 1), /^network\.natGateways/],
+  ['one task', (c) => ({ ...c, service: { ...c.service, minTasks: 1, maxTasks: 1 } }), /^service\.(minTasks|maxTasks)/],
+  ['1000 tasks', prodWith('service.maxTasks', 1000), /^service\.maxTasks/],
+  ['min tasks equal to max tasks', prodWith('service.minTasks', 50), /^service\.minTasks/],
+  ['the most memory 1024 CPU units allow', prodWith('service.memoryMiB', 8192), /^service\.memoryMiB/],
+  ['a CPU target of 10 %', prodWith('service.targetCpuUtilization', 10), /^service\.targetCpuUtilization/],
+  ['a CPU target of 90 %', prodWith('service.targetCpuUtilization', 90), /^service\.targetCpuUtilization/],
+  ['a p99 objective of a minute', prodWith('service.p99LatencyTargetMs', 60_000), /^service\.p99LatencyTargetMs/],
+  ['a pool of 100 connections', prodWith('service.databasePoolSize', 100), /^service\.databasePoolSize/],
+  ['a request-log sample rate of 0', prodWith('service.requestLogSampleRate', 0), /^service\.requestLogSampleRate/],
+  ['a request-log sample rate of 1', prodWith('service.requestLogSampleRate', 1), /^service\.requestLogSampleRate/],
+  ['Serverless from 0 to 256 ACU', (c) => ({ ...c, database: { ...c.database, instanceClass: undefined, serverless: { minCapacity: 0, maxCapacity: 256 } } }), /^database\.serverless/],
+  ['Serverless fixed at 1 ACU', (c) => ({ ...c, database: { ...c.database, instanceClass: undefined, serverless: { minCapacity: 1, maxCapacity: 1 } } }), /^database\.serverless/],
+  ['15 readers', prodWith('database.readers', 15), /^database\.readers/],
+  ['database retention of 35 days', prodWith('database.backupRetentionDays', 35), /^database\.backupRetentionDays/],
+  ['database retention of 7 days', prodWith('database.backupRetentionDays', 7), /^database\.backupRetentionDays/],
+  ['secret rotation daily', prodWith('database.secretRotationDays', 1), /^database\.secretRotationDays/],
+  ['secret rotation yearly', prodWith('database.secretRotationDays', 365), /^database\.secretRotationDays/],
+  ['snapshot copies kept 7 days', prodWith('backup.snapshotCopyRetentionDays', 7), /^backup\.snapshotCopyRetentionDays/],
+  ['snapshot copies kept ten years', prodWith('backup.snapshotCopyRetentionDays', 3650), /^backup\.snapshotCopyRetentionDays/],
+  ['AWS Backup copies kept 7 days', prodWith('backup.awsBackupCopyRetentionDays', 7), /^backup\.awsBackupCopyRetentionDays/],
+  ['a WAF headroom of exactly 1', prodWith('waf.rateLimitHeadroom', 1), /^waf\.rateLimitHeadroom/],
+  ['a WAF headroom of 100', prodWith('waf.rateLimitHeadroom', 100), /^waf\.rateLimitHeadroom/],
+  ['a WAF headroom that derives a per-user limit of exactly 10', (c) => ({ ...c, service: { ...c.service, appRateLimitPerUser: 1 }, waf: { ...c.waf, rateLimitHeadroom: 2 } }), /^waf\.rateLimitHeadroom/],
+  ['a one-minute WAF window', prodWith('waf.evaluationWindowSeconds', 60), /^waf\.evaluationWindowSeconds/],
+  ['a one-byte WAF body limit', prodWith('waf.maxBodyBytes', 1), /^waf\.maxBodyBytes/],
+  ['a shrink fraction of 1', prodWith('waf.maxShrinkFraction', 1), /^waf\.maxShrinkFraction/],
+  ['a shrink fraction just above 0', prodWith('waf.maxShrinkFraction', 0.001), /^waf\.maxShrinkFraction/],
+  ['a sync every 5 minutes', prodWith('waf.syncIntervalMinutes', 5), /^waf\.syncIntervalMinutes/],
+  ['a daily sync', prodWith('waf.syncIntervalMinutes', 1440), /^waf\.syncIntervalMinutes/],
+  ['a trace sample rate of 0', prodWith('observability.traceSampleRate', 0), /^observability\.traceSampleRate/],
+  ['a trace sample rate of 1', prodWith('observability.traceSampleRate', 1), /^observability\.traceSampleRate/],
+  ['an availability target just above 0.9', prodWith('observability.availabilityTarget', 0.9001), /^observability\.availabilityTarget/],
+  ['an availability target just below 1', prodWith('observability.availabilityTarget', 0.99999), /^observability\.availabilityTarget/],
+  ['a reserved concurrency of 1000', prodWith('lambdaReservedConcurrency', 1000), /^lambdaReservedConcurrency/],
+  ['an account quota of 1', prodWith('accountQuotas', { elasticIps: 1 }), /^accountQuotas\.elasticIps must/],
+  ['a CI branch instead of an environment', (c) => ({ ...c, ci: { repository: 'example-org/bulwark', branch: 'release/v1.2', pullRequestDiff: false } }), /^ci/],
+];
+
+describe('validation names the field at fault', () => {
+  it.each(REJECTED)('rejects %s', (_name, mutate, expected) => {
     // Some mutations cascade (a one-zone list also breaks natGateways): the rule's own
     // message must be among the problems.
     expect(problemsAfter(mutate)).toContainEqual(expect.stringMatching(expected));
+  });
+
+  it.each(ACCEPTED)('accepts %s', (_name, mutate, silentRule) => {
+    expect(problemsAfter(mutate).filter((problem) => silentRule.test(problem))).toEqual([]);
+  });
+
+  it('has a rejecting case for every rule in validate.ts', () => {
+    const produced = REJECTED.flatMap(([, mutate]) => problemsAfter(mutate));
+    const recovery = { ...structuredClone(STAGES.prod), region: 'eu-central-1', backupRegion: 'eu-west-1' };
+    produced.push(...findStageSetProblems({ ...STAGES, 'prod-dr': recovery }));
+    const rules = validationRules();
+    expect(rules.length).toBeGreaterThan(70);
+    const uncovered = rules.filter((rule) => !produced.some((problem) => rule.pattern.test(problem))).map((rule) => rule.template);
+    expect(uncovered, 'add a case to REJECTED in test/config/validate.test.ts for each of these rules').toEqual([]);
   });
 
   it('reports every problem at once and names the stage', () => {

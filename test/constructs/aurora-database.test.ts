@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -89,7 +89,7 @@ describe('AuroraDatabase (provisioned, prod-like)', () => {
     });
     template.allResourcesProperties('AWS::RDS::DBInstance', {
       MonitoringInterval: 60,
-      MonitoringRoleArn: Match.anyValue(),
+      MonitoringRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseClusterMonitoringRole'), 'Arn'] },
     });
   });
 
@@ -97,13 +97,14 @@ describe('AuroraDatabase (provisioned, prod-like)', () => {
     template.hasResourceProperties('AWS::RDS::DBCluster', { EnableIAMDatabaseAuthentication: true });
   });
 
-  it('grants IAM database connections for a named user', () => {
+  it('grants IAM database connections as the named user of this cluster only', () => {
     const { stack: other, database: db } = databaseStack();
     const role = new iam.Role(other, 'AppRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     db.grantConnect(role, 'app_user');
-    Template.fromStack(other).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Action: 'rds-db:connect', Resource: Match.anyValue() })] },
-    });
+    const clusterId = other.getLogicalId(db.cluster.node.defaultChild as CfnElement);
+    const dbUserArn = { 'Fn::Join': ['', ['arn:aws:rds-db:eu-west-1:123456789012:dbuser:', { 'Fn::GetAtt': [clusterId, 'DBClusterResourceId'] }, '/app_user']] };
+    const policies = Object.values(Template.fromStack(other).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AppRole') }] } }));
+    expect(policies.map((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([[{ Action: 'rds-db:connect', Effect: 'Allow', Resource: dbUserArn }]]);
   });
 
   it('generates the credentials, database name included, into a KMS-encrypted secret rotated on a schedule', () => {

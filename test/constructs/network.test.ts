@@ -58,7 +58,11 @@ describe('Network', () => {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'logs.eu-west-1.amazonaws.com' }, Condition: { ArnLike: Match.anyValue() } }),
+          // Only log groups of this account and region may use the key (no other account's logs).
+          Match.objectLike({
+            Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:123456789012:log-group:*' } },
+          }),
         ]),
       },
     });

@@ -205,7 +205,13 @@ describe('Observability', () => {
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-            Match.objectLike({ Sid: 'AllowCloudWatchAlarmsOfThisAccount', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }),
+            Match.objectLike({
+              Sid: 'AllowCloudWatchAlarmsOfThisAccount',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Resource: { Ref: Match.stringLikeRegexp('^ObservabilityAlarmTopic[0-9A-F]{8}$') },
+            }),
           ]),
         },
       });

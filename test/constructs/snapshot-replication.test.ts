@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuroraDatabase } from '../../lib/constructs/aurora-database';
@@ -39,10 +39,11 @@ function copierStatements(template: Template): Array<Record<string, any>> {
 
 describe('SnapshotReplication', () => {
   let stack: Stack;
+  let database: AuroraDatabase;
   let replication: SnapshotReplication;
   let template: Template;
   beforeAll(() => {
-    ({ stack, replication } = replicationStack());
+    ({ stack, database, replication } = replicationStack());
     template = Template.fromStack(stack);
   });
 
@@ -137,10 +138,12 @@ describe('SnapshotReplication', () => {
         ],
       },
     });
+    // The selection is this cluster and nothing else; the primary-region vault has its own key.
+    const clusterId = stack.getLogicalId(database.cluster.node.defaultChild as CfnElement);
     template.hasResourceProperties('AWS::Backup::BackupSelection', {
-      BackupSelection: Match.objectLike({ Resources: [Match.objectLike({ 'Fn::Join': Match.anyValue() })] }),
+      BackupSelection: Match.objectLike({ Resources: [{ 'Fn::Join': ['', ['arn:aws:rds:eu-west-1:123456789012:cluster:', { Ref: clusterId }]] }] }),
     });
-    template.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: Match.anyValue() });
+    template.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReplicationBackupVaultKey'), 'Arn'] } });
   });
 
   it('publishes metrics under the stage dimension', () => {

@@ -168,7 +168,12 @@ describe('WebService with defaults', () => {
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-            Match.objectLike({ Effect: 'Allow', Action: 's3:PutObject' }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 's3:PutObject',
+              // Only under this account's AWSLogs prefix of this bucket.
+              Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAccessLogs'), 'Arn'] }, Match.stringLikeRegexp('/AWSLogs/123456789012/\\*$')]] },
+            }),
           ]),
         },
       });
@@ -630,7 +635,15 @@ describe('WebService options', () => {
     const keyPolicy = Object.values(Template.fromStack(network).findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy;
     expect(JSON.stringify(keyPolicy)).not.toContain('Test');
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'kms:Decrypt',
+            Resource: { 'Fn::ImportValue': Match.stringLikeRegexp('^Network:ExportsOutputFnGetAttDatabaseKey[0-9A-F]{8}Arn') },
+            Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+          }),
+        ]),
+      },
       Roles: [stack.resolve(webService.taskDefinition.obtainExecutionRole().roleName)],
     });
   });

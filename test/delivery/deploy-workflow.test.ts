@@ -45,7 +45,7 @@ describe('.github/workflows/deploy.yml', () => {
     expect(diff.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
   });
 
-  it('verifies every change through the shared gate (verify.yml): npm ci, tests, npm run validate, the workflow audit', () => {
+  it('verifies every change through the shared gate (verify.yml): npm ci, tests, npm run validate, the API report, the workflow audit', () => {
     expect(verify.uses).toBe('./.github/workflows/verify.yml');
     expect(verify.if).toBeUndefined();
     expect(Object.keys(verifyWorkflow.on)).toEqual(['workflow_call']);
@@ -53,6 +53,9 @@ describe('.github/workflows/deploy.yml', () => {
     const ci = stepIndex(gate, runs('npm ci'), 'npm ci');
     expect(stepIndex(gate, runs('npm test'), 'npm test')).toBeGreaterThan(ci);
     expect(stepIndex(gate, runs('npm run validate'), 'npm run validate')).toBeGreaterThan(ci);
+    // api:check reads the declarations build:lib writes.
+    const apiCheck = stepIndex(gate, runs('npm run api:check'), 'npm run api:check');
+    expect(stepIndex(gate, runs('npm run build:lib'), 'npm run build:lib')).toBeLessThanOrEqual(apiCheck);
     // zizmor comes into .venv with npm test's pretest (scripts/setup-python.sh).
     expect(stepIndex(gate, runs('npm run audit:workflows'), 'npm run audit:workflows')).toBeGreaterThan(stepIndex(gate, runs('npm test'), 'npm test'));
     expect(gate.if).toBeUndefined();

@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../scripts/test-summary';
+
+const ROOT = path.join(__dirname, '..', '..');
 
 const file = (status: string, ...tests: string[]) => ({ name: 'x.test.ts', status, assertionResults: tests.map((s) => ({ status: s })) });
 
@@ -20,5 +25,51 @@ describe('the closing line of .ci/run', () => {
 
   it('reports a missing report as one failure', () => {
     expect(summarize(undefined, 0)).toEqual({ passed: 0, failed: 1 });
+  });
+});
+
+describe('the closing line of .ci/run, from a real vitest JSON report', () => {
+  // Inside the repository, so the fixtures resolve vitest from node_modules.
+  const cache = path.join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const directory = mkdtempSync(path.join(cache, 'bulwark-summary-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  /** Runs vitest over `files` (name → source) the way .ci/run does, and summarizes its report. */
+  function runFixtures(files: Record<string, string>) {
+    const root = mkdtempSync(path.join(directory, 'run-'));
+    writeFileSync(path.join(root, 'vitest.config.mjs'), "export default { test: { include: ['*.spec.ts'] } };\n");
+    for (const [name, source] of Object.entries(files)) writeFileSync(path.join(root, name), source);
+    const report = path.join(root, 'report.json');
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', root, '--reporter=json', `--outputFile.json=${report}`], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true' },
+    });
+    return { status: run.status, summary: summarize(JSON.parse(readFileSync(report, 'utf8')), run.status ?? 1) };
+  }
+
+  const passing = "import { it } from 'vitest';\nit('passes', () => {});\nit('passes too', () => {});\n";
+
+  it('counts a file whose beforeAll throws, and a file that fails to import, as failures', () => {
+    const { status, summary } = runFixtures({
+      'passing.spec.ts': passing,
+      'hook.spec.ts': "import { beforeAll, it } from 'vitest';\nbeforeAll(() => { throw new Error('no database'); });\nit('never runs', () => {});\n",
+      'import.spec.ts': "import './missing-module';\nimport { it } from 'vitest';\nit('never runs', () => {});\n",
+    });
+    expect(status).not.toBe(0);
+    expect(summary).toEqual({ passed: 2, failed: 2 });
+  });
+
+  it('counts a throwing afterAll as a failure although every test passed', () => {
+    const { status, summary } = runFixtures({ 'teardown.spec.ts': "import { afterAll, it } from 'vitest';\nafterAll(() => { throw new Error('leak'); });\nit('passes', () => {});\n" });
+    expect(status).not.toBe(0);
+    expect(summary.failed).toBeGreaterThan(0);
+  });
+
+  it('says 0 failed only when vitest exited 0', () => {
+    const { status, summary } = runFixtures({ 'passing.spec.ts': passing });
+    expect(status).toBe(0);
+    expect(summary).toEqual({ passed: 2, failed: 0 });
   });
 });

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** A moto server (AWS API emulator) listening on 127.0.0.1, for tests that talk real HTTP. */
@@ -18,14 +17,37 @@ const MOTO_BINARY = join(__dirname, '..', '..', '.venv', 'bin', 'moto_server');
 const STARTUP_ATTEMPTS = 100;
 const STARTUP_POLL_MS = 100;
 
-async function freePort(): Promise<number> {
+/** What moto_server (werkzeug) prints once it has bound its socket, with the port it got. */
+const RUNNING_ON = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
+
+/**
+ * The port the server bound when asked for port 0, read from its start-up line: no port is
+ * picked, released and re-bound (another process could take it in between).
+ */
+function boundPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    let output = '';
+    const limitMs = STARTUP_ATTEMPTS * STARTUP_POLL_MS;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      settle(() => reject(new Error(`moto_server did not report its port within ${limitMs / 1000}s:\n${output}`)));
+    }, limitMs);
+    const settle = (then: () => void) => {
+      clearTimeout(timer);
+      child.stderr!.off('data', onData);
+      child.off('exit', onExit);
+      // Keep draining the pipe so the server never blocks on a full buffer.
+      child.stderr!.resume();
+      then();
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const running = RUNNING_ON.exec(output);
+      if (running) settle(() => resolve(Number(running[1])));
+    };
+    const onExit = (code: number | null) => settle(() => reject(new Error(`moto_server exited with code ${code} before listening:\n${output}`)));
+    child.stderr!.on('data', onData);
+    child.once('exit', onExit);
   });
 }
 
@@ -45,15 +67,14 @@ async function waitUntilUp(endpoint: string, child: ChildProcess): Promise<void>
 
 /**
  * Starts `moto_server` from the project's virtualenv (installed by scripts/setup-python.sh)
- * on a free loopback port.
+ * on a loopback port the OS picks (port 0), read back from its start-up line.
  */
 export async function startMotoServer(): Promise<MotoServer> {
   if (!existsSync(MOTO_BINARY)) {
     throw new Error(`${MOTO_BINARY} is missing: run "npm run setup:python" first`);
   }
-  const port = await freePort();
-  const child = spawn(MOTO_BINARY, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn(MOTO_BINARY, ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const endpoint = `http://127.0.0.1:${await boundPort(child)}`;
   await waitUntilUp(endpoint, child);
   return {
     endpoint,

@@ -84,7 +84,7 @@ export interface ObservabilityProps {
   readonly availabilityTarget?: number;
   /**
    * Latency objective: `target` share of requests answered within `thresholdMs`.
-   * @default { thresholdMs: 50, target: 0.99 }
+   * @default `{ thresholdMs: 50, target: 0.99 }`
    */
   readonly latencyObjective?: { readonly thresholdMs: number; readonly target: number };
   /**

@@ -173,7 +173,7 @@ export interface WebServiceProps {
   readonly loadBalancerSubnets?: ec2.SubnetSelection;
   /**
    * Subnets of the tasks (they get no public IP).
-   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   * @default `{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }`
    */
   readonly taskSubnets?: ec2.SubnetSelection;
   /**

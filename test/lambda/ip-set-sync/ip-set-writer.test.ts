@@ -42,6 +42,11 @@ describe('shrinkRefusal', () => {
   it('does not guard small sets', () => {
     expect(shrinkRefusal({ currentCount: 9, added: 0, removed: 8 }, 1, 0.25)).toBeUndefined();
   });
+
+  it('starts guarding at exactly 10 entries (9 unguarded, 10 guarded)', () => {
+    expect(shrinkRefusal({ currentCount: 9, added: 0, removed: 3 }, 6, 0.25)).toBeUndefined();
+    expect(shrinkRefusal({ currentCount: 10, added: 0, removed: 3 }, 7, 0.25)).toMatch(/would remove 3 of 10/);
+  });
 });
 
 describe('syncIpSet', () => {

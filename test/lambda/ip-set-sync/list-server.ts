@@ -4,8 +4,11 @@ import type { AddressInfo } from 'node:net';
 export interface ListRoute {
   readonly status?: number;
   readonly body?: string;
-  /** Holds the response back this long (tests of the fetch timeout). */
-  readonly delayMs?: number;
+  /**
+   * Never answers (until the server closes): a test of the fetch timeout then either sees
+   * the timeout or hangs until the test's own limit fails it, with no clock to compare.
+   */
+  readonly neverAnswers?: boolean;
   readonly redirectTo?: string;
 }
 
@@ -21,7 +24,6 @@ export interface ListServer {
 export async function startListServer(): Promise<ListServer> {
   const routes = new Map<string, ListRoute>();
   const requests: string[] = [];
-  const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((request, response) => {
     const path = request.url ?? '/';
     requests.push(path);
@@ -33,12 +35,7 @@ export async function startListServer(): Promise<ListServer> {
       }
       response.writeHead(route.status ?? 200, { 'content-type': 'text/plain' }).end(route.body ?? '');
     };
-    if (!route.delayMs) return respond();
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      respond();
-    }, route.delayMs);
-    timers.add(timer);
+    if (!route.neverAnswers) respond();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -47,7 +44,6 @@ export async function startListServer(): Promise<ListServer> {
     routes,
     requests,
     async close() {
-      for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

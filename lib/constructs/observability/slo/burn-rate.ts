@@ -68,7 +68,7 @@ export function budgetSpent(badRatio: number, windowMinutes: number, target: num
   return decimal((burnRate(badRatio, target) * windowMinutes) / (SLO_PERIOD_DAYS * 24 * 60));
 }
 
-/** Whether a window alarm of `pair` fires for `badRatio` (the alarms compare with >=). */
+/** Whether a window alarm of `pair` fires for `badRatio` (the alarms compare with `>=`). */
 export function windowFires(pair: BurnRateWindowPair, target: number, badRatio: number): boolean {
   return badRatio >= burnRateThreshold(target, pair.burnRate);
 }
