@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -62,7 +63,7 @@ export interface DatabaseMigrationProps {
   readonly databasePort?: number;
   /**
    * Subnets of the task (it gets no public IP).
-   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   * @default - the cluster VPC's private subnets with egress (`ec2.SubnetType.PRIVATE_WITH_EGRESS`)
    */
   readonly subnets?: ec2.SubnetSelection;
   /**
@@ -125,9 +126,13 @@ export class DatabaseMigration extends Construct {
   readonly securityGroup: ec2.SecurityGroup;
   readonly logGroup: logs.LogGroup;
   /** Starts the task (the provider's onEvent handler). */
-  readonly startFunction: BundledFunction;
+  readonly startFunction: lambda.Function;
   /** Polls the task until it stops (the provider's isComplete handler). */
-  readonly checkFunction: BundledFunction;
+  readonly checkFunction: lambda.Function;
+  /** Role of `startFunction`: RunTask on this family in this cluster, PassRole of the task's two roles. */
+  readonly startRole: iam.Role;
+  /** Role of `checkFunction`: DescribeTasks in this cluster. */
+  readonly checkRole: iam.Role;
   readonly provider: cr.Provider;
   /** The custom resource; make the service depend on it (see `runsBefore`). */
   readonly resource: CustomResource;
@@ -179,14 +184,15 @@ export class DatabaseMigration extends Construct {
     this.securityGroup.connections.allowTo(props.database, ec2.Port.tcp(props.databasePort ?? 5432), 'Database migration task to the database');
 
     const functionDefaults = { code: lambdaBundle('migration-runner'), logRetention, logEncryptionKey, environment: {}, retryAttempts: 0 };
-    this.startFunction = new BundledFunction(this, 'Start', { ...functionDefaults, handler: 'index.handler', description: 'Starts the one-off database migration task of a deploy' });
-    this.checkFunction = new BundledFunction(this, 'Check', { ...functionDefaults, handler: 'index.isComplete', description: 'Reports whether the deploy\'s database migration task has exited 0' });
+    const starter = new BundledFunction(this, 'Start', { ...functionDefaults, handler: 'index.handler', description: 'Starts the one-off database migration task of a deploy' });
+    const checker = new BundledFunction(this, 'Check', { ...functionDefaults, handler: 'index.isComplete', description: 'Reports whether the deploy\'s database migration task has exited 0' });
+    [this.startFunction, this.startRole, this.checkFunction, this.checkRole] = [starter.function, starter.role, checker.function, checker.role];
     this.grantRunTask(props.cluster);
     this.grantDescribeTasks(props.cluster);
 
     this.provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.startFunction.function,
-      isCompleteHandler: this.checkFunction.function,
+      onEventHandler: this.startFunction,
+      isCompleteHandler: this.checkFunction,
       queryInterval: POLL_INTERVAL,
       totalTimeout: timeout,
       logGroup: this.logGroup,
@@ -223,7 +229,7 @@ export class DatabaseMigration extends Construct {
   private grantRunTask(cluster: ecs.ICluster): void {
     const stack = Stack.of(this);
     const family = Arn.format({ service: 'ecs', resource: 'task-definition', resourceName: `${this.taskDefinition.family}:*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, stack);
-    const role = this.startFunction.role;
+    const role = this.startRole;
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:RunTask'], resources: [family], conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } } }));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -237,7 +243,7 @@ export class DatabaseMigration extends Construct {
   /** DescribeTasks on this cluster's tasks only. */
   private grantDescribeTasks(cluster: ecs.ICluster): void {
     const tasks = Arn.format({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, Stack.of(this));
-    this.checkFunction.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasks], conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } } }));
+    this.checkRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasks], conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } } }));
   }
 
   private suppressExplainedFindings(): void {
@@ -245,7 +251,7 @@ export class DatabaseMigration extends Construct {
       reason: 'Log streams are created at run time with unpredictable names, so the grant is on the streams of the function\'s own log group only; X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
       appliesTo: ['Resource::*', { regex: '/^Resource::<.*LogGroup.*\\.Arn>:log-stream:\\*$/g' }],
     };
-    NagSuppressions.addResourceSuppressions(this.startFunction.role, [
+    NagSuppressions.addResourceSuppressions(this.startRole, [
       { id: 'AwsSolutions-IAM5', reason: functionBasics.reason, appliesTo: functionBasics.appliesTo },
       {
         id: 'AwsSolutions-IAM5',
@@ -253,7 +259,7 @@ export class DatabaseMigration extends Construct {
         appliesTo: [{ regex: '/^Resource::arn:[^:]+:ecs:[^:]+:[^:]+:task-definition\\/.+:\\*$/g' }],
       },
     ], true);
-    NagSuppressions.addResourceSuppressions(this.checkFunction.role, [
+    NagSuppressions.addResourceSuppressions(this.checkRole, [
       { id: 'AwsSolutions-IAM5', reason: functionBasics.reason, appliesTo: functionBasics.appliesTo },
       {
         id: 'AwsSolutions-IAM5',

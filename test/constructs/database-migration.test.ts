@@ -138,7 +138,7 @@ describe('DatabaseMigration with defaults', () => {
 
   it('lets the starter run only this task definition family, in this cluster, and pass only its two roles to ECS', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: id(built.migration.startFunction.role) }],
+      Roles: [{ Ref: id(built.migration.startRole) }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
@@ -160,7 +160,7 @@ describe('DatabaseMigration with defaults', () => {
       },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: id(built.migration.checkFunction.role) }],
+      Roles: [{ Ref: id(built.migration.checkRole) }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ecs:DescribeTasks', Condition: { ArnEquals: { 'ecs:cluster': Match.anyValue() } } })]) },
     });
   });
