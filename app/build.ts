@@ -1,6 +1,7 @@
 /**
  * `npm run build:app`: everything the container image needs, in app/dist:
  *   server.js        the esbuild bundle (Fastify, plugins, routes, RDS CA bundle)
+ *   migrate.js       the migration step a deploy runs as a one-off task (src/migrate-cli.ts)
  *   migrations/      the SQL files, read at start
  *   package.json     the external packages with the exact versions in the root lockfile
  *   package-lock.json their part of the root lockfile; the Dockerfile's deps stage runs
@@ -45,8 +46,8 @@ export async function buildApp(outDir = APP_DIST): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   await build({
-    entryPoints: [join(__dirname, 'src', 'server.ts')],
-    outfile: join(outDir, 'server.js'),
+    entryPoints: { server: join(__dirname, 'src', 'server.ts'), migrate: join(__dirname, 'src', 'migrate-cli.ts') },
+    outdir: outDir,
     bundle: true,
     platform: 'node',
     target: 'node20',

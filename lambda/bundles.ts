@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 
 /** The project's functions, by folder name under lambda/. */
-export const LAMBDAS = ['snapshot-copier', 'ip-set-sync'] as const;
+export const LAMBDAS = ['snapshot-copier', 'ip-set-sync', 'migration-runner'] as const;
 export type LambdaName = (typeof LAMBDAS)[number];
 
 /** Where the bundles go, relative to the package root. */

@@ -43,7 +43,16 @@ export type DatabaseConfig =
        * @default 10 000 ms
        */
       readonly migrationLockTimeoutMs?: number;
+      /**
+       * `skip` (DB_MIGRATIONS=skip): this process applies no migrations; a deploy's one-off
+       * migration step does (migrate-cli.ts). The process then only waits, as it waits for
+       * an unreachable database, until the schema is at least the version it ships.
+       * @default 'apply' - under the advisory lock at start-up
+       */
+      readonly migrations?: MigrationMode;
     };
+
+export type MigrationMode = 'apply' | 'skip';
 
 /** Either a URL (with DATABASE_URL) or a user and password on the runtime's host (with DB_HOST). */
 export type MigrationCredentials = { readonly connectionString: string } | { readonly user: string; readonly password: string };
@@ -190,12 +199,18 @@ function migrationCredentials(env: Env): MigrationCredentials | undefined {
   return { user, password };
 }
 
+function migrationMode(env: Env): MigrationMode {
+  const mode = (env.DB_MIGRATIONS ?? 'apply').trim().toLowerCase() || 'apply';
+  if (mode !== 'apply' && mode !== 'skip') throw new ConfigError(`DB_MIGRATIONS must be "apply" or "skip", got "${env.DB_MIGRATIONS}"`);
+  return mode;
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const poolSize = integer(env, 'DB_POOL_SIZE', 10, 1, 1000);
   const secret = credentialsSecret(env);
   const migration = migrationCredentials(env);
   const migrationLockTimeoutMs = integer(env, 'MIGRATION_LOCK_TIMEOUT_MS', 10_000, 100, 600_000);
-  const migrationSettings = { ...(migration && { migration }), migrationLockTimeoutMs };
+  const migrationSettings = { ...(migration && { migration }), migrationLockTimeoutMs, migrations: migrationMode(env) };
   if (env.DATABASE_URL) {
     return { kind: 'postgres', connectionString: env.DATABASE_URL, ssl: databaseSsl(env), poolSize, ...migrationSettings };
   }

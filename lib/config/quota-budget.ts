@@ -1,3 +1,4 @@
+import { DEFAULT_MIGRATION_TASK_CPU } from '../constructs/database-migration';
 import { edgeWebAclCapacity } from '../constructs/edge-protection-rules';
 import { WEB_ACL_INCLUDED_CAPACITY, WEB_ACL_MAX_CAPACITY } from '../constructs/waf-capacity';
 import { edgeRuleOptions } from './edge-rules';
@@ -84,8 +85,12 @@ export const FRESH_ACCOUNT_QUOTAS: readonly AccountQuota[] = [
     region: 'primary',
     need: (c) => {
       const vcpu = c.service.cpu / 1024;
+      // The deploy's migration task runs before the service rolls: beside the old fleet, never
+      // the doubled one, and it is no larger than one task (Fargate's smallest is 0.25 vCPU),
+      // so the doubled fleet stays the peak.
+      const migrationVcpu = DEFAULT_MIGRATION_TASK_CPU / 1024;
       const deployment = Math.ceil(c.service.maxTasks * vcpu * DEPLOYMENT_TASK_FACTOR);
-      const deploymentBasis = `${c.service.maxTasks} tasks × ${vcpu} vCPU × ${DEPLOYMENT_TASK_FACTOR} while a deployment replaces them`;
+      const deploymentBasis = `${c.service.maxTasks} tasks × ${vcpu} vCPU × ${DEPLOYMENT_TASK_FACTOR} while a deployment replaces them (the ${migrationVcpu} vCPU migration task runs before, beside the old fleet only)`;
       // A load test runs between deployments: the service at its maximum plus the workers.
       const workers = loadTestWorkerVcpu(c);
       const loadTest = Math.ceil(c.service.maxTasks * vcpu + workers);

@@ -169,6 +169,10 @@ export class AuroraDatabase extends Construct {
   readonly memoryBytes?: number;
   /** Default max_connections of one instance (Aurora's formula over `memoryBytes`). */
   readonly maxConnections?: number;
+  private readonly vpc: ec2.IVpc;
+  private readonly rotationSubnets: ec2.SubnetSelection;
+  private readonly secretRotation: Duration;
+  private readonly databaseName: string;
 
   constructor(scope: Construct, id: string, props: AuroraDatabaseProps) {
     super(scope, id);
@@ -263,17 +267,73 @@ export class AuroraDatabase extends Construct {
     this.metrics = new AuroraClusterMetrics(this.cluster, this.isServerless);
     this.connections = this.cluster.connections;
 
-    this.cluster.addRotationSingleUser({
-      automaticallyAfter: props.secretRotation ?? Duration.days(30),
-      vpcSubnets: props.rotationSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    });
-    // Secrets Manager rotates once as soon as the schedule exists; before the instances
-    // are up the rotation function cannot connect, the first rotation fails and the next
-    // comes a whole period later.
-    const instances = this.cluster.node.findAll().filter((c): c is rds.CfnDBInstance => c instanceof rds.CfnDBInstance);
-    for (const schedule of this.node.findAll().filter((c) => c instanceof secretsmanager.CfnRotationSchedule)) schedule.node.addDependency(...instances);
+    this.vpc = props.vpc;
+    this.rotationSubnets = props.rotationSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.secretRotation = props.secretRotation ?? Duration.days(30);
+    this.databaseName = databaseName;
+    this.cluster.addRotationSingleUser({ automaticallyAfter: this.secretRotation, vpcSubnets: this.rotationSubnets });
+    this.waitForInstancesBeforeRotating();
 
     this.suppressExplainedFindings(clusterProps.deletionProtection);
+    this.acceptRotationIngressFindings();
+  }
+
+  /**
+   * A generated secret for another database role, shaped like the master secret (host,
+   * port, dbname, username, password, engine), encrypted with the cluster's key and
+   * rotated single-user on the master's schedule (the role changes its own password: it
+   * needs no rights over other roles). The role itself is not created here: whoever holds
+   * the owner's credentials does that (the project's migration step creates it and sets its
+   * password from this secret on every deploy). The first rotation waits a whole period,
+   * so that the role exists by then.
+   */
+  addUserSecret(id: string, username: string): secretsmanager.ISecret {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(username)) {
+      throw new Error(`AuroraDatabase.addUserSecret: username must be a lower-case PostgreSQL identifier (letters, digits, _; at most 63), got "${username}"`);
+    }
+    const generated = new rds.DatabaseSecret(this, id, { username, dbname: this.databaseName, encryptionKey: this.encryptionKey });
+    const secret = generated.attach(this.cluster);
+    new secretsmanager.SecretRotation(this, `${id}Rotation`, {
+      application: secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_SINGLE_USER,
+      secret,
+      target: this.cluster,
+      vpc: this.vpc,
+      vpcSubnets: this.rotationSubnets,
+      automaticallyAfter: this.secretRotation,
+      // Created with the secret, the role does not exist yet: an immediate rotation would fail.
+      rotateImmediatelyOnUpdate: false,
+    });
+    this.waitForInstancesBeforeRotating();
+    this.acceptRotationIngressFindings();
+    return secret;
+  }
+
+  /**
+   * Each rotation function gets an ingress rule on the cluster's security group; suppressions
+   * reach only the children that exist when they are added, so this runs after every rotation.
+   */
+  private acceptRotationIngressFindings(): void {
+    NagSuppressions.addResourceSuppressions(
+      this.cluster,
+      [
+        {
+          id: 'CdkNagValidationFailure',
+          reason: 'The rotation function\'s ingress rule names the cluster port as a CloudFormation reference, which NIST EC2RestrictedCommonPorts/EC2RestrictedSSH cannot evaluate at synthesis; it is the PostgreSQL port from the rotation security group only, never SSH or a CIDR.',
+          appliesTo: ['NIST.800.53.R5-EC2RestrictedCommonPorts', 'NIST.800.53.R5-EC2RestrictedSSH'],
+        },
+      ],
+      true,
+    );
+  }
+
+  /**
+   * Secrets Manager rotates once as soon as a schedule exists; before the instances are up
+   * the rotation function cannot connect, the first rotation fails and the next comes a
+   * whole period later.
+   */
+  private waitForInstancesBeforeRotating(): void {
+    const instances = this.cluster.node.findAll().filter((c): c is rds.CfnDBInstance => c instanceof rds.CfnDBInstance);
+    for (const schedule of this.node.findAll().filter((c) => c instanceof secretsmanager.CfnRotationSchedule)) schedule.node.addDependency(...instances);
   }
 
   /** Lets `grantee` connect as `dbUser` with IAM authentication. */
@@ -310,11 +370,6 @@ export class AuroraDatabase extends Construct {
         {
           id: 'NIST.800.53.R5-RDSInBackupPlan',
           reason: 'Aurora backs up the cluster, not its instances: automated backups with point-in-time recovery are always on, and the SnapshotReplication construct (copier and, where enabled, an AWS Backup plan that selects the cluster) copies them to the backup region.',
-        },
-        {
-          id: 'CdkNagValidationFailure',
-          reason: 'The rotation function\'s ingress rule names the cluster port as a CloudFormation reference, which NIST EC2RestrictedCommonPorts/EC2RestrictedSSH cannot evaluate at synthesis; it is the PostgreSQL port from the rotation security group only, never SSH or a CIDR.',
-          appliesTo: ['NIST.800.53.R5-EC2RestrictedCommonPorts', 'NIST.800.53.R5-EC2RestrictedSSH'],
         },
         {
           id: 'AwsSolutions-RDS11',

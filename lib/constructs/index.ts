@@ -6,6 +6,7 @@ export * from './aurora-database';
 export * from './backup-copy-target';
 export * from './snapshot-replication';
 export * from './web-service';
+export * from './database-migration';
 export * from './edge-protection';
 export * from './sync-after-deployment';
 export * from './waf-capacity';

@@ -11,8 +11,10 @@ import { stageParameterName, type Naming } from '../config';
  * Data's in the stage's order.
  */
 export const DATA_PARAMETERS = {
-  /** ARN of the database credentials secret (ECS injects its fields into the tasks). */
+  /** ARN of the master (schema owner) secret: only the migration task gets its fields. */
   databaseSecretArn: 'data/secret-arn',
+  /** ARN of the runtime role's secret (DML only; the service tasks get this one, see DataStack.runtimeSecret). */
+  runtimeSecretArn: 'data/runtime-secret-arn',
   /** Identifier of the Aurora cluster (the DBClusterIdentifier of its metrics). */
   clusterIdentifier: 'data/cluster-identifier',
 } as const;

@@ -1,5 +1,6 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { backupKeyAliasName, backupVaultName, operationsMetricNamespace, type StageConfig } from '../config';
@@ -7,6 +8,13 @@ import { logRetention } from '../config/durations';
 import { AuroraDatabase } from '../constructs/aurora-database';
 import { SnapshotReplication } from '../constructs/snapshot-replication';
 import { publishDataParameters } from './data-parameters';
+
+/**
+ * The role the service tasks log in as. It holds DML on the app's tables and nothing else:
+ * the migration step (as the master user, who owns the schema) creates it, sets its
+ * password from the runtime secret and grants it.
+ */
+export const RUNTIME_DATABASE_USER = 'bulwark_app';
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
@@ -16,6 +24,15 @@ export interface DataStackProps extends StackProps {
 /** The stateful tier: the Aurora cluster and the copies that let it survive a regional loss. */
 export class DataStack extends Stack {
   readonly database: AuroraDatabase;
+  /**
+   * Credentials of {@link RUNTIME_DATABASE_USER}. A password in its own rotated secret rather
+   * than IAM database authentication: the app already re-reads a rotated secret on a failed
+   * login; the password is checked by PostgreSQL itself, so the role split is testable on a
+   * plain PostgreSQL; and a pool refilling after a failover opens its connections at
+   * PostgreSQL's pace instead of minting a signed token per connection, whose rate Aurora
+   * recommends keeping under 200 new IAM connections a second.
+   */
+  readonly runtimeSecret: secretsmanager.ISecret;
   readonly replication: SnapshotReplication;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -47,8 +64,11 @@ export class DataStack extends Stack {
       ]);
     }
 
+    this.runtimeSecret = this.database.addUserSecret('RuntimeSecret', RUNTIME_DATABASE_USER);
+
     publishDataParameters(this, config, {
       databaseSecretArn: this.database.secret.secretArn,
+      runtimeSecretArn: this.runtimeSecret.secretArn,
       clusterIdentifier: this.database.cluster.clusterIdentifier,
     });
 

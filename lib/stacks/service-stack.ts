@@ -16,8 +16,10 @@ import { skipCheckov } from '../constructs/internal/checkov';
 import { RealUserMonitoring } from '../constructs/real-user-monitoring';
 import { TracingSidecar } from '../constructs/tracing-sidecar';
 import { ShieldMitigationAction } from '../constructs/shield-protection';
+import { DatabaseMigration } from '../constructs/database-migration';
 import { WebService } from '../constructs/web-service';
 import { acceptAlarmWithoutAction } from '../constructs/internal/nist';
+import { defaultImage } from '../constructs/web-service/task';
 import { readDataParameter } from './data-parameters';
 
 export interface ServiceStackProps extends StackProps {
@@ -25,8 +27,9 @@ export interface ServiceStackProps extends StackProps {
   /** VPC of the Network stack. */
   readonly vpc: ec2.IVpc;
   /**
-   * Key of the database credentials secret (the cluster's key, which a restore keeps). The
-   * secret itself, which a restore replaces, is read from the Data stack's SSM parameter.
+   * Key of the database secrets, the master's and the runtime role's (the cluster's key,
+   * which a restore keeps). The secrets themselves, which a restore replaces, are read
+   * from the Data stack's SSM parameters.
    */
   readonly databaseSecretKey: kms.IKey;
   /** The database the tasks connect to on 5432 (the AuroraDatabase construct). */
@@ -44,6 +47,11 @@ export class ServiceStack extends Stack {
   readonly tracing: TracingSidecar;
   /** The key every task seals and opens pagination cursors with (CURSOR_KEY). */
   readonly cursorKey: secretsmanager.Secret;
+  /**
+   * The deploy's one-off migration task, run before the service rolls. It alone gets the
+   * master (schema owner) secret; the service tasks get the runtime role's, DML only.
+   */
+  readonly migration: DatabaseMigration;
   /** The RUM app monitor of the service's page, where the stage turns RUM on. */
   readonly rum?: RealUserMonitoring;
 
@@ -56,6 +64,17 @@ export class ServiceStack extends Stack {
     const hostedZone = route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
       hostedZoneId: dns.hostedZoneId,
       zoneName: dns.hostedZoneName,
+    });
+
+    // The runtime secret keeps the construct id the master secret's reference had, so the
+    // service's logical ids stay as they were; only the ARN it resolves changes.
+    const runtimeSecret = secretsmanager.Secret.fromSecretAttributes(this, 'DatabaseSecret', {
+      secretCompleteArn: readDataParameter(this, config, 'runtimeSecretArn'),
+      encryptionKey: props.databaseSecretKey,
+    });
+    const ownerSecret = secretsmanager.Secret.fromSecretAttributes(this, 'DatabaseOwnerSecret', {
+      secretCompleteArn: readDataParameter(this, config, 'databaseSecretArn'),
+      encryptionKey: props.databaseSecretKey,
     });
 
     this.webService = new WebService(this, 'Web', {
@@ -74,14 +93,13 @@ export class ServiceStack extends Stack {
       deletionProtection: service.deletionProtection,
       logRetention,
       accessLogRetentionDays: service.logRetentionDays,
-      databaseSecret: secretsmanager.Secret.fromSecretAttributes(this, 'DatabaseSecret', {
-        secretCompleteArn: readDataParameter(this, config, 'databaseSecretArn'),
-        encryptionKey: props.databaseSecretKey,
-      }),
+      databaseSecret: runtimeSecret,
       database: props.database,
       targetProtocol: service.tlsToTask ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
       environment: {
         ...(service.tlsToTask ? { APP_TLS: 'self-signed' } : {}),
+        // The migration step below applies them before any task of this version starts.
+        DB_MIGRATIONS: 'skip',
         DB_POOL_SIZE: String(service.databasePoolSize),
         RATE_LIMIT_PER_IP: String(service.appRateLimitPerIp),
         RATE_LIMIT_PER_USER: String(service.appRateLimitPerUser),
@@ -92,6 +110,17 @@ export class ServiceStack extends Stack {
     });
 
     this.cursorKey = this.shareCursorKey();
+
+    this.migration = new DatabaseMigration(this, 'Migration', {
+      cluster: this.webService.cluster,
+      image: defaultImage(),
+      ownerSecret,
+      runtimeSecret,
+      database: props.database,
+      logRetention,
+      removalPolicy: service.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.migration.runsBefore(this.webService.service);
 
     this.tracing = new TracingSidecar(this, 'Tracing', {
       taskDefinition: this.webService.taskDefinition,

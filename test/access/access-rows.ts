@@ -24,6 +24,10 @@ const FLOW_LOG_ROLE_PATH = 'Network/Network/Vpc/FlowLog/IAMRole';
 /** CDK's AwsCustomResource provider (a stack singleton), which starts the sync after deployments. */
 const DEPLOY_TIME_INVOKER = { role: 'Service/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole' };
 const RUM_GUEST_ROLE = { role: 'Service/Rum/GuestRole' };
+const MIGRATION_EXECUTION_ROLE = { role: 'Service/Migration/Task/ExecutionRole' };
+const MIGRATION_TASK_ROLE_PATH = 'Service/Migration/Task/TaskRole';
+const MIGRATION_START_ROLE = { role: 'Service/Migration/Start/Role' };
+const MIGRATION_CHECK_ROLE = { role: 'Service/Migration/Check/Role' };
 const CI_DEPLOY_ROLE_PATH = 'CiDeploy/CiDeploy/DeployRole';
 const CI_DIFF_ROLE_PATH = 'CiDeploy/CiDeploy/DiffRole';
 
@@ -42,11 +46,14 @@ export function accessRows(model: PolicyModel): AccessRow[] {
   const facts = new RuntimeFacts(model);
   return [
     ...ecsRows(facts),
+    ...migrationRows(model, facts),
     ...snapshotCopierRows(facts),
     ...(model.has(BACKUP_ROLE_PATH) ? awsBackupRows(model, facts) : []),
     ...ipSetSyncRows(facts),
     ...functionLogRows(facts, 'Data/SnapshotReplication/Copier/Function', COPIER_ROLE, 'copier'),
     ...functionLogRows(facts, 'Service/Edge/IpSetSync/Function', IP_SET_SYNC_ROLE, 'IP-set sync'),
+    ...functionLogRows(facts, 'Service/Migration/Start/Function', MIGRATION_START_ROLE, 'migration starter'),
+    ...functionLogRows(facts, 'Service/Migration/Check/Function', MIGRATION_CHECK_ROLE, 'migration checker'),
     // CDK's provider carries AWSLambdaBasicExecutionRole (logs on every group): no confinement to deny.
     ...functionLogRows(facts, 'Service/AWS679f53fac002430cb0da5b7982bd2287', DEPLOY_TIME_INVOKER, 'deployment invoker', { confinedToItsGroup: false }),
     ...alarmRows(facts),
@@ -104,6 +111,48 @@ function ecsRows(facts: RuntimeFacts): AccessRow[] {
     { name: 'ECS task role writes traces', principal: TASK_ROLE, action: 'xray:PutTraceSegments', resource: '*', context: {}, expect: 'allow' },
     { name: 'ECS task role cannot delete the database cluster', principal: TASK_ROLE, action: 'rds:DeleteDBCluster', resource: cluster, context: {}, expect: 'deny' },
     { name: 'ECS task role cannot use the database key outside Secrets Manager', principal: TASK_ROLE, action: 'kms:Encrypt', resource: secretKeyArn, context: { 'kms:CallerAccount': facts.account }, expect: 'deny' },
+  ];
+}
+
+/**
+ * The deploy's migration step: only its task gets the master (schema owner) secret, the
+ * service's tasks never; the runner starts only the migration task definition, in the
+ * service's cluster, passing only the migration task's two roles to ECS.
+ */
+function migrationRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
+  const migration = facts.migrationContainer();
+  const ownerSecret = facts.injectedSecretArn('DB_MIGRATION_PASSWORD', migration);
+  const runtimeSecret = facts.injectedSecretArn('DB_PASSWORD', migration);
+  const { taskDefinitionArn, clusterArn } = facts.migrationRun();
+  const [, family] = /task-definition\/([^:]+):\d+$/.exec(taskDefinitionArn)!;
+  const taskDefinitionOf = (name: string) => taskDefinitionArn.replace(`/${family}:`, `/${name}:`);
+  const otherCluster = clusterArn.replace(/cluster\/.+$/, 'cluster/someone-elses');
+  const clusterName = clusterArn.split('/').pop();
+  const taskArn = clusterArn.replace(/cluster\/.+$/, `task/${clusterName}/0123456789abcdef`);
+  const inCluster = (cluster: string) => ({ 'ecs:cluster': cluster });
+  const passTo = (service: string) => ({ 'iam:PassedToService': service });
+  const roleArn = (path: string) => model.role(path).arn;
+  const webExecutionRole = roleArn(EXECUTION_ROLE.role);
+  return [
+    { name: 'migration execution role reads the owner (master) secret', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'allow' },
+    { name: 'migration execution role decrypts the owner secret\'s key via Secrets Manager', principal: MIGRATION_EXECUTION_ROLE, action: 'kms:Decrypt', resource: facts.secretKeyArn(ownerSecret), context: viaSecretsManager(facts, ownerSecret), expect: 'allow' },
+    { name: 'migration execution role reads the runtime secret (to set the role\'s password)', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: runtimeSecret, context: {}, expect: 'allow' },
+    { name: 'migration execution role cannot change the owner secret', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:PutSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
+    { name: 'migration task role cannot read the owner secret (ECS injects it)', principal: { role: MIGRATION_TASK_ROLE_PATH }, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
+    { name: 'service execution role cannot read the owner (master) secret', principal: EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
+    { name: 'service task role cannot read the owner (master) secret', principal: TASK_ROLE, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
+    { name: 'migration starter runs the migration task definition in the cluster', principal: MIGRATION_START_ROLE, action: 'ecs:RunTask', resource: taskDefinitionArn, context: inCluster(clusterArn), expect: 'allow' },
+    { name: 'migration starter runs a previous revision (a rollback)', principal: MIGRATION_START_ROLE, action: 'ecs:RunTask', resource: taskDefinitionArn.replace(/:\d+$/, ':7'), context: inCluster(clusterArn), expect: 'allow' },
+    { name: 'migration starter cannot run another task definition', principal: MIGRATION_START_ROLE, action: 'ecs:RunTask', resource: taskDefinitionOf('someone-elses-task'), context: inCluster(clusterArn), expect: 'deny' },
+    { name: 'migration starter cannot run the migration in another cluster', principal: MIGRATION_START_ROLE, action: 'ecs:RunTask', resource: taskDefinitionArn, context: inCluster(otherCluster), expect: 'deny' },
+    { name: 'migration starter passes the migration task role to ECS tasks', principal: MIGRATION_START_ROLE, action: 'iam:PassRole', resource: roleArn(MIGRATION_TASK_ROLE_PATH), context: passTo('ecs-tasks.amazonaws.com'), expect: 'allow' },
+    { name: 'migration starter passes the migration execution role to ECS tasks', principal: MIGRATION_START_ROLE, action: 'iam:PassRole', resource: roleArn(MIGRATION_EXECUTION_ROLE.role), context: passTo('ecs-tasks.amazonaws.com'), expect: 'allow' },
+    { name: 'migration starter cannot pass the service\'s execution role', principal: MIGRATION_START_ROLE, action: 'iam:PassRole', resource: webExecutionRole, context: passTo('ecs-tasks.amazonaws.com'), expect: 'deny' },
+    { name: 'migration starter cannot pass the migration role to another service', principal: MIGRATION_START_ROLE, action: 'iam:PassRole', resource: roleArn(MIGRATION_TASK_ROLE_PATH), context: passTo('lambda.amazonaws.com'), expect: 'deny' },
+    { name: 'migration starter cannot stop tasks', principal: MIGRATION_START_ROLE, action: 'ecs:StopTask', resource: taskArn, context: inCluster(clusterArn), expect: 'deny' },
+    { name: 'migration checker describes the migration task', principal: MIGRATION_CHECK_ROLE, action: 'ecs:DescribeTasks', resource: taskArn, context: inCluster(clusterArn), expect: 'allow' },
+    { name: 'migration checker cannot run tasks', principal: MIGRATION_CHECK_ROLE, action: 'ecs:RunTask', resource: taskDefinitionArn, context: inCluster(clusterArn), expect: 'deny' },
+    { name: 'migration checker cannot describe another cluster\'s tasks', principal: MIGRATION_CHECK_ROLE, action: 'ecs:DescribeTasks', resource: taskArn.replace(`task/${clusterName}/`, 'task/someone-elses/'), context: inCluster(otherCluster), expect: 'deny' },
   ];
 }
 

@@ -74,6 +74,10 @@ const TYPE_RULES: Record<string, TypeRule> = {
   'AWS::IAM::ManagedPolicy': { nameProperty: 'ManagedPolicyName', ref: (r) => `arn:aws:iam::${r.account}:policy/${r.name}` },
   'AWS::IAM::OIDCProvider': { ref: (r) => `arn:aws:iam::${r.account}:oidc-provider/${r.name}` },
   'AWS::Lambda::Function': { nameProperty: 'FunctionName', ref: (r) => r.name, attributes: { Arn: functionArn } },
+  'AWS::ECS::Cluster': { nameProperty: 'ClusterName', ref: (r) => r.name, attributes: { Arn: (r) => arn('ecs', r, `cluster/${r.name}`) } },
+  // Ref of a task definition is the ARN of its revision (the first one, here).
+  'AWS::ECS::TaskDefinition': { nameProperty: 'Family', ref: (r) => arn('ecs', r, `task-definition/${r.name}:1`) },
+  'AWS::StepFunctions::StateMachine': { nameProperty: 'StateMachineName', ref: (r) => arn('states', r, `stateMachine:${r.name}`), attributes: { Name: (r) => r.name } },
   'AWS::Events::Rule': { nameProperty: 'Name', ref: (r) => r.name, attributes: { Arn: (r) => arn('events', r, `rule/${r.name}`) } },
   'AWS::SNS::Topic': { nameProperty: 'TopicName', ref: (r) => arn('sns', r, r.name), attributes: { TopicArn: (r) => arn('sns', r, r.name), TopicName: (r) => r.name } },
   'AWS::S3::Bucket': {
@@ -101,10 +105,6 @@ const TYPE_RULES: Record<string, TypeRule> = {
   },
   'AWS::CloudWatch::Alarm': { nameProperty: 'AlarmName', ref: (r) => r.name, attributes: { Arn: (r) => arn('cloudwatch', r, `alarm:${r.name}`) } },
   'AWS::RUM::AppMonitor': { nameProperty: 'Name', ref: (r) => r.name, attributes: { Id: (r) => `${r.name}-id`, Arn: (r) => arn('rum', r, `appmonitor/${r.name}`) } },
-  // Ref of a task definition is the ARN of its revision.
-  'AWS::ECS::TaskDefinition': { ref: (r) => arn('ecs', r, `task-definition/${r.name}:1`) },
-  'AWS::ECS::Cluster': { ref: (r) => r.name, attributes: { Arn: (r) => arn('ecs', r, `cluster/${r.name}`) } },
-  'AWS::StepFunctions::StateMachine': { nameProperty: 'StateMachineName', ref: (r) => arn('states', r, `stateMachine:${r.name}`), attributes: { Name: (r) => r.name } },
   'AWS::Cognito::IdentityPool': { ref: (r) => `${r.region}:${r.name}` },
   'AWS::EC2::VPC': { ref: (r) => `vpc-${r.name}`, attributes: { DefaultSecurityGroup: (r) => `sg-${r.name}-default` } },
   'AWS::EC2::SecurityGroup': { ref: (r) => `sg-${r.name}`, attributes: { GroupId: (r) => `sg-${r.name}` } },

@@ -19,11 +19,27 @@ export class RuntimeFacts {
     return this.model.resolver.stack(this.model.stackNameOf(tier)).region;
   }
 
+  /** A container of the task definition at `taskPath`. */
+  container(taskPath: string, name: string): Record<string, any> {
+    const definitions = this.model.property(taskPath, 'ContainerDefinitions') as Record<string, any>[];
+    const container = definitions.find((d) => d.Name === name);
+    if (!container) throw new Error(`the task definition ${taskPath} has no ${name} container (has ${definitions.map((d) => d.Name).join(', ')})`);
+    return container;
+  }
+
   appContainer(): Record<string, any> {
-    const definitions = this.model.property('Service/Web/Task', 'ContainerDefinitions') as Record<string, any>[];
-    const app = definitions.find((d) => d.Name === 'App');
-    if (!app) throw new Error(`the task definition has no App container (has ${definitions.map((d) => d.Name).join(', ')})`);
-    return app;
+    return this.container('Service/Web/Task', 'App');
+  }
+
+  /** The one-off migration task's container (DatabaseMigration). */
+  migrationContainer(): Record<string, any> {
+    return this.container('Service/Migration/Task', 'Migrate');
+  }
+
+  /** What the migration runner is asked to run: the custom resource's properties, as the Lambda receives them. */
+  migrationRun(): { taskDefinitionArn: string; clusterArn: string } {
+    const path = 'Service/Migration/Resource/Default';
+    return { taskDefinitionArn: String(this.model.property(path, 'TaskDefinitionArn')), clusterArn: String(this.model.property(path, 'ClusterArn')) };
   }
 
   appEnvironment(name: string): string {
@@ -46,10 +62,10 @@ export class RuntimeFacts {
   }
 
   /** The secret ECS injects as `variable` (the part of `valueFrom` before any JSON key). */
-  injectedSecretArn(variable = 'DB_PASSWORD'): string {
-    const secrets = this.appContainer().Secrets as { Name: string; ValueFrom: string }[];
+  injectedSecretArn(variable = 'DB_PASSWORD', container = this.appContainer()): string {
+    const secrets = container.Secrets as { Name: string; ValueFrom: string }[];
     const secret = secrets.find((s) => s.Name === variable);
-    if (!secret) throw new Error(`the App container injects no secret as ${variable} (it injects ${secrets.map((s) => s.Name).join(', ')})`);
+    if (!secret) throw new Error(`the ${container.Name} container injects no secret as ${variable} (it injects ${secrets.map((s) => s.Name).join(', ')})`);
     return secret.ValueFrom.split(':').slice(0, 7).join(':');
   }
 

@@ -5,7 +5,7 @@
  * tracing on (to a fake OTLP collector), then stopped with SIGTERM while a request is in
  * flight.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { createServer, type Server } from 'node:http';
@@ -95,6 +95,20 @@ describe('app/dist', () => {
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     const notShipped = [...required].filter((name) => !builtins.has(name) && !RUNTIME_EXTERNALS.some((pkg) => name === pkg || name.startsWith(`${pkg}/`)));
     expect(notShipped.sort()).toEqual(['@electric-sql/pglite', 'pg-native'].filter((name) => required.has(name)));
+  });
+
+  it('ships the migration step as migrate.js: it creates the runtime role and exits 0', () => {
+    const url = new URL(backend.server!.url);
+    const runtimeUrl = new URL(backend.server!.url);
+    runtimeUrl.username = 'bundle_runtime';
+    runtimeUrl.password = 'bundle-Password-1';
+    const step = spawnSync(process.execPath, [join(dist, 'migrate.js')], {
+      cwd: dist,
+      env: { PATH: process.env.PATH, DATABASE_URL: runtimeUrl.toString(), MIGRATION_DATABASE_URL: url.toString(), DB_SSL: 'disable' },
+      encoding: 'utf8',
+    });
+    expect(step.status, step.stdout + step.stderr).toBe(0);
+    expect(JSON.parse(step.stdout.trim())).toMatchObject({ level: 'info', msg: 'schema up to date', runtimeRole: 'bundle_runtime', runtimeLogin: 'created', applied: [] });
   });
 
   it('serves the API against PostgreSQL and logs JSON lines', async () => {

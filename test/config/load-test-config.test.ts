@@ -30,12 +30,12 @@ describe('the loadTest config section', () => {
 
 describe('the load test in the Fargate vCPU quota budget', () => {
   it('counts nothing for workers while the stack is off', () => {
-    expect(fargateNeed(STAGES.prod)).toEqual({ amount: 100, basis: '50 tasks × 1 vCPU × 2 while a deployment replaces them' });
+    expect(fargateNeed(STAGES.prod)).toEqual({ amount: 100, basis: '50 tasks × 1 vCPU × 2 while a deployment replaces them (the 0.25 vCPU migration task runs before, beside the old fleet only)' });
   });
 
   it('needs the larger of a deployment and a run: the service at its maximum plus the workers', () => {
     // prod: 50 + 10 workers × 1 vCPU = 60 during a run, below the 100 a deployment needs.
-    expect(fargateNeed(withLoadTestEnabled(STAGES.prod))).toEqual({ amount: 100, basis: '50 tasks × 1 vCPU × 2 while a deployment replaces them (a load test needs less: 60)' });
+    expect(fargateNeed(withLoadTestEnabled(STAGES.prod))).toEqual({ amount: 100, basis: '50 tasks × 1 vCPU × 2 while a deployment replaces them (the 0.25 vCPU migration task runs before, beside the old fleet only) (a load test needs less: 60)' });
     // 60 workers of 2 vCPU: 50 + 120 = 170 during a run, more than a deployment's 100.
     const big = withLoadTestEnabled(prodWith({ workers: 60, workerCpu: 2048, workerMemoryMiB: 4096 }));
     expect(fargateNeed(big)).toEqual({ amount: 170, basis: '50 tasks × 1 vCPU + 120 vCPU of load-test workers during a run (a deployment needs 100)' });

@@ -48,6 +48,10 @@ describe('quota budget', () => {
     expect(need(withoutAwsBackup, 'Manual DB cluster snapshots').need.amount).toBe(15 + 10);
   });
 
+  it('says why the deploy\'s migration task adds nothing to the Fargate vCPU peak', () => {
+    expect(need(STAGES.dev, 'Fargate On-Demand vCPU resource count').need.basis).toContain('(the 0.25 vCPU migration task runs before, beside the old fleet only)');
+  });
+
   it('budgets Fargate vCPU for the largest fleet doubled during a deployment', () => {
     expect(need(STAGES.prod, 'Fargate On-Demand vCPU resource count').need.amount).toBe(100);
     expect(need(STAGES.dev, 'Fargate On-Demand vCPU resource count')).toMatchObject({ need: { amount: 6 }, available: 6 });

@@ -233,3 +233,44 @@ describe('AuroraDatabase validation', () => {
     expect(() => databaseStack(props)).toThrow(message);
   });
 });
+
+describe('AuroraDatabase.addUserSecret (the runtime role\'s credentials)', () => {
+  let stack: Stack;
+  let template: Template;
+  beforeAll(() => {
+    const built = databaseStack({ secretRotation: Duration.days(14) });
+    stack = built.stack;
+    built.database.addUserSecret('RuntimeSecret', 'bulwark_app');
+    template = Template.fromStack(stack);
+  });
+
+  it('has zero unsuppressed cdk-nag findings', () => {
+    expectNoNagFindings(stack);
+  });
+
+  it('generates a second secret shaped like the master\'s, encrypted with the cluster key and attached to the cluster', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    const runtime = secrets.find((secret) => JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate).username === 'bulwark_app')!;
+    expect(JSON.parse(runtime.Properties.GenerateSecretString.SecretStringTemplate)).toEqual({ username: 'bulwark_app', dbname: 'app' });
+    expect(runtime.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DatabaseKey/), 'Arn'] });
+    template.resourceCountIs('AWS::SecretsManager::SecretTargetAttachment', 2);
+  });
+
+  it('rotates it single-user on the master\'s schedule, the first time a period later (the role does not exist yet)', () => {
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(schedules).toHaveLength(2);
+    const runtimeSchedule = schedules.find((schedule) => JSON.stringify(schedule.Properties.SecretId).includes('RuntimeSecret'))!;
+    expect(runtimeSchedule.Properties.RotationRules).toEqual({ ScheduleExpression: 'rate(14 days)' });
+    expect(runtimeSchedule.Properties.RotateImmediatelyOnUpdate).toBe(false);
+    expect(runtimeSchedule.DependsOn).toEqual(expect.arrayContaining(Object.keys(template.findResources('AWS::RDS::DBInstance'))));
+    template.resourceCountIs('AWS::Serverless::Application', 2);
+    const mappings = JSON.stringify(template.toJSON().Mappings);
+    expect(mappings.match(/SecretsManagerRDSPostgreSQLRotationSingleUser/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(mappings).not.toContain('MultiUser');
+  });
+
+  it('refuses a user name PostgreSQL would fold or reject', () => {
+    const { database } = databaseStack();
+    expect(() => database.addUserSecret('Bad', 'App-User')).toThrow('AuroraDatabase.addUserSecret: username must be a lower-case PostgreSQL identifier');
+  });
+});

@@ -57,9 +57,10 @@ describe('restoring prod from a snapshot (database.restoreFromSnapshot)', () => 
     for (const tier of ['Service', 'Monitoring']) expect(after.get(`Bulwark-prod-${tier}`)).toEqual(before.get(`Bulwark-prod-${tier}`));
     const parameters = Object.values(after.get(data)!.Resources).filter((resource) => resource.Type === 'AWS::SSM::Parameter');
     expect(parameters.map((parameter) => (parameter.Properties as { Name: string }).Name).sort()).toEqual(
-      [stageParameterName(prod, 'data/cluster-identifier'), stageParameterName(prod, 'data/secret-arn')].sort(),
+      [stageParameterName(prod, 'data/cluster-identifier'), stageParameterName(prod, 'data/runtime-secret-arn'), stageParameterName(prod, 'data/secret-arn')].sort(),
     );
     expect(JSON.stringify(after.get('Bulwark-prod-Service'))).toContain(stageParameterName(prod, 'data/secret-arn'));
+    expect(JSON.stringify(after.get('Bulwark-prod-Service'))).toContain(stageParameterName(prod, 'data/runtime-secret-arn'));
     expect(JSON.stringify(after.get('Bulwark-prod-Monitoring'))).toContain(stageParameterName(prod, 'data/cluster-identifier'));
   });
 });

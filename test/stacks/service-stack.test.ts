@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { type App, type CfnElement, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStageConfig, wafRateLimits, type StageConfig } from '../../lib/config';
 import type { ServiceStack } from '../../lib/stacks/service-stack';
@@ -68,6 +69,7 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       TRUSTED_PROXY_HOPS: '1',
       DB_SSL: 'require',
       DB_SECRET_ARN: expect.anything(),
+      DB_MIGRATIONS: 'skip',
       ...(config.service.tlsToTask ? { APP_TLS: 'self-signed' } : {}),
       DB_POOL_SIZE: String(config.service.databasePoolSize),
       RATE_LIMIT_PER_IP: String(config.service.appRateLimitPerIp),
@@ -85,6 +87,41 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       RUM_REGION: config.region,
     });
     expect(container.Secrets.map((secret) => secret.Name).sort()).toEqual(['CURSOR_KEY', 'DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_PORT', 'DB_USERNAME']);
+  });
+
+  const containersOf = (task: IConstruct) => template.findResources('AWS::ECS::TaskDefinition')[stack.getLogicalId(task.node.defaultChild as CfnElement)].Properties
+    .ContainerDefinitions as { Name: string; Image: unknown; Command?: string[]; Secrets: { Name: string; ValueFrom: unknown }[] }[];
+  /** Which Data stack secret (its SSM parameter) each injected variable comes from. */
+  const secretSources = (container: { Secrets: { Name: string; ValueFrom: unknown }[] }) =>
+    Object.fromEntries(container.Secrets.filter((secret) => secret.Name.startsWith('DB_')).map((secret) => [secret.Name, /data(runtime)?secretarn/.exec(JSON.stringify(secret.ValueFrom))![0]]));
+
+  it('never gives the service tasks the master secret: only the runtime role\'s', () => {
+    const [app] = containersOf(stack.webService.taskDefinition);
+    expect(secretSources(app)).toEqual({ DB_HOST: 'dataruntimesecretarn', DB_PORT: 'dataruntimesecretarn', DB_NAME: 'dataruntimesecretarn', DB_USERNAME: 'dataruntimesecretarn', DB_PASSWORD: 'dataruntimesecretarn' });
+    expect(JSON.stringify(template.findResources('AWS::ECS::TaskDefinition')[stack.getLogicalId(stack.webService.taskDefinition.node.defaultChild as CfnElement)])).not.toMatch(/datasecretarn/);
+  });
+
+  it('migrates with the master secret in a one-off task of the same image, before the service rolls', () => {
+    const [migrate] = containersOf(stack.migration.taskDefinition);
+    const [app] = containersOf(stack.webService.taskDefinition);
+    expect(migrate.Command).toEqual(['node', 'migrate.js']);
+    expect(migrate.Image).toEqual(app.Image);
+    expect(secretSources(migrate)).toEqual({
+      DB_HOST: 'datasecretarn',
+      DB_PORT: 'datasecretarn',
+      DB_NAME: 'datasecretarn',
+      DB_MIGRATION_USERNAME: 'datasecretarn',
+      DB_MIGRATION_PASSWORD: 'datasecretarn',
+      DB_USERNAME: 'dataruntimesecretarn',
+      DB_PASSWORD: 'dataruntimesecretarn',
+    });
+    const migrationId = stack.getLogicalId(stack.migration.resource.node.defaultChild as CfnElement);
+    template.hasResourceProperties('Custom::DatabaseMigration', {
+      TaskDefinitionArn: { Ref: stack.getLogicalId(stack.migration.taskDefinition.node.defaultChild as CfnElement) },
+      ClusterArn: { 'Fn::GetAtt': [stack.getLogicalId(stack.webService.cluster.node.defaultChild as CfnElement), 'Arn'] },
+    });
+    const service = template.findResources('AWS::ECS::Service')[stack.getLogicalId(stack.webService.service.node.defaultChild as CfnElement)];
+    expect(service.DependsOn).toContain(migrationId);
   });
 
   it('runs the tracing collector beside the app, which waits for it to start', () => {

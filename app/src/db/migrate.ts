@@ -52,20 +52,46 @@ export interface MigrateOptions {
   readonly lockTimeoutMs?: number;
 }
 
-const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * The runtime role gets exactly what the routes need: DML on the app's tables (not the
- * migration bookkeeping), nothing that changes the schema. Re-run after every migration
- * pass, so a table a new migration adds is covered.
+ * The runtime role gets exactly what the routes need: DML on the app's tables, USAGE on
+ * their sequences, and SELECT (only) on the migration bookkeeping, so a task can tell
+ * whether the schema is new enough for it (see `schemaVersion`). Nothing that changes the
+ * schema. Re-run after every migration pass, so a table a new migration adds is covered,
+ * then checked: a grant the role holds from elsewhere fails the step instead of living on.
  */
 async function grantRuntimeRole(query: Session['query'], role: string): Promise<void> {
   const [{ current_user: migrator, schema }] = await query<{ current_user: string; schema: string }>('SELECT current_user, current_schema() AS schema');
   if (role === migrator) return;
   const grantee = quoteIdentifier(role);
-  await query(`GRANT USAGE ON SCHEMA ${quoteIdentifier(schema)} TO ${grantee}`);
-  await query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${quoteIdentifier(schema)} TO ${grantee}`);
+  const quotedSchema = quoteIdentifier(schema);
+  await query(`GRANT USAGE ON SCHEMA ${quotedSchema} TO ${grantee}`);
+  await query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${quotedSchema} TO ${grantee}`);
+  await query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${quotedSchema} TO ${grantee}`);
   await query(`REVOKE ALL ON schema_migrations FROM ${grantee}`);
+  await query(`GRANT SELECT ON schema_migrations TO ${grantee}`);
+  await assertDmlOnly(query, role, migrator, schema);
+}
+
+/** Fails, naming each, when `role` holds any right beyond DML: role attributes, the owner's rights, CREATE in the schema. */
+async function assertDmlOnly(query: Session['query'], role: string, owner: string, schema: string): Promise<void> {
+  const [rights] = await query<Record<string, boolean>>(
+    `SELECT r.rolsuper AS superuser, r.rolcreatedb AS createdb, r.rolcreaterole AS createrole, r.rolreplication AS replication,
+            r.rolbypassrls AS bypassrls, pg_has_role($1, $2, 'USAGE') AS "member of the owner",
+            has_schema_privilege($1, $3, 'CREATE') AS "CREATE on the schema"
+       FROM pg_roles r WHERE r.rolname = $1`,
+    [role, owner, schema],
+  );
+  if (!rights) throw new Error(`the runtime role "${role}" does not exist: create it before migrating (see runtime-login.ts)`);
+  const excess = Object.entries(rights).filter(([, held]) => held).map(([right]) => right);
+  if (excess.length) throw new Error(`the runtime role "${role}" must hold DML only, but has: ${excess.join(', ')}`);
+}
+
+/** The newest migration applied, as the runtime role sees it; 0 before the first. */
+export async function schemaVersion(query: Session['query']): Promise<number> {
+  const [{ version }] = await query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+  return version ?? 0;
 }
 
 /** Applies pending migrations; returns the versions this call applied. */

@@ -33,6 +33,11 @@ export function lambdaBundle(name: LambdaName): lambda.Code {
 export interface BundledFunctionProps {
   /** The function's prebuilt bundle (exporting `handler` from index.js), from {@link lambdaBundle}. */
   readonly code: lambda.Code;
+  /**
+   * The bundle's export to invoke, as `index.<export>`.
+   * @default 'index.handler'
+   */
+  readonly handler?: string;
   /** What the function does, shown in the console. */
   readonly description: string;
   readonly environment: Record<string, string>;
@@ -92,7 +97,7 @@ export class BundledFunction extends Construct {
     );
     this.function = new lambda.Function(this, 'Function', {
       code: props.code,
-      handler: 'index.handler',
+      handler: props.handler ?? 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

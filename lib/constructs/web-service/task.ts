@@ -1,16 +1,15 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { createLogsEncryptionKey } from '../internal/logs-encryption-key';
+import { grantDecryptViaSecretsManager, secretInThisStack } from '../internal/secret-reference';
 import type { WebServiceProps } from './props';
 import type { ResolvedSettings } from './settings';
 
@@ -58,7 +57,7 @@ export function createTask(scope: Construct, props: WebServiceProps, settings: R
     volumes: writableVolumes.map(({ name }) => ({ name })),
   });
 
-  const databaseSecret = props.databaseSecret && secretInThisStack(scope, props.databaseSecret);
+  const databaseSecret = props.databaseSecret && secretInThisStack(scope, props.databaseSecret, 'DatabaseSecret');
   // The app re-reads the password after a rotation (see `databaseSecret`).
   databaseSecret?.grantRead(taskDefinition.taskRole);
 
@@ -101,7 +100,7 @@ export function createTask(scope: Construct, props: WebServiceProps, settings: R
 }
 
 /** This repository's app, built from app/Dockerfile; the installed package has no app/. */
-function defaultImage(): ecs.ContainerImage {
+export function defaultImage(): ecs.ContainerImage {
   if (!existsSync(path.join(APP_DIRECTORY, 'Dockerfile'))) {
     throw new Error('WebService: pass `image` (e.g. ecs.ContainerImage.fromRegistry or fromAsset): the default image is the Bulwark repository\'s own app, which the package does not ship');
   }
@@ -134,43 +133,6 @@ function livenessProbe(port: number, livenessPath: string, https: boolean): stri
   return (
     `require('${https ? 'https' : 'http'}').get({host:'127.0.0.1',port:${port},path:'${livenessPath}',timeout:2000${https ? ',rejectUnauthorized:false' : ''}},` +
     `r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))`
-  );
-}
-
-/**
- * A reference to `secret` that lives in `scope`'s stack. Granting the execution role read
- * access to a secret (and its key) defined in another stack would write the role's ARN
- * into that stack's key policy, making the database stack depend on this one while this
- * one depends on it for the secret: a cycle. Through a local reference the grants land
- * only in the role's own policy.
- */
-function secretInThisStack(scope: Construct, secret: secretsmanager.ISecret): secretsmanager.ISecret {
-  const inThisStack = (construct: Construct) => Stack.of(construct) === Stack.of(scope);
-  const key = secret.encryptionKey;
-  // The key matters as much as the secret: a secret referenced here but encrypted by a key
-  // of another stack would still put the grant into that stack's key policy.
-  if (inThisStack(secret) && (!key || inThisStack(key))) return secret;
-  return secretsmanager.Secret.fromSecretAttributes(scope, 'DatabaseSecretReference', {
-    secretCompleteArn: secret.secretArn,
-    encryptionKey: key && (inThisStack(key) ? key : kms.Key.fromKeyArn(scope, 'DatabaseSecretKeyReference', key.keyArn)),
-  });
-}
-
-/**
- * Lets `grantee` decrypt with `key` only through Secrets Manager in this region. Written
- * into the grantee's own policy, because `ISecret.grantRead` puts the key half of its grant
- * into the key policy only: for a key in another stack (imported here, see
- * {@link secretInThisStack}) CDK drops that half silently, and GetSecretValue then fails
- * with AccessDenied on kms:Decrypt. The key policy must delegate to IAM (the account root
- * principal), as keys created by CDK and RDS do.
- */
-function grantDecryptViaSecretsManager(key: kms.IKey, grantee: iam.IGrantable): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: ['kms:Decrypt'],
-      resources: [key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(key).region}.amazonaws.com` } },
-    }),
   );
 }
 

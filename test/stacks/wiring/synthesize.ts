@@ -47,9 +47,16 @@ export function onlyResource(template: Template, type: string): Record<string, a
   return found[0];
 }
 
+/** The service's task definition (the one with the App container; the migration task has its own). */
+export function serviceTask(stage: WiredStage): Record<string, any> {
+  const found = resourcesOf(stage.templates.service, 'AWS::ECS::TaskDefinition').filter((task) => task.ContainerDefinitions.some((c: { Name: string }) => c.Name === 'App'));
+  if (found.length !== 1) throw new Error(`expected exactly one task definition with an App container, found ${found.length}`);
+  return found[0];
+}
+
 /** A container's environment as name → value. */
 export function containerEnvironment(stage: WiredStage, containerName: string): Record<string, unknown> {
-  const task = onlyResource(stage.templates.service, 'AWS::ECS::TaskDefinition');
+  const task = serviceTask(stage);
   const container = task.ContainerDefinitions.find((definition: { Name: string }) => definition.Name === containerName);
   if (!container) throw new Error(`no container ${containerName} in the task definition`);
   return Object.fromEntries((container.Environment ?? []).map((variable: { Name: string; Value: unknown }) => [variable.Name, variable.Value]));

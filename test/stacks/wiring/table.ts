@@ -4,7 +4,7 @@ import { WEB_SERVICE_DEFAULTS } from '../../../lib/constructs/web-service/defaul
 import { runSettings } from '../../../loadtest/command';
 import { planSteps } from '../../../loadtest/plan';
 import type { ConfigLeafPath } from './leaf-paths';
-import { containerEnvironment, functionWithVariable, onlyResource, resourcesOf, webAclRule, type WiredStage } from './synthesize';
+import { containerEnvironment, functionWithVariable, onlyResource, resourcesOf, serviceTask, webAclRule, type WiredStage } from './synthesize';
 
 /**
  * One config field's wiring: where its value lands, and an assertion that the synthesized
@@ -170,12 +170,12 @@ export const WIRING: Readonly<Record<ConfigLeafPath, WiringRow>> = {
   'service.cpu': {
     where: 'Service: TaskDefinition Cpu',
     constructDefault: WEB_SERVICE_DEFAULTS.cpu,
-    proves: (s) => expect(onlyResource(s.templates.service, 'AWS::ECS::TaskDefinition').Cpu).toBe(String(s.config.service.cpu)),
+    proves: (s) => expect(serviceTask(s).Cpu).toBe(String(s.config.service.cpu)),
   },
   'service.memoryMiB': {
     where: 'Service: TaskDefinition Memory',
     constructDefault: WEB_SERVICE_DEFAULTS.memoryLimitMiB,
-    proves: (s) => expect(onlyResource(s.templates.service, 'AWS::ECS::TaskDefinition').Memory).toBe(String(s.config.service.memoryMiB)),
+    proves: (s) => expect(serviceTask(s).Memory).toBe(String(s.config.service.memoryMiB)),
   },
   'service.targetCpuUtilization': {
     where: 'Service: the CPU target-tracking policy TargetValue',
@@ -269,8 +269,9 @@ export const WIRING: Readonly<Record<ConfigLeafPath, WiringRow>> = {
     where: 'Data: DBCluster DatabaseName (absent when restoring: the snapshot holds it) and the secret dbname',
     proves: (s) => {
       expect(cluster(s).DatabaseName).toBe(s.config.database.restoreFromSnapshot ? undefined : s.config.database.databaseName);
-      const template = JSON.parse(onlyResource(s.templates.data, 'AWS::SecretsManager::Secret').GenerateSecretString.SecretStringTemplate);
-      expect(template.dbname).toBe(s.config.database.databaseName);
+      // The master's and the runtime role's secret both name the database.
+      const templates = resourcesOf(s.templates.data, 'AWS::SecretsManager::Secret').map((secret) => JSON.parse(secret.GenerateSecretString.SecretStringTemplate));
+      expect(templates.map((template) => template.dbname)).toEqual([s.config.database.databaseName, s.config.database.databaseName]);
     },
   },
   'database.restoreFromSnapshot': {
@@ -301,8 +302,12 @@ export const WIRING: Readonly<Record<ConfigLeafPath, WiringRow>> = {
     proves: (s) => expect(onlyResource(s.templates.data, 'Custom::LogRetention').RetentionInDays).toBe(s.config.database.logRetentionDays),
   },
   'database.secretRotationDays': {
-    where: 'Data: secret RotationSchedule rate',
-    proves: (s) => expect(onlyResource(s.templates.data, 'AWS::SecretsManager::RotationSchedule').RotationRules.ScheduleExpression).toBe(`rate(${s.config.database.secretRotationDays} days)`),
+    where: 'Data: RotationSchedule rate of both secrets (master and runtime role)',
+    proves: (s) =>
+      expect(resourcesOf(s.templates.data, 'AWS::SecretsManager::RotationSchedule').map((schedule) => schedule.RotationRules.ScheduleExpression)).toEqual([
+        `rate(${s.config.database.secretRotationDays} days)`,
+        `rate(${s.config.database.secretRotationDays} days)`,
+      ]),
   },
   'backup.snapshotCopyRetentionDays': {
     where: 'Data: copier RETENTION_DAYS',

@@ -1,0 +1,8 @@
+import { createHandlers } from './create-handler';
+
+// Lambda entry points: lambda/migration-runner/handler.ts, `handler` (the provider
+// framework's onEvent) and `isComplete`. The client honours AWS_ENDPOINT_URL, which is how
+// tests reach moto.
+const handlers = createHandlers();
+export const handler = handlers.onEvent;
+export const isComplete = handlers.isComplete;

@@ -1,0 +1,119 @@
+import { DescribeTasksCommand, ECSClient, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseMigrationTask, MIGRATION_RESOURCE_PROPERTIES as P, type MigrationTask } from '../../../lambda/migration-runner/properties';
+import { check, MigrationFailedError, start, STARTED_BY } from '../../../lambda/migration-runner/run';
+
+const TASK: MigrationTask = {
+  clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/web',
+  taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/migrate:4',
+  containerName: 'Migrate',
+  subnetIds: ['subnet-0a1b2c3d', 'subnet-0e1f2a3b'],
+  securityGroupIds: ['sg-0a1b2c3d'],
+  logStreamPrefix: 'migrate',
+};
+const TASK_ARN = 'arn:aws:ecs:eu-west-1:123456789012:task/web/0123456789abcdef';
+
+const ecsMock = mockClient(ECSClient);
+const ecs = new ECSClient({ region: 'eu-west-1' });
+beforeEach(() => ecsMock.reset());
+
+const stopped = (overrides: Partial<Task>, exitCode?: number): Task => ({
+  taskArn: TASK_ARN,
+  lastStatus: 'STOPPED',
+  containers: [{ name: 'Migrate', ...(exitCode !== undefined && { exitCode }) }, { name: 'sidecar', exitCode: 0 }],
+  ...overrides,
+});
+
+describe('start (onEvent)', () => {
+  it('runs the task definition once on Fargate, in the private subnets and security groups, no public IP', async () => {
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
+    expect(await start(ecs, 'Create', TASK)).toEqual({ PhysicalResourceId: TASK_ARN, Data: { TaskArn: TASK_ARN } });
+    expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input).toEqual({
+      cluster: TASK.clusterArn,
+      taskDefinition: TASK.taskDefinitionArn,
+      launchType: 'FARGATE',
+      count: 1,
+      startedBy: STARTED_BY,
+      networkConfiguration: { awsvpcConfiguration: { subnets: TASK.subnetIds, securityGroups: TASK.securityGroupIds, assignPublicIp: 'DISABLED' } },
+    });
+    expect(STARTED_BY.length).toBeLessThanOrEqual(36);
+  });
+
+  it('fails with the placement failures ECS returns instead of a task', async () => {
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: TASK.taskDefinitionArn, reason: 'RESOURCE:ENI', detail: 'no free addresses' }] });
+    await expect(start(ecs, 'Update', TASK)).rejects.toThrow(new MigrationFailedError(`ECS did not start the migration task: ${TASK.taskDefinitionArn}: RESOURCE:ENI (no free addresses)`));
+  });
+
+  it('passes an API error through (the provider fails the resource with it)', async () => {
+    ecsMock.on(RunTaskCommand).rejects(Object.assign(new Error('User is not authorized to perform: iam:PassRole'), { name: 'AccessDeniedException' }));
+    await expect(start(ecs, 'Create', TASK)).rejects.toThrow('iam:PassRole');
+  });
+
+  it('runs nothing on Delete', async () => {
+    expect(await start(ecs, 'Delete', TASK, TASK_ARN)).toEqual({ PhysicalResourceId: TASK_ARN });
+    expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+});
+
+describe('check (isComplete)', () => {
+  it('is not complete while the task runs', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK_ARN, lastStatus: 'RUNNING' }] });
+    expect(await check(ecs, 'Create', TASK, TASK_ARN)).toEqual({ IsComplete: false });
+    expect(ecsMock.commandCalls(DescribeTasksCommand)[0].args[0].input).toEqual({ cluster: TASK.clusterArn, tasks: [TASK_ARN] });
+  });
+
+  it('is complete when the migration container exited 0', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stopped({}, 0)] });
+    expect(await check(ecs, 'Update', TASK, TASK_ARN)).toEqual({ IsComplete: true, Data: { TaskArn: TASK_ARN, ExitCode: 0 } });
+  });
+
+  it('fails with the exit code, the stop reason and the log stream when the migration exited non-zero', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stopped({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, 1)] });
+    await expect(check(ecs, 'Create', TASK, TASK_ARN)).rejects.toThrow(
+      `migration task ${TASK_ARN} failed (exit code 1; stop code EssentialContainerExited; reason: Essential container in task exited); its log: stream migrate/Migrate/0123456789abcdef`,
+    );
+  });
+
+  it('fails a task that never ran the container (image pull, secret injection), with the container reason', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({
+      tasks: [stopped({ stopCode: 'TaskFailedToStart', stoppedReason: 'ResourceInitializationError: unable to pull secrets', containers: [{ name: 'Migrate', reason: 'CannotPullContainerError' }] })],
+    });
+    await expect(check(ecs, 'Create', TASK, TASK_ARN)).rejects.toThrow(/no exit code; stop code TaskFailedToStart; reason: ResourceInitializationError: unable to pull secrets; container: CannotPullContainerError/);
+  });
+
+  it('fails when ECS no longer knows the task', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: TASK_ARN, reason: 'MISSING' }] });
+    await expect(check(ecs, 'Create', TASK, TASK_ARN)).rejects.toThrow(`migration task ${TASK_ARN} cannot be described (MISSING)`);
+  });
+
+  it('is complete on Delete without asking ECS', async () => {
+    expect(await check(ecs, 'Delete', TASK, TASK_ARN)).toEqual({ IsComplete: true });
+    expect(ecsMock.commandCalls(DescribeTasksCommand)).toHaveLength(0);
+  });
+});
+
+describe('resource properties', () => {
+  const valid = {
+    [P.clusterArn]: TASK.clusterArn,
+    [P.taskDefinitionArn]: TASK.taskDefinitionArn,
+    [P.containerName]: TASK.containerName,
+    [P.subnetIds]: TASK.subnetIds,
+    [P.securityGroupIds]: TASK.securityGroupIds,
+    [P.logStreamPrefix]: TASK.logStreamPrefix,
+  };
+
+  it('parses what the construct sends', () => {
+    expect(parseMigrationTask(valid)).toEqual(TASK);
+  });
+
+  it.each([
+    [P.clusterArn, 'web', 'ClusterArn must be an ECS cluster ARN, got "web"'],
+    [P.taskDefinitionArn, 'arn:aws:ecs:eu-west-1:123456789012:task-definition/migrate', 'TaskDefinitionArn must be an ECS task definition ARN with its revision'],
+    [P.subnetIds, [], 'SubnetIds must be a non-empty list of subnet ids, got []'],
+    [P.securityGroupIds, ['subnet-0a1b2c3d'], 'SecurityGroupIds must be a non-empty list of security group ids'],
+    [P.containerName, undefined, 'ContainerName must be a container name, got undefined'],
+  ])('refuses a bad %s, naming it', (name, value, message) => {
+    expect(() => parseMigrationTask({ ...valid, [name]: value })).toThrow(message);
+  });
+});
