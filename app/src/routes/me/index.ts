@@ -53,7 +53,11 @@ export default async function meRoutes(app: FastifyInstance, { exportConcurrency
   });
 
   app.delete('/v1/me', { onRequest, schema: eraseSchema(erasureBackupBoundDays) }, async (request, reply) => {
-    if (!(await app.repository.eraseUser(request.tokenHash!))) throw unauthorized();
+    const erasedUserId = await app.repository.eraseUser(request.tokenHash!);
+    if (!erasedUserId) throw unauthorized();
+    // Always logged (request lines are sampled): after a restore, these lines are the list of
+    // erasures to re-apply (docs/privacy.md). The id alone, never the e-mail address.
+    request.log.info({ erasedUserId }, 'user erased');
     app.metrics.count('UsersErased');
     return reply.code(204).send();
   });
