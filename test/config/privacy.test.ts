@@ -66,4 +66,9 @@ describe('the personal-data inventory', () => {
     const docs = readFileSync(path.join(__dirname, '..', '..', 'docs', 'privacy.md'), 'utf8');
     for (const config of Object.values(STAGES)) expect(docs).toContain(renderPrivacyInventory(config));
   });
+
+  it('gives the API reference the shipped stages\' bounds', () => {
+    const reference = readFileSync(path.join(__dirname, '..', '..', 'docs', 'api-reference.md'), 'utf8');
+    expect(reference).toContain(`**${erasureBackupBound(STAGES.prod).days} days** in prod, ${erasureBackupBound(STAGES.dev).days} in dev`);
+  });
 });

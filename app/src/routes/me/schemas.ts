@@ -32,7 +32,7 @@ export function erasureDescription(backupBoundDays: number | undefined): string 
     backupBoundDays === undefined
       ? 'Backups and their cross-region copies keep the erased data until they expire; this deployment does not state its bound (see docs/privacy.md).'
       : `Backups and their cross-region copies keep the erased data until they expire: the caller is gone from every backup and copy ${backupBoundDays} days after erasure.`;
-  return `The caller's account, e-mail address, token and notes are deleted at once. ${backups} A restore from a backup re-applies erasures made since the backup was taken.`;
+  return `The caller's account, e-mail address, token and notes are deleted at once. ${backups} After restoring a backup, the operators re-apply the erasures made since it was taken.`;
 }
 
 export function eraseSchema(backupBoundDays: number | undefined) {
