@@ -3,7 +3,7 @@ import { SECURITY_SERVICES } from '../constructs/security-baseline/defaults';
 import { RATE_LIMIT_WINDOWS_SECONDS, REGIONAL_BODY_INSPECTION_LIMIT } from '../constructs/edge-protection-rules';
 import { wafRateLimits } from './edge-rules';
 import { findLoadTestProblems } from './load-test';
-import { personalDataStores } from './privacy';
+import { erasureBackupBound, personalDataStores } from './privacy';
 import { findQuotaProblems, FRESH_ACCOUNT_QUOTAS } from './quota-budget';
 import type { StageConfig } from './stage-config';
 
@@ -103,6 +103,15 @@ const residency: Check = (problems, c) => {
   }
   for (const [region, stores] of outside) {
     problems.push(`allowedRegions (${c.allowedRegions.join(', ')}) does not include ${region}, where the stage keeps personal data: ${stores.join('; ')}`);
+  }
+};
+
+const erasure: Check = (problems, c) => {
+  // The app log's "user erased" lines are the list a restore re-applies (docs/privacy.md):
+  // they must outlive every backup that still holds an erased user.
+  const bound = erasureBackupBound(c);
+  if (c.service.logRetentionDays < bound.days) {
+    problems.push(`service.logRetentionDays (${c.service.logRetentionDays}) must be at least the erasure bound of ${bound.days} days (${bound.store}): after a restore, the app log is the list of erasures to re-apply`);
   }
 };
 
@@ -279,7 +288,7 @@ const loadTest: Check = (problems, c) => {
   problems.push(...findLoadTestProblems(c));
 };
 
-const CHECKS: Check[] = [identity, regions, residency, network, dns, service, database, backup, waf, shield, observability, security, quotas, ci, loadTest];
+const CHECKS: Check[] = [identity, regions, residency, network, dns, service, database, backup, erasure, waf, shield, observability, security, quotas, ci, loadTest];
 
 /**
  * Every problem with `config`, each naming its field; empty when the config is valid. A
