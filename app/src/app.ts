@@ -105,6 +105,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(homeRoutes, { rum: config.rum });
   await app.register(usersRoutes);
   await app.register(notesRoutes, { notesPerUserMax: config.notesPerUserMax });
-  await app.register(meRoutes, { exportConcurrency: config.exportConcurrency, exportDeadlineMs: config.exportDeadlineMs });
+  await app.register(meRoutes, { exportConcurrency: config.exportConcurrency, exportDeadlineMs: config.exportDeadlineMs, erasureBackupBoundDays: config.erasureBackupBoundDays });
   return app;
 }

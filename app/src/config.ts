@@ -111,6 +111,12 @@ export interface AppConfig {
    * @default - a random key per process, logged as a warning: cursors break across tasks
    */
   readonly cursorKey?: Buffer;
+  /**
+   * Days after erasure by which a user is gone from every backup and copy, computed by the
+   * Service stack from the stage's retention settings (lib/config/privacy.ts).
+   * @default - unknown (local runs, tests): DELETE /v1/me's documentation says so
+   */
+  readonly erasureBackupBoundDays?: number;
   /** How many X-Forwarded-For hops to trust: 1 = only the ALB's. */
   readonly trustedProxyHops: number;
   /** Hard deadline for graceful shutdown; the ECS stop timeout is 30 s. */
@@ -297,6 +303,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     exportConcurrency: exportConcurrency(env, database),
     exportDeadlineMs: integer(env, 'EXPORT_DEADLINE_MS', 300_000, 1_000, 3_600_000),
     cursorKey: cursorKey(env),
+    erasureBackupBoundDays: env.ERASURE_BACKUP_BOUND_DAYS ? integer(env, 'ERASURE_BACKUP_BOUND_DAYS', 0, 1, 36_600) : undefined,
     trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', 1, 0, 10),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 100, 120_000),
     metricsNamespace: env.METRICS_NAMESPACE || 'Bulwark/Business',

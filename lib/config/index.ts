@@ -9,6 +9,7 @@ export * from './names';
 export * from './edge-rules';
 export * from './quota-budget';
 export * from './load-test';
+export * from './privacy';
 
 /** The stages shipped with the project. */
 export const STAGES: Readonly<Record<string, StageConfig>> = { dev, prod };

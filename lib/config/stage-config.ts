@@ -18,6 +18,14 @@ export interface StageConfig {
   readonly availabilityZones: string[];
   /** Region that receives snapshot and AWS Backup copies. Must differ from `region`. */
   readonly backupRegion: string;
+  /**
+   * Data residency: the only regions the stage may keep personal data in (the primary
+   * region, the backup region, and any region of a store in the privacy inventory, see
+   * `personalDataStores`). Validation fails naming a region outside it, so moving the
+   * backup region out of, say, the EU is a reviewed config change, not an accident.
+   * @default - no restriction
+   */
+  readonly allowedRegions?: readonly string[];
   /** Tags applied to every resource of the stage. */
   readonly tags: Record<string, string>;
   readonly network: NetworkConfig;

@@ -3,6 +3,7 @@ import { SECURITY_SERVICES } from '../constructs/security-baseline/defaults';
 import { RATE_LIMIT_WINDOWS_SECONDS, REGIONAL_BODY_INSPECTION_LIMIT } from '../constructs/edge-protection-rules';
 import { wafRateLimits } from './edge-rules';
 import { findLoadTestProblems } from './load-test';
+import { erasureBackupBound, personalDataStores } from './privacy';
 import { findQuotaProblems, FRESH_ACCOUNT_QUOTAS } from './quota-budget';
 import type { StageConfig } from './stage-config';
 
@@ -88,6 +89,30 @@ const regions: Check = (problems, c) => {
     if (!new RegExp(`^${c.region}[a-z]$`).test(zone)) problems.push(`availabilityZones[${index}] "${zone}" is not a zone of region ${c.region}`);
   });
   if (new Set(c.availabilityZones).size !== c.availabilityZones.length) problems.push('availabilityZones must not repeat a zone');
+};
+
+const residency: Check = (problems, c) => {
+  if (c.allowedRegions === undefined) return;
+  if (c.allowedRegions.length === 0) problems.push('allowedRegions must list at least one region (omit it to allow any)');
+  c.allowedRegions.forEach((allowed, index) => {
+    if (!REGION.test(allowed)) problems.push(`allowedRegions[${index}] must be an AWS region name such as eu-west-1 (got "${allowed}")`);
+  });
+  const outside = new Map<string, string[]>();
+  for (const store of personalDataStores(c)) {
+    if (!c.allowedRegions.includes(store.region)) outside.set(store.region, [...(outside.get(store.region) ?? []), store.store]);
+  }
+  for (const [region, stores] of outside) {
+    problems.push(`allowedRegions (${c.allowedRegions.join(', ')}) does not include ${region}, where the stage keeps personal data: ${stores.join('; ')}`);
+  }
+};
+
+const erasure: Check = (problems, c) => {
+  // The app log's "user erased" lines are the list a restore re-applies (docs/privacy.md):
+  // they must outlive every backup that still holds an erased user.
+  const bound = erasureBackupBound(c);
+  if (c.service.logRetentionDays < bound.days) {
+    problems.push(`service.logRetentionDays (${c.service.logRetentionDays}) must be at least the erasure bound of ${bound.days} days (${bound.store}): after a restore, the app log is the list of erasures to re-apply`);
+  }
 };
 
 const network: Check = (problems, c) => {
@@ -263,7 +288,7 @@ const loadTest: Check = (problems, c) => {
   problems.push(...findLoadTestProblems(c));
 };
 
-const CHECKS: Check[] = [identity, regions, network, dns, service, database, backup, waf, shield, observability, security, quotas, ci, loadTest];
+const CHECKS: Check[] = [identity, regions, residency, network, dns, service, database, backup, erasure, waf, shield, observability, security, quotas, ci, loadTest];
 
 /**
  * Every problem with `config`, each naming its field; empty when the config is valid. A

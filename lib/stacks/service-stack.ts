@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { businessMetricNamespace, edgeRuleOptions, operationsMetricNamespace, type StageConfig } from '../config';
+import { businessMetricNamespace, edgeRuleOptions, erasureBackupBound, operationsMetricNamespace, type StageConfig } from '../config';
 import { logRetention as logRetentionDays } from '../config/durations';
 import { EdgeProtection } from '../constructs/edge-protection';
 import { skipCheckov } from '../constructs/internal/checkov';
@@ -106,6 +106,8 @@ export class ServiceStack extends Stack {
         REQUEST_LOG_SAMPLE_RATE: String(service.requestLogSampleRate),
         SLOW_REQUEST_MS: String(service.p99LatencyTargetMs),
         METRICS_NAMESPACE: businessMetricNamespace(config),
+        // Shown in DELETE /v1/me's documentation: when an erased user is gone from every backup.
+        ERASURE_BACKUP_BOUND_DAYS: String(erasureBackupBound(config).days),
       },
     });
 

@@ -42,7 +42,8 @@ describe('quota budget', () => {
     expect(row.region).toBe('eu-central-1');
     expect(row.need.amount).toBe(15 + 61 + 10);
     // Ninety days of AWS Backup copies, as prod once had, fill the region from day 86.
-    const ninetyDays = prodWith((c) => ({ ...c, backup: { ...c.backup, awsBackupCopyRetentionDays: 90 } }));
+    // (App logs kept 120 days: they must outlive the erasure bound the copies set.)
+    const ninetyDays = prodWith((c) => ({ ...c, service: { ...c.service, logRetentionDays: 120 }, backup: { ...c.backup, awsBackupCopyRetentionDays: 90 } }));
     expect(findConfigProblems(ninetyDays)).toEqual([expect.stringMatching(/^accountQuotas\.manualClusterSnapshotsPerRegion: the stage needs 116 snapshots .* \(rds L-9B510759\) in eu-central-1 .* but the account has 100: request 116/)]);
     const withoutAwsBackup = prodWith((c) => ({ ...c, backup: { ...c.backup, awsBackupEnabled: false, awsBackupCopyRetentionDays: 90 } }));
     expect(need(withoutAwsBackup, 'Manual DB cluster snapshots').need.amount).toBe(15 + 10);

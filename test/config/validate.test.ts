@@ -179,6 +179,23 @@ const REJECTED: Array<[string, Mutation, RegExp]> = [
   ['a CI section with neither environment nor branch', prodWith('ci', { repository: 'example-org/bulwark', pullRequestDiff: false }), /^ci must set exactly one of ci\.environment and ci\.branch/],
   ['a CI environment with spaces', prodWith('ci.environment', 'prod env'), /^ci\.environment must be a plain name/],
   ['a CI branch with a shell character', (c) => ({ ...c, ci: { repository: 'example-org/bulwark', branch: 'main;rm', pullRequestDiff: false } }), /^ci\.branch must be a plain name/],
+    [
+      'app logs that expire before the last backup holding an erased user',
+      prodWith('service.logRetentionDays', 60),
+      /^service\.logRetentionDays \(60\) must be at least the erasure bound of 62 days \(AWS Backup cross-region copies\)/,
+    ],
+    ['an empty allowed-regions list', prodWith('allowedRegions', []), /^allowedRegions must list at least one region/],
+    ['a malformed allowed region', prodWith('allowedRegions', ['eu-west-1', 'eu-central-1', 'Frankfurt']), /^allowedRegions\[2\] must be an AWS region name/],
+    [
+      'a backup region outside the allowed regions',
+      (c) => ({ ...c, backupRegion: 'us-east-1' }),
+      /^allowedRegions \(eu-west-1, eu-central-1\) does not include us-east-1, where the stage keeps personal data: Cross-region snapshot copies \(copier\); AWS Backup cross-region copies$/,
+    ],
+    [
+      'a primary region outside the allowed regions',
+      (c) => ({ ...c, allowedRegions: ['eu-central-1'] }),
+      /^allowedRegions \(eu-central-1\) does not include eu-west-1, where the stage keeps personal data: Aurora PostgreSQL/,
+    ],
 ];
 
 /** Values on the permitted side of each rule's boundary: the rule stays silent about them. */
@@ -228,6 +245,10 @@ const ACCEPTED: Array<[string, Mutation, RegExp]> = [
   ['a reserved concurrency of 1000', prodWith('lambdaReservedConcurrency', 1000), /^lambdaReservedConcurrency/],
   ['an account quota of 1', prodWith('accountQuotas', { elasticIps: 1 }), /^accountQuotas\.elasticIps must/],
   ['a CI branch instead of an environment', (c) => ({ ...c, ci: { repository: 'example-org/bulwark', branch: 'release/v1.2', pullRequestDiff: false } }), /^ci/],
+  ['allowed regions listing exactly the primary and backup region', prodWith('allowedRegions', ['eu-central-1', 'eu-west-1']), /^allowedRegions/],
+  ['allowed regions with a region the stage does not use', prodWith('allowedRegions', ['eu-west-1', 'eu-central-1', 'eu-north-1']), /^allowedRegions/],
+  ['app logs kept exactly past the erasure bound', (c) => ({ ...c, service: { ...c.service, logRetentionDays: 60 }, backup: { ...c.backup, awsBackupCopyRetentionDays: 58 } }), /erasure bound/],
+  ['no allowed-regions list (any region)', prodWith('allowedRegions', undefined), /^allowedRegions/],
 ];
 
 describe('validation names the field at fault', () => {

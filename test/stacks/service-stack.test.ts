@@ -77,6 +77,8 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
       REQUEST_LOG_SAMPLE_RATE: String(config.service.requestLogSampleRate),
       SLOW_REQUEST_MS: String(config.service.p99LatencyTargetMs),
       METRICS_NAMESPACE: 'Bulwark/Business',
+      // prod: AWS Backup's copies, 60 days + 2 (copy and deletion lag); dev: the copier's, 7 + 2.
+      ERASURE_BACKUP_BOUND_DAYS: { prod: '62', dev: '9' }[stage],
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
       OTEL_SERVICE_NAME: `bulwark-${stage}`,
       TRACE_SAMPLE_RATE: String(config.observability.traceSampleRate),

@@ -180,9 +180,10 @@ export class Repository {
   }
 
   /** Deletes the caller and (by cascade) their notes; false when there is no caller. */
-  async eraseUser(tokenHash: Buffer): Promise<boolean> {
-    const rows = await this.db.query('DELETE FROM users WHERE token_hash = $1 RETURNING id', [tokenHash]);
-    return rows.length > 0;
+  /** Deletes the token's user (notes cascade); the erased user's id, or undefined when no user has the token. */
+  async eraseUser(tokenHash: Buffer): Promise<string | undefined> {
+    const [row] = await this.db.query<{ id: string }>('DELETE FROM users WHERE token_hash = $1 RETURNING id', [tokenHash]);
+    return row?.id;
   }
 
   async ping(): Promise<void> {

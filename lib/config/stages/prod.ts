@@ -12,6 +12,8 @@ export const prod: StageConfig = {
   region: 'eu-west-1',
   availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   backupRegion: 'eu-central-1',
+  // Personal data stays in the EU: the primary and the backup region, nothing else.
+  allowedRegions: ['eu-west-1', 'eu-central-1'],
   tags: { Project: 'bulwark', Stage: 'prod' },
   network: { cidr: '10.20.0.0/16', natGateways: 3, flowLogRetentionDays: 365, interfaceEndpoints: true },
   dns: { domainName: 'api.example.com', hostedZoneId: 'Z0000000000000PROD001', hostedZoneName: 'example.com' },

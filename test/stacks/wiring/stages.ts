@@ -16,6 +16,7 @@ export const WIRED_A: StageConfig = {
   region: 'us-east-2',
   availabilityZones: ['us-east-2a', 'us-east-2b', 'us-east-2c'],
   backupRegion: 'us-west-2',
+  allowedRegions: ['us-east-2', 'us-west-2'],
   tags: { Team: 'wiring-a', CostCentre: 'cc-1234' },
   network: { cidr: '10.77.0.0/17', natGateways: 2, flowLogRetentionDays: 14, interfaceEndpoints: false },
   dns: {
@@ -84,6 +85,7 @@ export const WIRED_B: StageConfig = {
   region: 'ap-southeast-2',
   availabilityZones: ['ap-southeast-2b', 'ap-southeast-2c'],
   backupRegion: 'ap-northeast-1',
+  allowedRegions: ['ap-southeast-2', 'ap-northeast-1', 'ap-southeast-4'],
   tags: { Team: 'wiring-b' },
   network: { cidr: '172.16.0.0/16', natGateways: 1, flowLogRetentionDays: 120, interfaceEndpoints: true },
   dns: { domainName: 'api.wired-b.example.org', hostedZoneId: 'Z0WIREDB000000000002', hostedZoneName: 'wired-b.example.org' },

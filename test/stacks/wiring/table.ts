@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { quotaBudget, type AccountQuotaId } from '../../../lib/config';
+import { findConfigProblems, personalDataRegions, quotaBudget, type AccountQuotaId } from '../../../lib/config';
 import { WEB_SERVICE_DEFAULTS } from '../../../lib/constructs/web-service/defaults';
 import { runSettings } from '../../../loadtest/command';
 import { planSteps } from '../../../loadtest/plan';
@@ -91,6 +91,17 @@ export const WIRING: Readonly<Record<ConfigLeafPath, WiringRow>> = {
     proves: (s) => {
       const zones = new Set(resourcesOf(s.templates.network, 'AWS::EC2::Subnet').map((subnet) => subnet.AvailabilityZone));
       expect(zones).toEqual(new Set(s.config.availabilityZones));
+    },
+  },
+  allowedRegions: {
+    where: 'validation (data residency): every region of the privacy inventory must be listed; nothing is synthesized',
+    proves: (s) => {
+      expect(findConfigProblems(s.config)).toEqual([]);
+      // Each region the stage keeps personal data in is needed: leaving it out fails validation.
+      for (const region of personalDataRegions(s.config)) {
+        const without = { ...s.config, allowedRegions: s.config.allowedRegions!.filter((allowed) => allowed !== region) };
+        expect(findConfigProblems(without)).toContainEqual(expect.stringContaining(`does not include ${region}`));
+      }
     },
   },
   backupRegion: {

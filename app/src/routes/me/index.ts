@@ -10,9 +10,11 @@ export interface MeRoutesOptions {
   readonly exportConcurrency: number;
   /** Longest one export may hold its connection and snapshot; then it is cut off. */
   readonly exportDeadlineMs: number;
+  /** Days after erasure by which the caller is gone from every backup, stated in DELETE /v1/me's documentation. */
+  readonly erasureBackupBoundDays?: number;
 }
 
-export default async function meRoutes(app: FastifyInstance, { exportConcurrency, exportDeadlineMs }: MeRoutesOptions): Promise<void> {
+export default async function meRoutes(app: FastifyInstance, { exportConcurrency, exportDeadlineMs, erasureBackupBoundDays }: MeRoutesOptions): Promise<void> {
   const onRequest = [app.authenticate, app.userRateLimit];
   let exportsInFlight = 0;
 
@@ -50,8 +52,12 @@ export default async function meRoutes(app: FastifyInstance, { exportConcurrency
     return reply.code(201).send({ token });
   });
 
-  app.delete('/v1/me', { onRequest, schema: eraseSchema }, async (request, reply) => {
-    if (!(await app.repository.eraseUser(request.tokenHash!))) throw unauthorized();
+  app.delete('/v1/me', { onRequest, schema: eraseSchema(erasureBackupBoundDays) }, async (request, reply) => {
+    const erasedUserId = await app.repository.eraseUser(request.tokenHash!);
+    if (!erasedUserId) throw unauthorized();
+    // Always logged (request lines are sampled): after a restore, these lines are the list of
+    // erasures to re-apply (docs/privacy.md). The id alone, never the e-mail address.
+    request.log.info({ erasedUserId }, 'user erased');
     app.metrics.count('UsersErased');
     return reply.code(204).send();
   });

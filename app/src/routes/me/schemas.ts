@@ -26,11 +26,23 @@ export const exportSchema = {
   },
 };
 
-export const eraseSchema = {
-  ...common,
-  summary: 'Erase the caller and all their notes (GDPR right to erasure); the token stops working',
-  response: { 204: { type: 'null', description: 'Erased' }, ...problemResponses },
-};
+/** What DELETE /v1/me promises about backups: the deployment's bound when it is known. */
+export function erasureDescription(backupBoundDays: number | undefined): string {
+  const backups =
+    backupBoundDays === undefined
+      ? 'Backups and their cross-region copies keep the erased data until they expire; this deployment does not state its bound (see docs/privacy.md).'
+      : `Backups and their cross-region copies keep the erased data until they expire: the caller is gone from every backup and copy ${backupBoundDays} days after erasure.`;
+  return `The caller's account, e-mail address, token and notes are deleted at once. ${backups} After restoring a backup, the operators re-apply the erasures made since it was taken.`;
+}
+
+export function eraseSchema(backupBoundDays: number | undefined) {
+  return {
+    ...common,
+    summary: 'Erase the caller and all their notes (GDPR right to erasure); the token stops working',
+    description: erasureDescription(backupBoundDays),
+    response: { 204: { type: 'null', description: `Erased. ${erasureDescription(backupBoundDays)}` }, ...problemResponses },
+  };
+}
 
 export const rotateTokenSchema = {
   ...common,
