@@ -256,7 +256,7 @@ export class DatabaseMigration extends Construct {
       {
         id: 'AwsSolutions-IAM5',
         reason: 'ecs:RunTask is scoped to the migration task definition family (any revision, so a rollback can run the previous one) and conditioned on the one cluster; no other task definition can be run.',
-        appliesTo: [{ regex: '/^Resource::arn:[^:]+:ecs:[^:]+:[^:]+:task-definition\\/.+:\\*$/g' }],
+        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:]+):ecs:(<AWS::Region>|[^:]+):(<AWS::AccountId>|[^:]+):task-definition\\/.+:\\*$/g' }],
       },
     ], true);
     NagSuppressions.addResourceSuppressions(this.checkRole, [
@@ -264,7 +264,7 @@ export class DatabaseMigration extends Construct {
       {
         id: 'AwsSolutions-IAM5',
         reason: 'A task ARN is known only once RunTask returns it; ecs:DescribeTasks is scoped to the tasks of the one cluster (by ARN and the ecs:cluster condition), and only reads.',
-        appliesTo: [{ regex: '/^Resource::arn:[^:]+:ecs:[^:]+:[^:]+:task\\/.+\\/\\*$/g' }],
+        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:]+):ecs:(<AWS::Region>|[^:]+):(<AWS::AccountId>|[^:]+):task\\/.+\\/\\*$/g' }],
       },
     ], true);
     NagSuppressions.addResourceSuppressions(this.taskDefinition, [

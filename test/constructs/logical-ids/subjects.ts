@@ -1,7 +1,10 @@
 import { type App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import {
   AlarmTopic,
@@ -9,6 +12,7 @@ import {
   BackupCopyTarget,
   CiDeploy,
   ConfigRecorder,
+  DatabaseMigration,
   EdgeProtection,
   FindingsRouting,
   InspectorEnablement,
@@ -29,6 +33,23 @@ import { loadStageConfig } from '../../../lib/config';
 import { createStage } from '../../../lib/stacks/stage';
 import { databaseIn, edgeProtectionIn, networkIn, observabilityIn, replicationIn, stackIn, webServiceIn } from './fixtures';
 import type { LogicalIdSubject } from './snapshot';
+
+/** A migration step for a database whose secrets and key live in another stack, as the stage has it. */
+function databaseMigrationIn(app: App): DatabaseMigration {
+  const data = stackIn(app, 'Data');
+  const stack = stackIn(app);
+  const vpc = new ec2.Vpc(data, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const key = new kms.Key(data, 'DatabaseKey');
+  const secret = (id: string, name: string) =>
+    secretsmanager.Secret.fromSecretAttributes(data, id, { secretCompleteArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`, encryptionKey: key });
+  return new DatabaseMigration(stack, 'Migration', {
+    cluster: new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENHANCED }),
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/app:1'),
+    ownerSecret: secret('Owner', 'owner'),
+    runtimeSecret: secret('Runtime', 'runtime'),
+    database: new ec2.SecurityGroup(data, 'DatabaseGroup', { vpc }),
+  });
+}
 
 /** The baseline with every service and its findings routed to an alarm topic. */
 function securityBaselineIn(app: App): SecurityBaseline {
@@ -88,6 +109,7 @@ export const LOGICAL_ID_SUBJECTS: readonly LogicalIdSubject[] = [
     },
   },
   { name: RealUserMonitoring.name, kind: 'construct', build: (app) => new RealUserMonitoring(stackIn(app), 'Rum', { domainName: 'api.example.com', appMonitorName: 'Orders-prod' }) },
+  { name: DatabaseMigration.name, kind: 'construct', build: databaseMigrationIn },
   { name: SecurityBaseline.name, kind: 'construct', build: securityBaselineIn },
   { name: ConfigRecorder.name, kind: 'construct', build: (app) => securityBaselineIn(app).configRecorder! },
   { name: FindingsRouting.name, kind: 'construct', build: (app) => securityBaselineIn(app).findingsRouting! },
