@@ -6,7 +6,8 @@ import { REPO_ROOT } from './workflows';
 
 interface Update {
   readonly 'package-ecosystem': string;
-  readonly directory: string;
+  readonly directory?: string;
+  readonly directories?: string[];
   readonly schedule: { interval: string };
   readonly cooldown?: { 'default-days': number };
   readonly groups?: Record<string, { 'update-types'?: string[] }>;
@@ -26,10 +27,15 @@ describe('.github/dependabot.yml', () => {
     expect(config.version).toBe(2);
     expect(config.updates.map((update) => update['package-ecosystem']).sort()).toEqual(Object.keys(MANIFESTS).sort());
     for (const update of config.updates) {
-      const manifest = join(REPO_ROOT, update.directory, MANIFESTS[update['package-ecosystem']]);
-      expect(existsSync(manifest), `${update['package-ecosystem']}: ${manifest}`).toBe(true);
+      for (const directory of update.directories ?? [update.directory!]) {
+        const manifest = join(REPO_ROOT, directory, MANIFESTS[update['package-ecosystem']]);
+        expect(existsSync(manifest), `${update['package-ecosystem']}: ${manifest}`).toBe(true);
+      }
     }
-    expect(config.updates.find((update) => update['package-ecosystem'] === 'docker')?.directory).toBe('/app');
+  });
+
+  it('keeps every Dockerfile in the repository current (the app image and the load-test worker)', () => {
+    expect(config.updates.find((update) => update['package-ecosystem'] === 'docker')?.directories).toEqual(['/app', '/loadtest']);
   });
 
   it('batches minor and patch updates weekly per ecosystem, after a week of cooldown', () => {
