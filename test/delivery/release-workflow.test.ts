@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow, loadWorkflows, REPO_ROOT, runs, usesAction, type WorkflowStep } from './workflows';
@@ -71,6 +73,21 @@ describe('changesets', () => {
     expect(config.access).toBe('public');
     expect(manifest.devDependencies['@changesets/cli']).toBeDefined();
     expect(manifest.scripts['release:version']).toBe('changeset version');
+  });
+
+  // With npm workspaces changesets reads the repository as a monorepo and versions only its
+  // workspaces: the library at the root is one only because "." is listed among them.
+  it('plans a release of the library itself, the package at the repository root', () => {
+    expect((manifest as unknown as { workspaces: string[] }).workspaces).toContain('.');
+    const dir = mkdtempSync(join(tmpdir(), 'bulwark-changesets-'));
+    try {
+      const output = join(dir, 'plan.json');
+      execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'changeset'), ['status', '--output', output], { cwd: REPO_ROOT, stdio: 'pipe' });
+      const plan = JSON.parse(readFileSync(output, 'utf8')) as { changesets: unknown[]; releases: Array<{ name: string }> };
+      if (plan.changesets.length > 0) expect(plan.releases.map((release) => release.name)).toContain(manifest.name);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // A release pull request consumes the pending changesets, so there may be none.
