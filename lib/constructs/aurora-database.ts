@@ -138,6 +138,9 @@ export const SECURE_CLUSTER_PARAMETERS: Readonly<Record<string, string>> = {
   log_disconnections: '1',
 };
 
+/** The characters CDK's generated database secrets leave out; rotations keep to the same alphabet. */
+const PASSWORD_EXCLUDE_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
+
 const MIN_BACKUP_RETENTION_DAYS = 7;
 const POSTGRES_PORT = 5432;
 
@@ -291,11 +294,13 @@ export class AuroraDatabase extends Construct {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(username)) {
       throw new Error(`AuroraDatabase.addUserSecret: username must be a lower-case PostgreSQL identifier (letters, digits, _; at most 63), got "${username}"`);
     }
-    const generated = new rds.DatabaseSecret(this, id, { username, dbname: this.databaseName, encryptionKey: this.encryptionKey });
+    const generated = new rds.DatabaseSecret(this, id, { username, dbname: this.databaseName, encryptionKey: this.encryptionKey, excludeCharacters: PASSWORD_EXCLUDE_CHARACTERS });
     const secret = generated.attach(this.cluster);
     new secretsmanager.SecretRotation(this, `${id}Rotation`, {
       application: secretsmanager.SecretRotationApplication.POSTGRES_ROTATION_SINGLE_USER,
       secret,
+      // Rotated passwords keep the generated one's alphabet (no URL or shell specials).
+      excludeCharacters: PASSWORD_EXCLUDE_CHARACTERS,
       target: this.cluster,
       vpc: this.vpc,
       vpcSubnets: this.rotationSubnets,

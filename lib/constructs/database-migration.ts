@@ -31,7 +31,9 @@ const LOG_STREAM_PREFIX = 'migrate';
 /** Fargate CPU units of the migration task unless `cpu` says otherwise (the quota budget counts it). */
 export const DEFAULT_MIGRATION_TASK_CPU = 256;
 const POLL_INTERVAL = Duration.seconds(15);
-const MAX_TIMEOUT = Duration.hours(2);
+// CloudFormation waits at most an hour for a custom resource (ServiceTimeout 1..3600 s); a
+// longer wait would end in CloudFormation's own timeout while the task keeps running.
+const MAX_TIMEOUT = Duration.minutes(55);
 
 /** Props of {@link DatabaseMigration}. */
 export interface DatabaseMigrationProps {
@@ -88,7 +90,8 @@ export interface DatabaseMigrationProps {
   readonly memoryLimitMiB?: number;
   /**
    * Longest the deploy waits for the migration (polling every 15 s) before it fails, at most
-   * 2 hours. An index build on a large table takes a while: leave room for it.
+   * 55 minutes (CloudFormation waits at most an hour for a custom resource). An index build
+   * on a large table takes a while: leave room for it, or build it outside the deploy.
    * @default Duration.minutes(30)
    */
   readonly timeout?: Duration;
@@ -214,6 +217,9 @@ export class DatabaseMigration extends Construct {
         [P.logStreamPrefix]: LOG_STREAM_PREFIX,
       },
     });
+    // The task may start only once it can pull its image and secrets and reach the database:
+    // the execution role's policy and the security group's rules are created first.
+    this.resource.node.addDependency(this.securityGroup, this.taskDefinition.obtainExecutionRole());
     this.suppressExplainedFindings();
   }
 
@@ -297,7 +303,7 @@ function secretVariables(secret: secretsmanager.ISecret, fields: Readonly<Record
 
 function validateProps(props: DatabaseMigrationProps, timeout: Duration): void {
   if (timeout.toSeconds() < POLL_INTERVAL.toSeconds() || timeout.toSeconds() > MAX_TIMEOUT.toSeconds()) {
-    throw new Error(`DatabaseMigration: timeout must be between 15 seconds and 2 hours, got ${timeout.toHumanString()}`);
+    throw new Error(`DatabaseMigration: timeout must be between 15 seconds and 55 minutes, got ${timeout.toHumanString()}`);
   }
   if (props.command !== undefined && props.command.length === 0) throw new Error('DatabaseMigration: command must not be empty');
   const user = props.user ?? '1000';

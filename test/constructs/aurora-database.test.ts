@@ -269,6 +269,13 @@ describe('AuroraDatabase.addUserSecret (the runtime role\'s credentials)', () =>
     expect(mappings).not.toContain('MultiUser');
   });
 
+  it('generates and rotates its passwords from the master\'s alphabet (no URL or shell specials)', () => {
+    const applications = Object.values(template.findResources('AWS::Serverless::Application')).map((app) => app.Properties.Parameters.excludeCharacters);
+    const generated = Object.values(template.findResources('AWS::SecretsManager::Secret')).map((secret) => secret.Properties.GenerateSecretString.ExcludeCharacters);
+    expect(new Set([...applications, ...generated])).toEqual(new Set([' %+~`#$&*()|[]{}:;<>?!\'/@"\\']));
+    expect(applications).toHaveLength(2);
+  });
+
   it('refuses a user name PostgreSQL would fold or reject', () => {
     const { database } = databaseStack();
     expect(() => database.addUserSecret('Bad', 'App-User')).toThrow('AuroraDatabase.addUserSecret: username must be a lower-case PostgreSQL identifier');

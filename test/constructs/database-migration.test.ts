@@ -121,6 +121,13 @@ describe('DatabaseMigration with defaults', () => {
     });
   });
 
+  it('starts the task only after its execution role may pull and read secrets and its group may reach the database', () => {
+    const resource = template.findResources('Custom::DatabaseMigration')[built.stack.getLogicalId(built.migration.resource.node.defaultChild as CfnElement)];
+    const executionRole = built.migration.taskDefinition.obtainExecutionRole();
+    const executionPolicy = executionRole.node.findChild('DefaultPolicy').node.defaultChild as CfnElement;
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([id(built.migration.securityGroup), built.stack.getLogicalId(executionPolicy)]));
+  });
+
   it('makes the service wait for the migration, so a failed migration fails the deploy before a task rolls', () => {
     const service = template.findResources('AWS::ECS::Service')[id(built.service)];
     expect(service.DependsOn).toContain(built.stack.getLogicalId(built.migration.resource.node.defaultChild as CfnElement));
@@ -168,19 +175,21 @@ describe('DatabaseMigration with defaults', () => {
 
 describe('DatabaseMigration options', () => {
   it('takes the command, size, environment and timeout asked for', () => {
-    const { stack } = build({ command: ['node', 'tools/migrate.js'], cpu: 512, memoryLimitMiB: 1024, environment: { MIGRATION_LOCK_TIMEOUT_MS: '30000' }, timeout: Duration.hours(1) });
+    const { stack } = build({ command: ['node', 'tools/migrate.js'], cpu: 512, memoryLimitMiB: 1024, environment: { MIGRATION_LOCK_TIMEOUT_MS: '30000' }, timeout: Duration.minutes(50) });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '512',
       Memory: '1024',
       ContainerDefinitions: [Match.objectLike({ Command: ['node', 'tools/migrate.js'], Environment: [{ Name: 'DB_SSL', Value: 'require' }, { Name: 'MIGRATION_LOCK_TIMEOUT_MS', Value: '30000' }] })],
     });
-    expect(JSON.stringify(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString)).toContain('\\"MaxAttempts\\":240');
+    expect(JSON.stringify(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString)).toContain('\\"MaxAttempts\\":200');
   });
 
   it.each([
-    [{ timeout: Duration.hours(3) }, 'DatabaseMigration: timeout must be between 15 seconds and 2 hours, got 3 hours'],
-    [{ timeout: Duration.seconds(5) }, 'DatabaseMigration: timeout must be between 15 seconds and 2 hours, got 5 seconds'],
+    [{ timeout: Duration.hours(3) }, 'DatabaseMigration: timeout must be between 15 seconds and 55 minutes, got 3 hours'],
+    [{ timeout: Duration.seconds(5) }, 'DatabaseMigration: timeout must be between 15 seconds and 55 minutes, got 5 seconds'],
+    // CloudFormation's hour for a custom resource, less a margin.
+    [{ timeout: Duration.minutes(56) }, 'DatabaseMigration: timeout must be between 15 seconds and 55 minutes, got 56 minutes'],
     [{ command: [] }, 'DatabaseMigration: command must not be empty'],
     [{ user: 'root' }, 'DatabaseMigration: user must not be root, got "root"'],
     [{ user: '0:0' }, 'DatabaseMigration: user must not be root, got "0:0"'],
