@@ -13,6 +13,12 @@ describe('WAF rate limits derive from the app limits', () => {
     expect(wafRateLimits(config)).toEqual({ perIp: 3603, perUser: 21 });
   });
 
+  it('round up, never down, when the product is not whole (a floor would block before the app)', () => {
+    const config = prodWith((c) => ({ ...c, service: { ...c.service, appRateLimitPerIp: 1001, appRateLimitPerUser: 7 }, waf: { ...c.waf, evaluationWindowSeconds: 60, rateLimitHeadroom: 1.1 } }));
+    // 1001 × 1.1 = 1101.1 and 7 × 1.1 = 7.7
+    expect(wafRateLimits(config)).toEqual({ perIp: 1102, perUser: 8 });
+  });
+
   it('never block before the app does in the shipped stages', () => {
     for (const config of Object.values(STAGES)) {
       const windowMinutes = config.waf.evaluationWindowSeconds / 60;
