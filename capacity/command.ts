@@ -20,6 +20,6 @@ export function capacityCommand(argv: readonly string[], defaultBenchPath: strin
   const config = loadStageConfig(stage);
   const measured = readBenchResults(flags.get('--bench') ?? defaultBenchPath);
   const fit = capacityFit(config, measured.mixed, { utilisation });
-  const items = monthlyCost({ config, targetRate: fit.targetRate, targetTasks: fit.tasksNeeded });
+  const items = monthlyCost({ config, targetRate: fit.targetRate, targetTasks: fit.tasksScaledTo });
   return { report: renderCapacityReport(config, measured, fit, items), fits: fit.problems.length === 0 };
 }

@@ -15,6 +15,13 @@ export interface CapacityFit {
   readonly perTaskSaturated: number;
   readonly perTaskPlanned: number;
   readonly tasksNeeded: number;
+  /**
+   * Tasks the autoscaling policy will actually run at the target rate: the request-count
+   * target tracking scales to rate / scalingTargetPerTask, which is more than tasksNeeded
+   * when the scaling target is below the planned per-task rate (within maxTasks). This is
+   * what the stage pays for.
+   */
+  readonly tasksScaledTo: number;
   /** Requests per second per task the ALB request-count policy scales at. */
   readonly scalingTargetPerTask: number;
   /** Connections every task's pool may open at maxTasks, doubled while a deployment runs both sets. */
@@ -41,6 +48,7 @@ export function capacityFit(config: StageConfig, perTaskSaturated: number, optio
   const perTaskPlanned = perTaskSaturated * options.utilisation;
   const tasksNeeded = Math.max(service.minTasks, Math.ceil(targetRate / perTaskPlanned));
   const scalingTargetPerTask = service.targetRequestsPerTarget / 60;
+  const tasksScaledTo = Math.min(service.maxTasks, Math.max(tasksNeeded, Math.ceil(targetRate / scalingTargetPerTask)));
   const peakConnections = service.maxTasks * service.databasePoolSize * DEPLOYMENT_FACTOR;
   const maxConnections = defaultMaxConnections(writerMemoryBytes(config));
   const problems: string[] = [];
@@ -54,5 +62,5 @@ export function capacityFit(config: StageConfig, perTaskSaturated: number, optio
   if (peakConnections > maxConnections - RESERVED_CONNECTIONS) {
     problems.push(`database connections: ${service.maxTasks} tasks × databasePoolSize ${service.databasePoolSize} × ${DEPLOYMENT_FACTOR} during a deployment = ${peakConnections}, above the ${maxConnections - RESERVED_CONNECTIONS} the writer allows (max_connections ${maxConnections} - ${RESERVED_CONNECTIONS} reserved): lower service.databasePoolSize or choose a larger database.instanceClass`);
   }
-  return { targetRate, perTaskSaturated, perTaskPlanned, tasksNeeded, scalingTargetPerTask, peakConnections, maxConnections, problems };
+  return { targetRate, perTaskSaturated, perTaskPlanned, tasksNeeded, tasksScaledTo, scalingTargetPerTask, peakConnections, maxConnections, problems };
 }

@@ -16,7 +16,7 @@ export function renderCapacityReport(config: StageConfig, measured: MeasuredThro
     `## Capacity and cost: ${config.prefix}-${config.stage}`,
     '',
     `Per task (bench/results.json, ${measured.measuredAt}): read by id ${int(measured.readById)}, list ${int(measured.list)}, write ${int(measured.write)} requests/s at saturation; the 50/30/20 mix ${int(measured.mixed)}/s.`,
-    `Planned per task: ${int(fit.perTaskPlanned)}/s. Target ${int(fit.targetRate)} requests/s → **${fit.tasksNeeded} tasks** (maxTasks ${config.service.maxTasks}; scaling target ${int(fit.scalingTargetPerTask)}/s per task).`,
+    `Planned per task: ${int(fit.perTaskPlanned)}/s. Target ${int(fit.targetRate)} requests/s → **${fit.tasksNeeded} tasks** needed; the scaling target of ${int(fit.scalingTargetPerTask)}/s per task runs **${fit.tasksScaledTo}** (maxTasks ${config.service.maxTasks}), and the cost below is for those.`,
     `Database connections at maxTasks during a deployment: ${int(fit.peakConnections)} of max_connections ${int(fit.maxConnections)}.`,
     '',
     fit.problems.length === 0 ? '**Fits.**' : `**Does not fit:**\n${fit.problems.map((problem) => `- ${problem}`).join('\n')}`,

@@ -1,12 +1,15 @@
 /**
  * Per-task throughput from `npm run bench` (bench/results.json): the saturated rate of one
- * task for the request mix the load generator sends, the harmonic mean of the three app
- * rows weighted by the mix (a task spends 1/rate seconds per request of each kind).
+ * task for the request mix the load generator sends, the harmonic mean of the app's three
+ * saturated pairs weighted by the mix (a task spends 1/rate seconds per request of each
+ * kind). Each rate is the app side's median over the bench's interleaved rounds.
  */
 import { readFileSync } from 'node:fs';
+import type { BenchResults } from '../bench/app/results';
 import { REQUEST_MIX } from '../loadtest/workload';
 
-export const BENCH_ROWS = { readById: 'app GET /v1/notes/:id', list: 'app GET /v1/notes?limit=20', write: 'app POST /v1/notes' } as const;
+/** The bench pairs (bench/app/run.ts) whose app side is measured at saturation, per kind of request. */
+export const BENCH_PAIRS = { readById: 'read', list: 'list', write: 'write' } as const;
 
 export interface MeasuredThroughput {
   /** Saturated requests per second of one task for each kind of request. */
@@ -25,17 +28,19 @@ export function mixedThroughput(rates: { readById: number; list: number; write: 
 
 /** Reads the bench results; throws saying what to run when the file or a row is missing. */
 export function readBenchResults(path: string): MeasuredThroughput {
-  let json: { date?: string; rows?: Array<{ name: string; requestsPerSecond: number }> };
+  let json: Partial<BenchResults>;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new Error(`cannot read ${path} (${(error as Error).message}): run \`npm run bench\` first, it writes the per-task figures`);
   }
-  const rate = (name: string): number => {
-    const row = json.rows?.find((r) => r.name === name);
-    if (!row || !(row.requestsPerSecond > 0)) throw new Error(`${path} has no row "${name}" with requestsPerSecond: re-run \`npm run bench\``);
-    return row.requestsPerSecond;
+  const rate = (id: string): number => {
+    const requestsPerSecond = json.pairs?.find((pair) => pair.id === id)?.median?.subject?.requestsPerSecond;
+    if (!(typeof requestsPerSecond === 'number' && requestsPerSecond > 0)) {
+      throw new Error(`${path} has no pair "${id}" with a median requests/s for the app: re-run \`npm run bench\` (all pairs, BENCH_PAIRS unset)`);
+    }
+    return requestsPerSecond;
   };
-  const rates = { readById: rate(BENCH_ROWS.readById), list: rate(BENCH_ROWS.list), write: rate(BENCH_ROWS.write) };
+  const rates = { readById: rate(BENCH_PAIRS.readById), list: rate(BENCH_PAIRS.list), write: rate(BENCH_PAIRS.write) };
   return { ...rates, mixed: mixedThroughput(rates), measuredAt: json.date ?? 'unknown' };
 }

@@ -32,6 +32,7 @@ import { createPostgresDatabase } from '../../app/src/db/database';
 import { migrate } from '../../app/src/db/migrate';
 import { hashToken, newToken } from '../../app/src/tokens';
 import { startThrowawayPostgres } from '../../scripts/throwaway-postgres';
+import type { BenchResults, Measurement, PairResult } from './results';
 
 const USERS = 1_000;
 const NOTES_PER_USER = 100;
@@ -165,28 +166,6 @@ async function measure(load: Load): Promise<Measurement> {
   };
   console.error(`    ${load.name}: ${measurement.requestsPerSecond} req/s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, errors ${measurement.errors}, non-2xx ${measurement.non2xx}, load ${measurement.loadAverage1m}`);
   return measurement;
-}
-
-interface Measurement {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  non2xx: number;
-  /** The 1-minute load average when the measurement ended: how busy the shared machine was. */
-  loadAverage1m: number;
-}
-
-interface PairResult {
-  id: string;
-  baseline: string;
-  subject: string;
-  rounds: Array<{ baseline: Measurement; subject: Measurement; p99Ratio: number }>;
-  median: { baseline: Measurement; subject: Measurement };
-  requestsPerSecondRatio: number;
-  p99Ratio: number;
-  p99RatioRange: [number, number];
-  p99RatioTarget?: number;
 }
 
 const median = (values: number[]): number => {
@@ -333,7 +312,7 @@ async function main(): Promise<void> {
     await pg.stop();
   }
 
-  const output = {
+  const output: BenchResults = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadGeneratorCore: LOADGEN_CORE, serverCore: SERVER_CORE, loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map(round2) },
     settings: { users: USERS, notes: USERS * NOTES_PER_USER, connections: CONNECTIONS, durationSeconds: DURATION_S, rounds: ROUNDS, poolSize: POOL_SIZE, requestLogSampleRate: REQUEST_LOG_SAMPLE_RATE, appNodeArgs: APP_NODE_ARGS },

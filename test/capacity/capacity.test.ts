@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchResults, Measurement } from '../../bench/app/results';
 import { capacityCommand } from '../../capacity/command';
 import { albLcus, monthlyCost, totals, webAclRuleCount } from '../../capacity/cost';
 import { capacityFit } from '../../capacity/fit';
@@ -12,12 +13,23 @@ import { STAGES, type StageConfig } from '../../lib/config';
 const dir = mkdtempSync(join(tmpdir(), 'capacity-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function benchFile(rows: Record<string, number>): string {
-  const path = join(dir, `bench-${Object.values(rows).join('-')}.json`);
-  writeFileSync(path, JSON.stringify({ date: '2026-12-01T00:00:00.000Z', rows: Object.entries(rows).map(([name, requestsPerSecond]) => ({ name, requestsPerSecond })) }));
+/** A bench/results.json as `npm run bench` writes it, with the app's median requests/s per pair id. */
+function benchFile(subjectRates: Record<string, number>): string {
+  const path = join(dir, `bench-${Object.values(subjectRates).join('-')}.json`);
+  const measurement = (requestsPerSecond: number): Measurement => ({ requestsPerSecond, p50Ms: 10, p99Ms: 40, errors: 0, non2xx: 0, loadAverage1m: 0.5 });
+  const results: BenchResults = {
+    date: '2026-12-01T00:00:00.000Z',
+    machine: { cpus: 2, node: 'v20', loadGeneratorCore: '0', serverCore: '1', loadAverageBefore: [0.5], loadAverageAfter: [0.5] },
+    settings: {},
+    pairs: Object.entries(subjectRates).map(([id, rate]) => {
+      const round = { baseline: measurement(rate * 2), subject: measurement(rate), p99Ratio: 1 };
+      return { id, baseline: 'bare', subject: `app ${id}`, rounds: [round], median: round, requestsPerSecondRatio: 0.5, p99Ratio: 1, p99RatioRange: [1, 1] };
+    }),
+  };
+  writeFileSync(path, JSON.stringify(results));
   return path;
 }
-const QUIET = { 'app GET /v1/notes/:id': 4000, 'app GET /v1/notes?limit=20': 2000, 'app POST /v1/notes': 4000 };
+const QUIET = { read: 4000, list: 2000, write: 4000 };
 const prodWith = (service: Partial<StageConfig['service']>): StageConfig => ({ ...STAGES.prod, service: { ...STAGES.prod.service, ...service } });
 
 describe('per-task throughput', () => {
@@ -29,7 +41,7 @@ describe('per-task throughput', () => {
 
   it('says to run the bench when the file or a row is missing', () => {
     expect(() => readBenchResults(join(dir, 'absent.json'))).toThrow(/run `npm run bench` first/);
-    expect(() => readBenchResults(benchFile({ 'app GET /v1/notes/:id': 1 }))).toThrow('has no row "app GET /v1/notes?limit=20"');
+    expect(() => readBenchResults(benchFile({ read: 1 }))).toThrow('has no pair "list"');
   });
 });
 
@@ -38,6 +50,8 @@ describe('the capacity fit', () => {
     const fit = capacityFit(STAGES.prod, 3076.92, { utilisation: 0.5 });
     expect(fit.perTaskPlanned).toBeCloseTo(1538.46, 2);
     expect(fit.tasksNeeded).toBe(7); // ceil(10,000 / 1,538.46) = ceil(6.5)
+    // ALB target tracking at 60,000 requests per target per minute (1,000/s) runs 10 tasks, not 7.
+    expect(fit.tasksScaledTo).toBe(10);
     // r7g.xlarge: 4 vCPU × 8 GiB = 32 GiB / 9,531,392 = 3,604; 50 tasks × pool 10 × 2 = 1,000.
     expect(fit.maxConnections).toBe(3604);
     expect(fit.peakConnections).toBe(1000);
@@ -117,9 +131,11 @@ describe('npm run capacity', () => {
   it('prints the fit and the cost table, and reports a config that does not fit', () => {
     const ok = capacityCommand(['--stage', 'prod', '--bench', benchFile(QUIET)], 'unused');
     expect(ok.fits).toBe(true);
-    expect(ok.report).toContain('→ **7 tasks** (maxTasks 50');
+    expect(ok.report).toContain('→ **7 tasks** needed; the scaling target of 1,000/s per task runs **10** (maxTasks 50)');
+    // The Fargate line prices the tasks autoscaling runs, not the fewer the bench says would do.
+    expect(ok.report).toContain('| 2 idle / 10 at target ×');
     expect(ok.report).toMatch(/^\| \*\*total\*\* \| \*\*\$[\d,.]+\*\* \| \*\*\$[\d,.]+\*\* \| \|$/m);
-    const slow = capacityCommand(['--stage', 'prod', '--bench', benchFile({ 'app GET /v1/notes/:id': 200, 'app GET /v1/notes?limit=20': 200, 'app POST /v1/notes': 200 })], 'unused');
+    const slow = capacityCommand(['--stage', 'prod', '--bench', benchFile({ read: 200, list: 200, write: 200 })], 'unused');
     expect(slow.fits).toBe(false);
     expect(slow.report).toContain('- service.maxTasks 50 is below the 100 tasks');
     expect(() => capacityCommand(['--stage'], 'unused')).toThrow('--stage needs a value');
