@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AuroraDatabase, EdgeProtection, Network, Observability, SnapshotReplication, WebService } from '../../../lib';
+import { AuroraDatabase, type AuroraDatabaseProps, EdgeProtection, Network, Observability, SnapshotReplication, WebService } from '../../../lib';
 
 // Fully wired constructs for the logical-ID table (subjects.ts): every prop that creates a
 // resource is set, so every resource the construct can make is pinned.
@@ -43,9 +43,13 @@ export function webServiceIn(app: App): WebService {
   });
 }
 
-export function databaseIn(stack: Stack, id = 'Database'): AuroraDatabase {
-  return new AuroraDatabase(stack, id, { vpc: networkIn(stack).vpc, instanceType: new ec2.InstanceType('r7g.large'), readers: 1 });
+/** The provisioned cluster of the README snippet; `variant` switches to another shape. */
+export function databaseIn(stack: Stack, id = 'Database', variant: Partial<AuroraDatabaseProps> = {}): AuroraDatabase {
+  return new AuroraDatabase(stack, id, { vpc: networkIn(stack).vpc, instanceType: new ec2.InstanceType('r7g.large'), readers: 1, ...variant });
 }
+
+/** A copy in the backup region, as docs/restore.md restores from it. */
+export const RESTORE_SNAPSHOT_ARN = 'arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:orders-copy-2026-01-01-02-00';
 
 export function replicationIn(stack: Stack, database = databaseIn(stack)): SnapshotReplication {
   return new SnapshotReplication(stack, 'Replication', {

@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import * as lib from '../../../lib';
-import { AuroraDatabase } from '../../../lib';
+import { AuroraDatabase, SecurityBaseline, ShieldProtection, WebService } from '../../../lib';
 import { baselinePath, displayPath, orphanedBaselines, readBaseline } from './baselines';
 import { changesetBump, pendingMajorChangesets } from './changesets';
 import { compareSnapshots, describeChanges, hasChanges, isBreaking, UPDATE_COMMAND } from './compare';
-import { databaseIn, stackIn } from './fixtures';
+import { databaseIn, RESTORE_SNAPSHOT_ARN, stackIn } from './fixtures';
 import { snapshotSubject, type LogicalIdSnapshot, type LogicalIdSubject } from './snapshot';
 import { LOGICAL_ID_SUBJECTS } from './subjects';
 
@@ -35,6 +35,31 @@ describe('logical IDs and replacement-sensitive properties', () => {
     expect(constructs.length).toBeGreaterThan(10);
     expect(constructs.filter((entry) => !covered(entry)).map(([name]) => name), `constructs without a row in test/constructs/logical-ids/subjects.ts: add one, then \`${UPDATE_COMMAND} NAME\``).toEqual([]);
     expect(orphanedBaselines(LOGICAL_ID_SUBJECTS), `baselines without a row: \`${UPDATE_COMMAND}\` removes them`).toEqual([]);
+  });
+
+  // The resources whose replacement fails the deploy (a second one per account, Region or
+  // resource is refused) or re-validates a certificate, and the database's other shapes.
+  it.each([
+    [SecurityBaseline.name, 'AWS::GuardDuty::Detector'],
+    [SecurityBaseline.name, 'AWS::SecurityHub::Hub'],
+    [SecurityBaseline.name, 'AWS::Config::ConfigurationRecorder'],
+    [SecurityBaseline.name, 'AWS::Config::DeliveryChannel'],
+    [ShieldProtection.name, 'AWS::Shield::Protection'],
+    [WebService.name, 'AWS::CertificateManager::Certificate'],
+    [WebService.name, 'AWS::ECS::Cluster'],
+    [`${AuroraDatabase.name}.fromSnapshot`, 'AWS::RDS::DBCluster'],
+    [`${AuroraDatabase.name}.serverlessV2`, 'AWS::RDS::DBCluster'],
+  ])('pin the %s resource of type %s, with its retention policies', (name, type) => {
+    const subject = LOGICAL_ID_SUBJECTS.find((candidate) => candidate.name === name)!;
+    const pinned = Object.values(readBaseline(subject)?.pinned ?? {}).filter((resource) => resource.Type === type);
+    expect(pinned, `${type} in ${displayPath(baselinePath(subject))}`).toHaveLength(1);
+    if (type === 'AWS::RDS::DBCluster') expect(pinned[0]).toMatchObject({ DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+  });
+
+  it('pin the restored cluster to its snapshot: a construct that stopped passing it would replace the restored data', () => {
+    const restored = LOGICAL_ID_SUBJECTS.find((subject) => subject.name === `${AuroraDatabase.name}.fromSnapshot`)!;
+    const cluster = Object.values(readBaseline(restored)!.pinned).find((resource) => resource.Type === 'AWS::RDS::DBCluster')!;
+    expect(cluster.Properties.SnapshotIdentifier).toBe(RESTORE_SNAPSHOT_ARN);
   });
 
   it('fail when a construct id is renamed, explaining the replacement and how to record it with a major changeset', () => {
@@ -65,8 +90,25 @@ describe('comparing against a baseline', () => {
 
   it('reports a stateless resource that disappeared, but not one that was added', () => {
     const changes = compareSnapshots(baseline, { ...baseline, replaceable: ['S/Policy1', 'S/Topic1'] });
-    expect(changes).toEqual({ replaced: [], replacedStateless: ['S/Role1 is gone: CloudFormation replaces or removes it on upgrade'], unrecorded: [] });
+    expect(changes).toEqual({ replaced: [], replacedStateless: ['S/Role1 is gone: CloudFormation replaces or removes it on upgrade'], lessRetained: [], moreRetained: [], unrecorded: [] });
     expect(isBreaking(construct, changes)).toBe(false);
+  });
+
+  it('reports a pinned resource that a removal or replacement now deletes as a break, and one kept longer as none', () => {
+    const retained: LogicalIdSnapshot = { pinned: { 'S/Bucket1': { ...baseline.pinned['S/Bucket1'], DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Snapshot' } } };
+    const weakened = compareSnapshots(retained, { pinned: { 'S/Bucket1': { ...retained.pinned['S/Bucket1'], DeletionPolicy: undefined } } });
+    expect(weakened.lessRetained).toEqual(['S/Bucket1 (AWS::S3::Bucket): DeletionPolicy Retain -> Delete: removing it from a stack now deletes what was kept']);
+    expect(isBreaking(construct, weakened)).toBe(true);
+    expect(describeChanges(construct, 'b.json', weakened)).toContain('together with a major-version changeset');
+    const strengthened = compareSnapshots(retained, { pinned: { 'S/Bucket1': { ...retained.pinned['S/Bucket1'], UpdateReplacePolicy: 'Retain' } } });
+    expect(strengthened).toMatchObject({ lessRetained: [], moreRetained: ['S/Bucket1 (AWS::S3::Bucket): UpdateReplacePolicy Snapshot -> Retain'] });
+    expect(isBreaking(construct, strengthened)).toBe(false);
+    expect(hasChanges(strengthened)).toBe(true);
+  });
+
+  it('reports a resource whose type became pinned as new, not as gone', () => {
+    const changes = compareSnapshots(baseline, { pinned: { ...baseline.pinned, 'S/Role1': { Type: 'AWS::IAM::Role', Properties: { RoleName: 'orders' } } }, replaceable: ['S/Policy1'] });
+    expect(changes).toMatchObject({ replacedStateless: [], unrecorded: ['S/Role1 (AWS::IAM::Role) is new and not pinned yet'] });
   });
 
   it('reports a new stateful resource as not pinned yet, which is no break', () => {

@@ -24,11 +24,15 @@ export interface PinnedType {
 // when retained): the new one starts empty and has a new name or ARN.
 const DATA_LOST = 'a new, empty one takes its place and the old one is deleted, or orphaned when retained';
 const NEW_IDENTITY = 'its name or ARN changes under everything that refers to it';
+// Account/Region singletons: CloudFormation creates the replacement before it deletes the
+// old one, and the service refuses a second one, so the update fails and rolls back; a
+// rename (a removed resource plus a new one) fails the same way.
+const singleton = (what: string, loses: string) => `the account allows one ${what}: the new one fails to create while the old one exists, so the update rolls back; removing the old one first ${loses}`;
 
 export const PINNED_TYPES: Readonly<Record<string, PinnedType>> = {
   'AWS::RDS::DBCluster': {
     consequence: 'the data stays behind: a new, empty cluster takes its place and the old one is deleted after a final snapshot, or orphaned when retained',
-    properties: ['DBClusterIdentifier', 'DatabaseName', 'DBSubnetGroupName', 'Engine', 'EngineMode', 'KmsKeyId', 'MasterUsername', 'SnapshotIdentifier', 'SourceRegion', 'StorageEncrypted', 'RestoreType', 'SourceDBClusterIdentifier', 'UseLatestRestorableTime', 'PubliclyAccessible'],
+    properties: ['DBClusterIdentifier', 'DatabaseName', 'DBSubnetGroupName', 'Engine', 'EngineMode', 'ClusterScalabilityType', 'KmsKeyId', 'MasterUsername', 'SnapshotIdentifier', 'SourceRegion', 'StorageEncrypted', 'RestoreType', 'SourceDBClusterIdentifier', 'UseLatestRestorableTime', 'PubliclyAccessible'],
   },
   'AWS::RDS::DBInstance': {
     consequence: 'the instance is re-created: connections drop and its endpoint name changes',
@@ -53,6 +57,16 @@ export const PINNED_TYPES: Readonly<Record<string, PinnedType>> = {
   'AWS::SSM::Parameter': { consequence: NEW_IDENTITY, properties: ['Name'] },
   'AWS::RUM::AppMonitor': { consequence: `the page's RUM snippet points at a monitor that no longer exists and ${NEW_IDENTITY}`, properties: ['Name', 'Platform'] },
   'AWS::Cognito::IdentityPool': { consequence: 'a new identity pool id: the RUM snippet in the page stops sending data', properties: [] },
+  'AWS::GuardDuty::Detector': { consequence: singleton('GuardDuty detector per Region', 'deletes its findings'), properties: [] },
+  'AWS::SecurityHub::Hub': { consequence: singleton('Security Hub per Region', 'disables it and deletes its findings and control history'), properties: [] },
+  'AWS::Config::ConfigurationRecorder': { consequence: singleton('configuration recorder per Region', 'stops recording and leaves a gap in the configuration history'), properties: ['Name', 'StartedOnCreate'] },
+  'AWS::Config::DeliveryChannel': { consequence: singleton('delivery channel per Region', 'stops delivering configuration snapshots'), properties: ['Name'] },
+  'AWS::Shield::Protection': { consequence: singleton('Shield protection per resource', 'leaves the resource unprotected, and its protection group and health-based detection are re-attached'), properties: ['Name', 'ResourceArn'] },
+  'AWS::CertificateManager::Certificate': {
+    consequence: 'a new certificate: the update waits until it is validated (DNS records, or a person answering the validation e-mail) and the listener switches to it mid-update',
+    properties: ['DomainName', 'SubjectAlternativeNames', 'DomainValidationOptions', 'KeyAlgorithm', 'CertificateAuthorityArn', 'CertificateExport'],
+  },
+  'AWS::ECS::Cluster': { consequence: `a new cluster: every service in it is re-created with it (its Cluster property forces a replacement), tasks restart, and ${NEW_IDENTITY}`, properties: ['ClusterName'] },
   'AWS::IAM::OIDCProvider': { consequence: 'the account allows one provider per URL: the new one fails to create while the old one exists', properties: ['Url'] },
   // Only named roles: an unnamed role's replacement is invisible outside the stack, but a
   // named one is what a CI workflow or another account assumes by ARN.

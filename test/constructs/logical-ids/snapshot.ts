@@ -6,10 +6,27 @@ import type { IConstruct } from 'constructs';
 import { testApp } from '../../support/app';
 import { PINNED_TYPES } from './replacement-sensitive';
 
-/** A pinned resource: its type and the replacement-sensitive properties it sets. */
+/** What CloudFormation does with a resource it removes or replaces; absent means Delete. */
+export type RetentionPolicy = 'Delete' | 'Snapshot' | 'Retain' | 'RetainExceptOnCreate';
+
+/**
+ * A pinned resource: its type, what happens to it when it is removed (DeletionPolicy) or
+ * replaced (UpdateReplacePolicy), written only when set, and the replacement-sensitive
+ * properties it sets.
+ */
 export interface PinnedResource {
   readonly Type: string;
+  readonly DeletionPolicy?: RetentionPolicy;
+  readonly UpdateReplacePolicy?: RetentionPolicy;
   readonly Properties: Record<string, unknown>;
+}
+
+/** The resource attributes a snapshot reads from the synthesized template. */
+interface SynthesizedResource {
+  readonly Type: string;
+  readonly DeletionPolicy?: RetentionPolicy;
+  readonly UpdateReplacePolicy?: RetentionPolicy;
+  readonly Properties?: Record<string, unknown>;
 }
 
 /**
@@ -53,14 +70,15 @@ function snapshotOf(root: IConstruct, app: App, options: { allLogicalIds: boolea
   for (const resource of root.node.findAll().filter(CfnResource.isCfnResource)) {
     const stack = Stack.of(resource);
     const logicalId = stack.resolve(resource.logicalId) as string;
-    const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+    const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, SynthesizedResource> };
     const synthesized = template.Resources[logicalId];
     if (!synthesized) throw new Error(`${resource.node.path} (${logicalId}) is not in the template of ${stack.stackName}`);
     const key = `${stack.stackName}/${logicalId}`;
     const pinnedType = PINNED_TYPES[synthesized.Type];
     const properties = synthesized.Properties ?? {};
     if (pinnedType && (pinnedType.appliesTo?.(properties) ?? true)) {
-      pinned[key] = { Type: synthesized.Type, Properties: pick(properties, pinnedType.properties) };
+      const { DeletionPolicy, UpdateReplacePolicy } = synthesized;
+      pinned[key] = { Type: synthesized.Type, DeletionPolicy, UpdateReplacePolicy, Properties: pick(properties, pinnedType.properties) };
     } else if (options.allLogicalIds) {
       replaceable.push(key);
     }

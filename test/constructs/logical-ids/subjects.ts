@@ -31,7 +31,7 @@ import {
 } from '../../../lib';
 import { loadStageConfig } from '../../../lib/config';
 import { createStage } from '../../../lib/stacks/stage';
-import { databaseIn, edgeProtectionIn, networkIn, observabilityIn, replicationIn, stackIn, webServiceIn } from './fixtures';
+import { databaseIn, edgeProtectionIn, networkIn, observabilityIn, replicationIn, RESTORE_SNAPSHOT_ARN, stackIn, webServiceIn } from './fixtures';
 import type { LogicalIdSubject } from './snapshot';
 
 /** A migration step for a database whose secrets and key live in another stack, as the stage has it. */
@@ -75,6 +75,10 @@ const stage = (name: string): LogicalIdSubject => ({
 export const LOGICAL_ID_SUBJECTS: readonly LogicalIdSubject[] = [
   { name: Network.name, kind: 'construct', build: (app) => networkIn(stackIn(app)) },
   { name: AuroraDatabase.name, kind: 'construct', build: (app) => databaseIn(stackIn(app)) },
+  // The cluster resource differs in shape: restored (SnapshotIdentifier, no MasterUsername)
+  // and Serverless v2 (no instance class, scaling configuration) each keep their own IDs.
+  { name: `${AuroraDatabase.name}.fromSnapshot`, kind: 'construct', build: (app) => databaseIn(stackIn(app), 'Database', { snapshotIdentifier: RESTORE_SNAPSHOT_ARN }) },
+  { name: `${AuroraDatabase.name}.serverlessV2`, kind: 'construct', build: (app) => databaseIn(stackIn(app), 'Database', { instanceType: undefined, serverless: { minCapacity: 0.5, maxCapacity: 16 } }) },
   { name: SnapshotReplication.name, kind: 'construct', build: (app) => replicationIn(stackIn(app)) },
   {
     name: BackupCopyTarget.name,
