@@ -5,6 +5,9 @@ import type { LogicalIdSnapshot, LogicalIdSubject } from './snapshot';
 /** One committed JSON file per subject, so concurrent additions never touch the same file. */
 export const BASELINE_DIR = path.join(__dirname, '__baselines__');
 
+/** Baselines of this repository's stages (not of the package) are named `stage-<name>`. */
+export const STAGE_SUBJECT_PREFIX = 'stage-';
+
 export function baselinePath(subject: LogicalIdSubject): string {
   return path.join(BASELINE_DIR, `${subject.name}.json`);
 }

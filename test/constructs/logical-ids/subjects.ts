@@ -32,6 +32,7 @@ import {
 import { loadStageConfig } from '../../../lib/config';
 import { createStage } from '../../../lib/stacks/stage';
 import { databaseIn, edgeProtectionIn, networkIn, observabilityIn, replicationIn, RESTORE_SNAPSHOT_ARN, stackIn, webServiceIn } from './fixtures';
+import { STAGE_SUBJECT_PREFIX } from './baselines';
 import type { LogicalIdSubject } from './snapshot';
 
 /** A migration step for a database whose secrets and key live in another stack, as the stage has it. */
@@ -58,7 +59,7 @@ function securityBaselineIn(app: App): SecurityBaseline {
 }
 
 const stage = (name: string): LogicalIdSubject => ({
-  name: `stage-${name}`,
+  name: `${STAGE_SUBJECT_PREFIX}${name}`,
   kind: 'stage',
   build: (app) => {
     createStage(app, loadStageConfig(name));
