@@ -16,6 +16,9 @@ step() { echo "-- consumer smoke: $*"; }
 step "pack"
 tarball=$(npm pack --silent --pack-destination "$work" | tail -1)
 packed_bytes=$(stat -c %s "$work/$tarball")
+# The release's pack check over the same files: entry points, every Lambda bundle, and no
+# source map outside the bundles (scripts/pack-summary.ts).
+npm pack --dry-run --json --ignore-scripts 2>/dev/null | node_modules/.bin/tsx scripts/pack-summary.ts >/dev/null
 # Every compiled module in the tarball has its source: stale output of a deleted file
 # would shadow the current code (web-service.js is loaded before web-service/index.js).
 tar tzf "$work/$tarball" | node -e '

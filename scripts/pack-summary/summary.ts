@@ -53,6 +53,40 @@ export function checkEntryPoints(report: PackReport, entryPoints: EntryPoints): 
   }
 }
 
+const LAMBDA_BUNDLES = 'dist/lambda-bundles';
+
+/**
+ * Fails when a Lambda the constructs deploy is missing from the tarball: BundledFunction
+ * reads `dist/lambda-bundles/<name>/` from the installed package, and a consumer's synth
+ * fails without it (the files list or the build dropped it).
+ */
+export function checkLambdaBundles(report: PackReport, lambdas: readonly string[]): void {
+  const packed = new Set(report.files.map((file) => file.path));
+  const missing = lambdas.flatMap((name) => [`${LAMBDA_BUNDLES}/${name}/index.js`, `${LAMBDA_BUNDLES}/${name}/index.js.map`]).filter((file) => !packed.has(file));
+  if (missing.length > 0) throw new PackCheckError(`${report.filename} lacks the Lambda bundles ${missing.join(', ')}: run npm run build:lib before packing`);
+}
+
+/**
+ * Source maps ship only beside the pre-bundled Lambda code. Those are deployed with each
+ * function, whose NODE_OPTIONS=--enable-source-maps (BundledFunction) turns a minified
+ * bundle's stack trace in CloudWatch Logs into file:line of lambda/*.ts; esbuild writes them
+ * without sources (sourcesContent: false). The library's own JavaScript is unminified tsc
+ * output that reads well without a map (tsconfig.build.json emits none): a map there only
+ * adds weight to every consumer's install.
+ */
+export const SOURCE_MAP_POLICY = { allowedUnder: `${LAMBDA_BUNDLES}/` } as const;
+
+/** Fails when a source map outside the Lambda bundles would bloat the tarball. */
+export function checkSourceMaps(report: PackReport): void {
+  const stray = report.files.filter((file) => file.path.endsWith('.map') && !file.path.startsWith(SOURCE_MAP_POLICY.allowedUnder));
+  if (stray.length > 0) {
+    const bytes = stray.reduce((sum, file) => sum + file.size, 0);
+    throw new PackCheckError(
+      `${report.filename} ships ${stray.length} source maps outside ${LAMBDA_BUNDLES} (${kib(bytes)}, e.g. ${stray[0].path}): only the Lambda bundles keep their maps; build with tsconfig.build.json (sourceMap: false) from a clean dist/`,
+    );
+  }
+}
+
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }

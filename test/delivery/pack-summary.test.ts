@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkEntryPoints, PackCheckError, parsePackReport, renderPackSummary, type PackReport } from '../../scripts/pack-summary/summary';
+import { bundleOptions, LAMBDAS } from '../../lambda/bundles';
+import { checkEntryPoints, checkLambdaBundles, checkSourceMaps, PackCheckError, parsePackReport, renderPackSummary, SOURCE_MAP_POLICY, type PackReport } from '../../scripts/pack-summary/summary';
+import { REPO_ROOT } from './workflows';
 
 const report: PackReport = {
   name: 'bulwark',
@@ -44,5 +48,35 @@ describe('pack summary', () => {
     expect(markdown).toContain('bulwark-1.2.0.tgz: 3 files, 2.0 KiB packed, 10.0 KiB unpacked.');
     const rows = markdown.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows).toEqual(['| `dist/lib/index.d.ts` | 1200 |', '| `dist/lib/index.js` | 4000 |', '| `package.json` | 900 |']);
+  });
+});
+
+describe('what the tarball carries', () => {
+  const withFiles = (...files: Array<[string, number]>): PackReport => ({ ...report, files: [...report.files, ...files.map(([path, size]) => ({ path, size }))] });
+  const bundles = (...names: string[]) => names.flatMap((name): Array<[string, number]> => [[`dist/lambda-bundles/${name}/index.js`, 800_000], [`dist/lambda-bundles/${name}/index.js.map`, 1_200_000]]);
+
+  it('holds every Lambda bundle the constructs deploy, with the map its stack traces are read with', () => {
+    expect(() => checkLambdaBundles(withFiles(...bundles('copier', 'sync')), ['copier', 'sync'])).not.toThrow();
+    expect(() => checkLambdaBundles(withFiles(...bundles('copier')), ['copier', 'sync'])).toThrow(
+      'bulwark-1.2.0.tgz lacks the Lambda bundles dist/lambda-bundles/sync/index.js, dist/lambda-bundles/sync/index.js.map: run npm run build:lib before packing',
+    );
+  });
+
+  it('ships source maps beside the Lambda bundles only, not for the library JavaScript', () => {
+    expect(SOURCE_MAP_POLICY.allowedUnder).toBe('dist/lambda-bundles/');
+    expect(() => checkSourceMaps(withFiles(...bundles('copier')))).not.toThrow();
+    expect(() => checkSourceMaps(withFiles(...bundles('copier'), ['dist/lib/index.js.map', 2048], ['dist/lambda/bundles.js.map', 1024]))).toThrow(
+      'bulwark-1.2.0.tgz ships 2 source maps outside dist/lambda-bundles (3.0 KiB, e.g. dist/lib/index.js.map)',
+    );
+  });
+
+  // The package as the build leaves it: what the release and the consumer smoke test pack.
+  it('holds for the package as npm run build:lib leaves it', () => {
+    const build = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { compilerOptions: { sourceMap?: boolean } };
+    expect(build.compilerOptions.sourceMap).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { files: string[] };
+    expect(manifest.files).toContain('dist/lambda-bundles');
+    expect(LAMBDAS.length).toBeGreaterThan(0);
+    expect(bundleOptions(REPO_ROOT, LAMBDAS[0], 'index.js')).toMatchObject({ sourcemap: true, sourcesContent: false });
   });
 });

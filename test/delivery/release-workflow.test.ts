@@ -3,64 +3,131 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadWorkflow, loadWorkflows, REPO_ROOT, runs, usesAction, type WorkflowStep } from './workflows';
+import { loadWorkflow, loadWorkflows, REPO_ROOT, runs, usesAction, type WorkflowJob, type WorkflowStep } from './workflows';
 
 const workflow = loadWorkflow('release.yml');
-const { verify, publish } = workflow.jobs;
-const steps = publish.steps ?? [];
+const { verify, build, publish } = workflow.jobs;
+const githubRelease = workflow.jobs['github-release'];
 const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; scripts: Record<string, string>; devDependencies: Record<string, string> };
+const verifyNode = loadWorkflow('verify.yml').env?.NODE_VERSION;
 
-function indexOf(predicate: (step: WorkflowStep) => boolean, what: string): number {
-  const index = steps.findIndex(predicate);
-  expect(index, `${what} missing from the publish job`).toBeGreaterThanOrEqual(0);
+function stepsOf(job: WorkflowJob): WorkflowStep[] {
+  return job.steps ?? [];
+}
+
+function indexIn(job: WorkflowJob, predicate: (step: WorkflowStep) => boolean, what: string): number {
+  const index = stepsOf(job).findIndex(predicate);
+  expect(index, `${what} missing`).toBeGreaterThanOrEqual(0);
   return index;
 }
+
+const stepIn = (job: WorkflowJob, predicate: (step: WorkflowStep) => boolean, what: string) => stepsOf(job)[indexIn(job, predicate, what)];
+const uploadsPackage = (step: WorkflowStep) => usesAction('actions/upload-artifact')(step) && step.with?.name === '${{ env.ARTIFACT }}';
+const downloadsPackage = (step: WorkflowStep) => usesAction('actions/download-artifact')(step) && step.with?.name === '${{ env.ARTIFACT }}';
 
 describe('.github/workflows/release.yml', () => {
   it('runs on pushes to main only', () => {
     expect(Object.keys(workflow.on)).toEqual(['push']);
     expect(workflow.on.push?.branches).toEqual(['main']);
-    expect(publish.if).toBe("github.ref == 'refs/heads/main'");
+    expect(build.if).toBe("github.ref == 'refs/heads/main'");
   });
 
-  it('publishes only after the same verification gate the deploy runs has passed', () => {
+  it('builds only after the same verification gate the deploy runs has passed, publishes only what the build packed', () => {
     expect(verify.uses).toBe(loadWorkflow('deploy.yml').jobs.verify.uses);
-    expect(publish.needs).toBe('verify');
+    expect(build.needs).toBe('verify');
+    expect(publish.needs).toBe('build');
+    expect(publish.if).toBe("needs.build.outputs.publish == 'true'");
   });
 
-  it('publishes with provenance through trusted publishing: an OIDC token, no npm token', () => {
-    expect(publish.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    const publishStep = steps[indexOf(runs('npm publish'), 'npm publish')];
-    expect(publishStep.run?.trim()).toBe('npm publish --provenance --access public');
-    for (const { file, text } of loadWorkflows()) expect(text, file).not.toMatch(/NPM_TOKEN|NODE_AUTH_TOKEN|secrets\./);
-    // Trusted publishing needs npm >= 11.5.1: Node 24's npm, checked before anything is built.
-    const setupNode = steps.find(usesAction('actions/setup-node'));
-    expect(setupNode?.with?.['node-version']).toBe('24');
-    expect(indexOf((step) => (step.run ?? '').includes('11.5.1'), 'npm version check')).toBeLessThan(indexOf(runs('npm ci'), 'npm ci'));
+  it('builds and packs without an OIDC token, on the Node version the gate tested, with no dependency cache', () => {
+    expect(build.permissions).toEqual({ contents: 'read' });
+    expect(workflow.env?.NODE_VERSION).toBe(verifyNode);
+    const setupNode = stepIn(build, usesAction('actions/setup-node'), 'setup-node in build');
+    expect(setupNode.with?.['node-version']).toBe('${{ env.NODE_VERSION }}');
+    expect(setupNode.with?.['package-manager-cache']).toBe(false);
+    expect(setupNode.with?.cache).toBeUndefined();
   });
 
-  it('restores no dependency cache into the job that holds the OIDC token', () => {
-    const setupNode = steps.find(usesAction('actions/setup-node'));
-    expect(setupNode?.with?.['package-manager-cache']).toBe(false);
-    expect(setupNode?.with?.cache).toBeUndefined();
-    expect(steps.some(usesAction('actions/cache'))).toBe(false);
-  });
-
-  it('builds the library, then checks and reports the packed file list and size before publishing', () => {
-    const build = indexOf(runs('npm run build:lib'), 'npm run build:lib');
-    const report = indexOf((step) => /npm pack --dry-run --json \| npm run --silent release:summary >> "\$GITHUB_STEP_SUMMARY"/.test(step.run ?? ''), 'pack report');
-    expect(steps[report].run).toContain('set -o pipefail');
-    expect(report).toBeGreaterThan(build);
-    expect(indexOf(runs('npm publish'), 'npm publish')).toBeGreaterThan(report);
+  it('builds the library, packs it once, checks and reports the tarball, fingerprints it and uploads it with its notes', () => {
+    const notes = indexIn(build, runs('npm run --silent release:notes -- "$VERSION" > "$RUNNER_TEMP/package/release-notes.md"'), 'release notes');
+    const buildLib = indexIn(build, runs('npm run build:lib'), 'npm run build:lib');
+    const pack = stepIn(build, (step) => step.id === 'pack', 'pack step');
+    const packRun = pack.run ?? '';
+    expect(packRun).toContain('set -o pipefail');
+    expect(packRun).toContain('npm pack --ignore-scripts --json --pack-destination "$RUNNER_TEMP/package" > "$RUNNER_TEMP/pack.json"');
+    expect(packRun).toContain('npm run --silent release:summary < "$RUNNER_TEMP/pack.json" >> "$GITHUB_STEP_SUMMARY"');
+    expect(packRun).toMatch(/echo "sha256=\$\(sha256sum "\$RUNNER_TEMP\/package\/\$tarball"/);
+    expect(stepsOf(build).indexOf(pack)).toBeGreaterThan(buildLib);
+    expect(buildLib).toBeGreaterThan(notes);
+    const upload = indexIn(build, uploadsPackage, 'upload of the package artifact');
+    expect(upload).toBeGreaterThan(stepsOf(build).indexOf(pack));
+    expect(stepsOf(build)[upload].with).toMatchObject({ path: '${{ runner.temp }}/package/', 'if-no-files-found': 'error' });
+    expect(build.outputs).toEqual({
+      publish: '${{ steps.version.outputs.publish }}',
+      tag: '${{ steps.version.outputs.tag }}',
+      tarball: '${{ steps.pack.outputs.tarball }}',
+      sha256: '${{ steps.pack.outputs.sha256 }}',
+    });
     expect(manifest.scripts['release:summary']).toBe('tsx scripts/pack-summary.ts');
+    expect(manifest.scripts['release:notes']).toBe('tsx scripts/release-notes.ts');
   });
 
-  it('publishes a version once: skips a private package or a version already on npm', () => {
-    const decide = steps.find((step) => step.id === 'version');
-    expect(decide?.run).toContain('npm view "$name@$version"');
-    expect(decide?.run).toContain(".private === true");
-    for (const step of steps.slice(steps.indexOf(decide!) + 1)) expect(step.if, step.name).toBe("steps.version.outputs.publish == 'true'");
+  it('decides once whether the version is new: skips a private package or a version already on npm', () => {
+    const decide = stepIn(build, (step) => step.id === 'version', 'version decision');
+    expect(decide.run).toContain('npm view "$name@$version"');
+    expect(decide.run).toContain('.private === true');
+    expect(decide.run).toContain('echo "tag=$name@$version"');
+    for (const step of stepsOf(build).slice(stepsOf(build).indexOf(decide) + 1)) expect(step.if, step.name).toBe("steps.version.outputs.publish == 'true'");
+  });
+
+  it('publishes exactly the packed tarball with provenance through trusted publishing: an OIDC token, no npm token, no install, no build', () => {
+    expect(publish.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(publish.environment).toBe('npm');
     expect(publish.concurrency).toEqual({ group: 'release-npm', 'cancel-in-progress': false });
+    const download = indexIn(publish, downloadsPackage, 'download of the package artifact');
+    const verifyDigest = indexIn(publish, runs('echo "$SHA256  $RUNNER_TEMP/package/$TARBALL" | sha256sum --check --strict'), 'digest check');
+    expect(stepsOf(publish)[verifyDigest].env).toEqual({ TARBALL: '${{ needs.build.outputs.tarball }}', SHA256: '${{ needs.build.outputs.sha256 }}' });
+    const publishStep = stepIn(publish, runs('npm publish'), 'npm publish');
+    expect(publishStep.run?.trim()).toBe('npm publish "$RUNNER_TEMP/package/$TARBALL" --provenance --access public');
+    expect(publishStep.env?.TARBALL).toBe('${{ needs.build.outputs.tarball }}');
+    expect(verifyDigest).toBeGreaterThan(download);
+    expect(stepsOf(publish).indexOf(publishStep)).toBeGreaterThan(verifyDigest);
+    for (const command of ['npm ci', 'npm install', 'npm run', 'npx']) expect(stepsOf(publish).some(runs(command)), command).toBe(false);
+    for (const { file, text } of loadWorkflows()) expect(text, file).not.toMatch(/NPM_TOKEN|NODE_AUTH_TOKEN|secrets\./);
+    // Trusted publishing needs npm >= 11.5.1: Node 24's npm, checked before anything is published.
+    const setupNode = stepIn(publish, usesAction('actions/setup-node'), 'setup-node in publish');
+    expect(setupNode.with?.['node-version']).toBe('24');
+    expect(setupNode.with?.['package-manager-cache']).toBe(false);
+    expect(stepsOf(publish).some(usesAction('actions/cache'))).toBe(false);
+    expect(indexIn(publish, (step) => (step.run ?? '').includes('11.5.1'), 'npm version check')).toBeLessThan(stepsOf(publish).indexOf(publishStep));
+  });
+
+  it('fails the publish early when package.json repository.url does not name this repository', () => {
+    const check = indexIn(publish, (step) => (step.run ?? '').includes('node scripts/release/check-repository-url.js "$GITHUB_REPOSITORY"'), 'repository.url check');
+    // The manifest inside the tarball: the one npm will compare with the provenance.
+    expect(stepsOf(publish)[check].run).toContain('tar -xzOf "$RUNNER_TEMP/package/$TARBALL" package/package.json |');
+    expect(stepsOf(publish)[check].run).toContain('set -o pipefail');
+    expect(check).toBeLessThan(indexIn(publish, runs('npm publish'), 'npm publish'));
+    const checkout = stepIn(publish, usesAction('actions/checkout'), 'checkout of scripts/release');
+    expect(checkout.with).toEqual({ 'persist-credentials': false, 'sparse-checkout': 'scripts/release' });
+  });
+
+  it('tags the published commit and writes the GitHub release from the changelog, with contents: write on that job only', () => {
+    expect(githubRelease.needs).toEqual(['build', 'publish']);
+    expect(githubRelease.permissions).toEqual({ contents: 'write' });
+    for (const [id, job] of Object.entries(workflow.jobs)) if (id !== 'github-release') expect(job.permissions?.contents, id).not.toBe('write');
+    const download = indexIn(githubRelease, downloadsPackage, 'download of the notes');
+    const release = stepIn(githubRelease, usesAction('softprops/action-gh-release'), 'GitHub release');
+    expect(release.with).toEqual({
+      tag_name: '${{ needs.build.outputs.tag }}',
+      target_commitish: '${{ github.sha }}',
+      name: '${{ needs.build.outputs.tag }}',
+      body_path: '${{ runner.temp }}/package/release-notes.md',
+      make_latest: 'true',
+    });
+    expect(stepsOf(githubRelease).indexOf(release)).toBeGreaterThan(download);
+    // It runs no code of the repository while it may write to it.
+    expect(stepsOf(githubRelease).some((step) => step.run !== undefined || usesAction('actions/checkout')(step))).toBe(false);
   });
 });
 

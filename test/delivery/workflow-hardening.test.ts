@@ -20,7 +20,9 @@ const usesLines = workflows.flatMap(({ file, text }) =>
 
 /** Jobs that exchange a GitHub OIDC token: for an AWS role, or for npm trusted publishing. */
 const assumesAwsRole = (job: WorkflowJob) => steps(job).some(usesAction('aws-actions/configure-aws-credentials'));
-const publishesToNpm = (job: WorkflowJob) => steps(job).some(runs('npm publish --provenance'));
+const publishesToNpm = (job: WorkflowJob) => steps(job).some((step) => runs('npm publish')(step) && (step.run ?? '').includes('--provenance'));
+/** The one job that writes to the repository: it tags a published version and writes its GitHub release. */
+const createsGithubRelease = (job: WorkflowJob) => steps(job).some(usesAction('softprops/action-gh-release'));
 
 describe('.github/workflows hardening', () => {
   it('finds the workflows and every uses: line among them', () => {
@@ -61,16 +63,21 @@ describe('.github/workflows hardening', () => {
     for (const { where, job } of jobs) expect(job.permissions, `${where} permissions`).toBeDefined();
   });
 
-  it('writes nothing but an OIDC token, and asks for one only where an AWS role is assumed or npm publishes with provenance', () => {
+  it('writes nothing but an OIDC token (and the release tag), and asks for a token only where an AWS role is assumed or npm publishes with provenance', () => {
     const tokenJobs = jobs.filter(({ job }) => job.permissions?.['id-token'] === 'write');
     for (const { where, job } of jobs) {
       for (const [scope, level] of Object.entries(job.permissions ?? {})) {
-        if (scope !== 'id-token') expect(level, `${where} permissions.${scope}`).toMatch(/^(read|none)$/);
+        if (scope === 'id-token') continue;
+        const mayWrite = scope === 'contents' && createsGithubRelease(job);
+        expect(level, `${where} permissions.${scope}`).toMatch(mayWrite ? /^write$/ : /^(read|none)$/);
       }
       const needsToken = assumesAwsRole(job) || publishesToNpm(job);
       expect(job.permissions?.['id-token'] === 'write', `${where}: id-token: write ${needsToken ? 'missing' : 'not needed'}`).toBe(needsToken);
     }
     // deploy.yml diff + deploy and loadtest.yml (AWS roles), release.yml publish (npm): the check is not vacuous.
     expect(tokenJobs.length).toBe(4);
+    // The job that writes holds no OIDC token, and the one with the token cannot write.
+    const writers = jobs.filter(({ job }) => Object.values(job.permissions ?? {}).includes('write') && job.permissions?.['id-token'] !== 'write');
+    expect(writers.map(({ where }) => where)).toEqual(['release.yml jobs.github-release']);
   });
 });

@@ -24,6 +24,7 @@ export interface WorkflowJob {
   readonly environment?: string | { name: string };
   readonly permissions?: Record<string, string>;
   readonly concurrency?: { group: string; 'cancel-in-progress': boolean | string };
+  readonly outputs?: Record<string, string>;
   readonly steps?: WorkflowStep[];
 }
 
