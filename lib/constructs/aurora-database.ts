@@ -161,6 +161,10 @@ export const SECURE_CLUSTER_PARAMETERS: Readonly<Record<string, string>> = {
   'pgaudit.log_parameter': '0',
   // No statement logging by PostgreSQL itself: it does not redact (see above).
   log_statement: 'none',
+  // Nor the text of a failing statement: a rotation's ALTER USER ... PASSWORD that fails
+  // (its role not created yet, or "tuple concurrently updated" against the migration
+  // step's ALTER ROLE) would be logged whole. The error itself is still logged.
+  log_min_error_statement: 'panic',
   // Slow statements and sessions for forensics without logging every row read.
   log_min_duration_statement: '1000',
   log_connections: '1',

@@ -98,6 +98,12 @@ describe('the audit log (after the migration step)', () => {
     expect(log).not.toContain(password);
   });
 
+  it('logs a failing ALTER USER ... PASSWORD (its role not there yet) as an error without its text', async () => {
+    const password = secret('failed');
+    await expect(runAs(server.user, `ALTER USER ${RUNTIME}_missing WITH PASSWORD '${password}'`)).rejects.toMatchObject({ code: '42704' });
+    expect(await logged(new RegExp(`ERROR:  role "${RUNTIME}_missing" does not exist`))).not.toContain(password);
+  });
+
   it('audits DDL with the object it touched (the extension\'s event triggers)', async () => {
     await runAs(server.user, 'CREATE TABLE audit_probe (id int)');
     await logged(/AUDIT: SESSION,\d+,\d+,DDL,CREATE TABLE,TABLE,public\.audit_probe,CREATE TABLE audit_probe \(id int\),<not logged>/);

@@ -90,6 +90,7 @@ describe('AuroraDatabase (provisioned, prod-like)', () => {
       const { log_statement: statementLogging } = group.Properties.Parameters as Record<string, string>;
       expect(statementLogging).toBe('none');
       expect(['ddl', 'mod', 'all']).not.toContain(statementLogging.toLowerCase());
+      expect(group.Properties.Parameters.log_min_error_statement).toBe('panic');
     }
   });
 
