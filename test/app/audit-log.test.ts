@@ -78,6 +78,26 @@ describe('the migration step on a cluster that preloads pgaudit', () => {
   });
 });
 
+describe('the migration step on a server that preloads pgaudit without pgaudit.role', () => {
+  it('creates the extension and no object-audit role', async () => {
+    const { 'pgaudit.role': _role, ...withoutRole } = clusterLogging;
+    const bare = await startThrowawayPostgres({ database: DATABASE, settings: withoutRole });
+    try {
+      const env = { ...stepEnv(), DB_PORT: String(bare.port), DB_MIGRATION_USERNAME: bare.user };
+      expect(await runMigrationStep(env)).toMatchObject({ auditExtension: 'created' });
+      const client = new Client({ connectionString: bare.url });
+      await client.connect();
+      try {
+        expect((await client.query("SELECT rolname FROM pg_roles WHERE rolname = 'rds_pgaudit'")).rows).toEqual([]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await bare.stop();
+    }
+  });
+});
+
 describe('the audit log (after the migration step)', () => {
   beforeAll(async () => {
     await runMigrationStep(stepEnv());
