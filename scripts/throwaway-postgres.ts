@@ -25,6 +25,11 @@ export interface ThrowawayPostgres {
   readonly database: string;
   readonly dataDir: string;
   /**
+   * What the server has written to its log (stderr) since it last started: what a test
+   * reads to prove a statement was, or was not, logged.
+   */
+  log(): string;
+  /**
    * Stop the server (fast shutdown) but keep the data; `start()` brings it back on the same
    * port, which its clients hold (should another process bind it meanwhile, `start()` fails).
    */
@@ -38,7 +43,12 @@ export interface ThrowawayPostgres {
 export interface ThrowawayPostgresOptions {
   /** Database to create. @default 'bulwark' */
   readonly database?: string;
-  /** Extra `-c name=value` server settings. @default - fsync off and a small footprint for tests */
+  /**
+   * Extra `-c name=value` server settings, e.g. the cluster's own logging parameters with
+   * `shared_preload_libraries: 'pg_stat_statements,pgaudit'` (Debian package
+   * postgresql-15-pgaudit).
+   * @default - fsync off and a small footprint for tests
+   */
   readonly settings?: Record<string, string>;
   /**
    * Picks the port to offer the server. PostgreSQL cannot bind port 0 and report back, so
@@ -195,6 +205,7 @@ export async function startThrowawayPostgres(options: ThrowawayPostgresOptions =
     user,
     database,
     dataDir,
+    log: () => serverLog,
     pause: stopServer,
     start: startServer,
     async stop() {

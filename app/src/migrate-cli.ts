@@ -3,11 +3,13 @@
  * runs before the service rolls (the DatabaseMigration construct runs it as an ECS task).
  * It logs in as the schema owner (DB_MIGRATION_USERNAME/PASSWORD, or
  * MIGRATION_DATABASE_URL), creates the runtime role or sets its password from
- * DB_USERNAME/DB_PASSWORD (or DATABASE_URL), applies pending migrations under the
+ * DB_USERNAME/DB_PASSWORD (or DATABASE_URL), creates the pgaudit extension where the
+ * server preloads it (db/audit-extension.ts), applies pending migrations under the
  * advisory lock, grants the runtime role DML only, and exits 0. Any failure exits 1 with
  * one JSON log line that says why, which fails the deploy before a task rolls.
  */
 import { ConfigError, loadConfig, type DatabaseConfig } from './config';
+import { ensureAuditExtension, type AuditExtensionState } from './db/audit-extension';
 import { migrate, readMigrations } from './db/migrate';
 import { migrateOptions, migrationConnection, runtimeRole } from './db/migration-connection';
 import { ensureRuntimeLogin, type RuntimeLogin } from './db/runtime-login';
@@ -17,6 +19,8 @@ type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 export interface MigrationReport {
   readonly runtimeRole: string;
   readonly runtimeLogin: 'created' | 'updated';
+  /** 'not loaded' on a cluster whose pgaudit preload waits for a reboot: the next deploy after it creates the extension. */
+  readonly auditExtension: AuditExtensionState;
   readonly applied: number[];
 }
 
@@ -38,8 +42,10 @@ export async function runMigrationStep(env: Record<string, string | undefined>):
   const login = runtimeLogin(database);
   const target = migrationConnection(database);
   const runtimeLoginResult = await ensureRuntimeLogin(target, login);
+  // Before migrating, so the event triggers already name the objects this run's DDL touches.
+  const auditExtension = await ensureAuditExtension(target);
   const applied = await migrate(target, readMigrations(), migrateOptions(database));
-  return { runtimeRole: login.user, runtimeLogin: runtimeLoginResult, applied };
+  return { runtimeRole: login.user, runtimeLogin: runtimeLoginResult, auditExtension, applied };
 }
 
 const logLine = (level: 'info' | 'error', msg: string, fields: object): void => {

@@ -68,7 +68,7 @@ export function personalDataStores(c: StageConfig): PersonalDataStore[] {
     log('ALB access logs (S3)', 'client IP, user agent, request path, time', c.service.logRetentionDays, 'service.logRetentionDays'),
     log('WAF logs (CloudWatch Logs)', 'client IP, country, headers (Authorization redacted), request path', c.service.logRetentionDays, 'service.logRetentionDays'),
     log('App logs (CloudWatch Logs)', 'request path and status, ids of erased users; never e-mail addresses or tokens', c.service.logRetentionDays, 'service.logRetentionDays'),
-    log('PostgreSQL log (CloudWatch Logs)', 'statements of failed queries, which may hold parameters', c.database.logRetentionDays, 'database.logRetentionDays'),
+    log('PostgreSQL log (CloudWatch Logs)', 'statements slower than 1 s with their parameters (which may hold e-mail addresses); DDL and role changes (pgaudit, passwords redacted)', c.database.logRetentionDays, 'database.logRetentionDays'),
     log('VPC flow logs (CloudWatch Logs)', 'client IPs of connections to the load balancer', c.network.flowLogRetentionDays, 'network.flowLogRetentionDays'),
     ...(c.observability.rum ? [log('CloudWatch RUM sessions', 'browser session id, client IP, user agent, page URL', RUM_EVENT_RETENTION_DAYS, 'fixed by CloudWatch RUM')] : []),
     ...(c.observability.traceSampleRate > 0 ? [log('X-Ray traces', 'client IP, request path, user agent of sampled requests', XRAY_TRACE_RETENTION_DAYS, 'fixed by X-Ray')] : []),

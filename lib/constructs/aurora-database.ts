@@ -121,22 +121,67 @@ export interface AuroraDatabaseProps {
    */
   readonly snapshotIdentifier?: string;
   /**
-   * Extra cluster parameters merged over the secure defaults (`rds.force_ssl=1`, ...).
+   * Extra cluster parameters merged over the secure defaults ({@link SECURE_CLUSTER_PARAMETERS}).
+   * `rds.force_ssl` stays 1; libraries in `shared_preload_libraries` are added to the
+   * defaults' (pg_stat_statements, pgaudit); a `log_statement` of `ddl`, `mod` or `all` is
+   * refused, since PostgreSQL would log every password set by CREATE/ALTER ROLE in clear
+   * text (pgaudit audits those statements with the password redacted).
    * @default - none
    */
   readonly parameters?: Record<string, string>;
 }
 
-/** The cluster parameters this construct always sets, and why. */
+/**
+ * The cluster parameters this construct always sets, and why.
+ *
+ * DDL and role changes are audited by pgaudit, not by `log_statement`. PostgreSQL logs a
+ * statement's text as sent, and Secrets Manager's rotation functions send
+ * `ALTER USER ... WITH PASSWORD '<new password>'`: with `log_statement=ddl` every rotation
+ * wrote the new password in clear text to the exported postgresql log. pgaudit writes the
+ * same statements with everything after the word `password` replaced by `<REDACTED>` when
+ * the statement is a CREATE/ALTER ROLE (pgaudit.c, `log_audit_event`: the
+ * `T_CreateRoleStmt`/`T_AlterRoleStmt` case, in every release since 1.0.2), so the ROLE class
+ * stays in: who changed which role, and every GRANT/REVOKE, is audited, the password is not.
+ * The redaction covers the role statement's own text; pgaudit 17 (Aurora PostgreSQL 17)
+ * also logs each statement of a multi-statement string with its own text only.
+ */
 export const SECURE_CLUSTER_PARAMETERS: Readonly<Record<string, string>> = {
   // Refuse plaintext connections: TLS on every hop.
   'rds.force_ssl': '1',
-  // Log DDL and slow statements for forensics without logging every row read.
-  log_statement: 'ddl',
+  // pg_stat_statements is Aurora's default preload (Database Insights reads it); pgaudit
+  // only works preloaded. Libraries given in `parameters` are added to these.
+  shared_preload_libraries: 'pg_stat_statements,pgaudit',
+  // Session audit: all DDL (CREATE/ALTER/DROP ...) and role statements (CREATE/ALTER/DROP
+  // ROLE with passwords redacted, GRANT, REVOKE). Reads and writes stay out of the log.
+  'pgaudit.log': 'ddl,role',
+  // The only value Aurora accepts: object audit for what is granted to rds_pgaudit (the
+  // migration step creates that role with the extension).
+  'pgaudit.role': 'rds_pgaudit',
+  // Bound parameters are data (and could be secrets): never written to the audit log.
+  'pgaudit.log_parameter': '0',
+  // No statement logging by PostgreSQL itself: it does not redact (see above).
+  log_statement: 'none',
+  // Nor the text of a failing statement: a rotation's ALTER USER ... PASSWORD that fails
+  // (its role not created yet, or "tuple concurrently updated" against the migration
+  // step's ALTER ROLE) would be logged whole. The error itself is still logged.
+  log_min_error_statement: 'panic',
+  // Slow statements and sessions for forensics without logging every row read.
   log_min_duration_statement: '1000',
   log_connections: '1',
   log_disconnections: '1',
 };
+
+/** `log_statement` values that put CREATE/ALTER ROLE ... PASSWORD '<clear text>' in the log. */
+const PASSWORD_LOGGING_STATEMENT_LEVELS = ['ddl', 'mod', 'all'];
+
+/** The secure defaults, `parameters` merged over them: preloaded libraries are joined, TLS stays forced. */
+function clusterParameters(parameters: Record<string, string> = {}): Record<string, string> {
+  const libraries = [SECURE_CLUSTER_PARAMETERS.shared_preload_libraries, parameters.shared_preload_libraries ?? '']
+    .flatMap((list) => list.split(','))
+    .map((library) => library.trim())
+    .filter((library) => library !== '');
+  return { ...SECURE_CLUSTER_PARAMETERS, ...parameters, shared_preload_libraries: [...new Set(libraries)].join(','), 'rds.force_ssl': '1' };
+}
 
 /** The characters CDK's generated database secrets leave out; rotations keep to the same alphabet. */
 const PASSWORD_EXCLUDE_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
@@ -195,8 +240,9 @@ export class AuroraDatabase extends Construct {
 
     this.parameterGroup = new rds.ParameterGroup(this, 'ClusterParameters', {
       engine,
+      // Kept stable: CloudFormation replaces a parameter group whose description changes.
       description: 'TLS-only cluster parameters',
-      parameters: { ...SECURE_CLUSTER_PARAMETERS, ...props.parameters, 'rds.force_ssl': '1' },
+      parameters: clusterParameters(props.parameters),
     });
 
     const instance = (instanceId: string, isWriter: boolean): rds.IClusterInstance => {
@@ -405,6 +451,12 @@ function validateProps(props: AuroraDatabaseProps): void {
   }
   if (props.snapshotIdentifier !== undefined && !/^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster-snapshot:)?[a-zA-Z][a-zA-Z0-9:-]{0,254}$/.test(props.snapshotIdentifier)) {
     throw new Error(`AuroraDatabase: snapshotIdentifier must be a cluster snapshot identifier or ARN (got "${props.snapshotIdentifier}")`);
+  }
+  const statementLogging = props.parameters?.log_statement?.trim().toLowerCase();
+  if (statementLogging !== undefined && PASSWORD_LOGGING_STATEMENT_LEVELS.includes(statementLogging)) {
+    throw new Error(
+      `AuroraDatabase: parameters.log_statement "${props.parameters!.log_statement}" would write every password set by CREATE/ALTER ROLE (secret rotation included) to the postgresql log in clear text; DDL and role changes are audited by pgaudit ('pgaudit.log'), which redacts them`,
+    );
   }
   if (props.serverless && props.serverless.minCapacity > props.serverless.maxCapacity) {
     throw new Error(`AuroraDatabase: serverless.minCapacity (${props.serverless.minCapacity}) must not exceed serverless.maxCapacity (${props.serverless.maxCapacity})`);

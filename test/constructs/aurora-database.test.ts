@@ -72,6 +72,28 @@ describe('AuroraDatabase (provisioned, prod-like)', () => {
     });
   });
 
+  it('audits DDL and role changes with pgaudit as AWS documents it, on top of the preloaded pg_stat_statements', () => {
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Parameters: Match.objectLike({
+        shared_preload_libraries: 'pg_stat_statements,pgaudit',
+        'pgaudit.log': 'ddl,role',
+        'pgaudit.role': 'rds_pgaudit',
+        'pgaudit.log_parameter': '0',
+      }),
+    });
+  });
+
+  it('leaves statement logging to pgaudit: PostgreSQL itself logs no DDL text (it would hold rotated passwords)', () => {
+    const groups = Object.values(template.findResources('AWS::RDS::DBClusterParameterGroup'));
+    expect(groups).toHaveLength(1);
+    for (const group of groups) {
+      const { log_statement: statementLogging } = group.Properties.Parameters as Record<string, string>;
+      expect(statementLogging).toBe('none');
+      expect(['ddl', 'mod', 'all']).not.toContain(statementLogging.toLowerCase());
+      expect(group.Properties.Parameters.log_min_error_statement).toBe('panic');
+    }
+  });
+
   it('exports the postgresql log with retention', () => {
     template.hasResourceProperties('AWS::RDS::DBCluster', { EnableCloudwatchLogsExports: ['postgresql'] });
     template.hasResourceProperties('Custom::LogRetention', {
@@ -213,6 +235,19 @@ describe('AuroraDatabase options', () => {
     expect([unknown.memoryBytes, unknown.maxConnections]).toEqual([undefined, undefined]);
   });
 
+  it('merges extra parameters over the defaults, adding preloaded libraries to pgaudit\'s rather than replacing them', () => {
+    const { stack } = databaseStack({ parameters: { shared_preload_libraries: ' pg_cron, pgaudit', 'pgaudit.log': 'ddl,role,write', log_min_duration_statement: '500', 'rds.force_ssl': '0' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Parameters: Match.objectLike({
+        shared_preload_libraries: 'pg_stat_statements,pgaudit,pg_cron',
+        'pgaudit.log': 'ddl,role,write',
+        log_min_duration_statement: '500',
+        log_statement: 'none',
+        'rds.force_ssl': '1',
+      }),
+    });
+  });
+
   it('retains its key by default and destroys it when asked', () => {
     const keyPolicies = (template: Template) =>
       Object.entries(template.findResources('AWS::KMS::Key'))
@@ -229,6 +264,9 @@ describe('AuroraDatabase validation', () => {
     ['more than 15 readers', { readers: 16 }, /readers must be an integer from 0 to 15 \(got 16\)/],
     ['retention under 7 days', { backupRetention: Duration.days(3) }, /backupRetention must be between 7 and 35 days/],
     ['min capacity above max', { serverless: { minCapacity: 8, maxCapacity: 2 } }, /serverless\.minCapacity \(8\) must not exceed/],
+    ['log_statement ddl (rotated passwords in clear text)', { parameters: { log_statement: 'ddl' } }, /parameters\.log_statement "ddl" would write every password set by CREATE\/ALTER ROLE .* in clear text/],
+    ['log_statement MOD', { parameters: { log_statement: 'MOD' } }, /parameters\.log_statement "MOD"/],
+    ['log_statement all', { parameters: { log_statement: ' all' } }, /parameters\.log_statement " all"/],
   ])('rejects %s', (_name, props, message) => {
     expect(() => databaseStack(props)).toThrow(message);
   });

@@ -52,6 +52,8 @@ describe('.github/workflows/deploy.yml', () => {
     const gate = verifyWorkflow.jobs.verify;
     const ci = stepIndex(gate, runs('npm ci'), 'npm ci');
     expect(stepIndex(gate, runs('npm test'), 'npm test')).toBeGreaterThan(ci);
+    // The audit-log test preloads pgaudit in the runner's PostgreSQL 16, as the cluster does.
+    expect(stepIndex(gate, runs('sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-16-pgaudit'), 'pgaudit install')).toBeLessThan(stepIndex(gate, runs('npm test'), 'npm test'));
     expect(stepIndex(gate, runs('npm run validate'), 'npm run validate')).toBeGreaterThan(ci);
     // api:check reads the declarations build:lib writes.
     const apiCheck = stepIndex(gate, runs('npm run api:check'), 'npm run api:check');

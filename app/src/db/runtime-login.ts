@@ -6,8 +6,9 @@
  * snapshot, a rotation that failed half-way) are brought back together by the next deploy.
  *
  * The password never reaches the server in clear: PostgreSQL stores a SCRAM-SHA-256
- * verifier either way, and it accepts one computed here. The cluster logs every DDL
- * statement (log_statement=ddl), and a plain `PASSWORD '...'` would land in the log.
+ * verifier either way, and it accepts one computed here. The cluster's audit (pgaudit)
+ * redacts what follows PASSWORD, but PostgreSQL itself logs the full text of a statement
+ * that fails or runs slow, where a plain `PASSWORD '...'` would land in the log.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { Session } from './database';
