@@ -151,6 +151,10 @@ export const SECURE_CLUSTER_PARAMETERS: Readonly<Record<string, string>> = {
   // pg_stat_statements is Aurora's default preload (Database Insights reads it); pgaudit
   // only works preloaded. Libraries given in `parameters` are added to these.
   shared_preload_libraries: 'pg_stat_statements,pgaudit',
+  // pg_stat_statements keeps the text of utility statements it tracks, and no release
+  // redacts a role's password in it: ALTER USER ... PASSWORD '<clear text>' would sit in the
+  // view Database Insights reads. Queries are what it is for; DDL timings are not needed.
+  'pg_stat_statements.track_utility': '0',
   // Session audit: all DDL (CREATE/ALTER/DROP ...) and role statements (CREATE/ALTER/DROP
   // ROLE with passwords redacted, GRANT, REVOKE). Reads and writes stay out of the log.
   'pgaudit.log': 'ddl,role',

@@ -118,6 +118,21 @@ describe('the audit log (after the migration step)', () => {
     expect(log).not.toContain(password);
   });
 
+  it('keeps role statements, and so passwords, out of pg_stat_statements (track_utility off) while it tracks queries', async () => {
+    await runAs(server.user, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const password = secret('tracked');
+    await runAs(RUNTIME, `ALTER USER ${RUNTIME} WITH PASSWORD '${password}'`, 'SELECT 42 AS tracked_probe');
+    const client = new Client({ host: server.host, port: server.port, database: DATABASE, user: server.user });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ query: string }>('SELECT query FROM pg_stat_statements');
+      expect(rows.some((row) => row.query.includes('tracked_probe'))).toBe(true);
+      expect(rows.filter((row) => /password/i.test(row.query))).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('logs a failing ALTER USER ... PASSWORD (its role not there yet) as an error without its text', async () => {
     const password = secret('failed');
     await expect(runAs(server.user, `ALTER USER ${RUNTIME}_missing WITH PASSWORD '${password}'`)).rejects.toMatchObject({ code: '42704' });

@@ -91,6 +91,7 @@ describe('AuroraDatabase (provisioned, prod-like)', () => {
       expect(statementLogging).toBe('none');
       expect(['ddl', 'mod', 'all']).not.toContain(statementLogging.toLowerCase());
       expect(group.Properties.Parameters.log_min_error_statement).toBe('panic');
+      expect(group.Properties.Parameters['pg_stat_statements.track_utility']).toBe('0');
     }
   });
 
