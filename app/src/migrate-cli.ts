@@ -10,6 +10,7 @@
 import { ConfigError, loadConfig, type DatabaseConfig } from './config';
 import { migrate, readMigrations } from './db/migrate';
 import { migrateOptions, migrationConnection, runtimeRole } from './db/migration-connection';
+import type { MigrationLog } from './db/migration-lock';
 import { ensureRuntimeLogin, type RuntimeLogin } from './db/runtime-login';
 
 type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
@@ -28,8 +29,12 @@ function runtimeLogin(config: PostgresConfig): RuntimeLogin {
   return { user, password };
 }
 
-/** Everything the step does, on the given environment; throws on any failure. */
-export async function runMigrationStep(env: Record<string, string | undefined>): Promise<MigrationReport> {
+const logLine = (level: 'info' | 'error', msg: string, fields: object): void => {
+  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
+};
+
+/** Everything the step does, on the given environment; throws on any failure. Progress (a wait for the lock) goes to `log`. */
+export async function runMigrationStep(env: Record<string, string | undefined>, log: MigrationLog = (fields, msg) => logLine('info', msg, fields)): Promise<MigrationReport> {
   const { database } = loadConfig(env);
   if (database.kind !== 'postgres') throw new ConfigError('the migration step needs a PostgreSQL database (DB_HOST or DATABASE_URL)');
   if (!database.migration) {
@@ -38,13 +43,9 @@ export async function runMigrationStep(env: Record<string, string | undefined>):
   const login = runtimeLogin(database);
   const target = migrationConnection(database);
   const runtimeLoginResult = await ensureRuntimeLogin(target, login);
-  const applied = await migrate(target, readMigrations(), migrateOptions(database));
+  const applied = await migrate(target, readMigrations(), { ...migrateOptions(database), log });
   return { runtimeRole: login.user, runtimeLogin: runtimeLoginResult, applied };
 }
-
-const logLine = (level: 'info' | 'error', msg: string, fields: object): void => {
-  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
-};
 
 if (require.main === module) {
   runMigrationStep(process.env).then(

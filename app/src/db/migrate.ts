@@ -1,15 +1,15 @@
 /**
  * Versioned SQL migrations (`NNN.do.name.sql` in app/migrations), applied in order at
  * start. A session-level advisory lock makes 50 tasks starting at once safe: one applies,
- * the others wait on the lock and then find nothing left to do. Each migration is one
- * transaction with an explicit lock timeout and no statement timeout.
+ * the others wait on the lock and then find nothing left to do. The wait is bounded and
+ * logged (migration-lock.ts): a holder that never lets go fails the step with a message
+ * that names the lock and its holder, instead of hanging a deploy or its rollback. Each
+ * migration is one transaction with an explicit lock timeout and no statement timeout.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from './database';
-
-/** Arbitrary constant shared by every task: "bulwark migrations". */
-export const MIGRATION_LOCK_KEY = 0x6275_6c77;
+import { MIGRATION_LOCK_KEY, takeMigrationLock, type MigrationLog } from './migration-lock';
 
 export interface Migration {
   readonly version: number;
@@ -50,6 +50,10 @@ export interface MigrateOptions {
   readonly runtimeRole?: string;
   /** Longest one migration's DDL waits for a table lock. @default 10 000 ms */
   readonly lockTimeoutMs?: number;
+  /** Longest the step waits for the migration advisory lock. @default DEFAULT_ADVISORY_LOCK_WAIT_MS (10 minutes) */
+  readonly advisoryLockWaitMs?: number;
+  /** Where waiting for the advisory lock is reported. @default - not reported */
+  readonly log?: MigrationLog;
 }
 
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -98,8 +102,8 @@ export async function schemaVersion(query: Session['query']): Promise<number> {
 export async function migrate(target: MigrationTarget, migrations: readonly Migration[] = readMigrations(), options: MigrateOptions = {}): Promise<number[]> {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_MIGRATION_LOCK_TIMEOUT_MS;
   return target.withSession(async ({ query, exec }) => {
-    // Waiting for another task's migrations is normal (50 tasks start together): no timeout here.
-    await query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Waiting for another task's migrations is normal (50 tasks start together), but not for ever.
+    await takeMigrationLock(query, { maxWaitMs: options.advisoryLockWaitMs, log: options.log });
     try {
       await query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
