@@ -70,25 +70,48 @@ async function grantRuntimeRole(query: Session['query'], role: string): Promise<
   if (role === migrator) return;
   const grantee = quoteIdentifier(role);
   const quotedSchema = quoteIdentifier(schema);
+  await revokePublicCreate(query, schema);
   await query(`GRANT USAGE ON SCHEMA ${quotedSchema} TO ${grantee}`);
   await query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${quotedSchema} TO ${grantee}`);
   await query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${quotedSchema} TO ${grantee}`);
   await query(`REVOKE ALL ON schema_migrations FROM ${grantee}`);
   await query(`GRANT SELECT ON schema_migrations TO ${grantee}`);
-  await assertDmlOnly(query, role, migrator, schema);
+  await assertDmlOnly(query, role, migrator);
 }
 
-/** Fails, naming each, when `role` holds any right beyond DML: role attributes, the owner's rights, CREATE in the schema. */
-async function assertDmlOnly(query: Session['query'], role: string, owner: string, schema: string): Promise<void> {
+/**
+ * PostgreSQL before 15 let every role (PUBLIC) create objects in the `public` schema, and a
+ * cluster restored or upgraded from such a version keeps that grant: the runtime role could
+ * then create tables beside the app's. Revoked explicitly, in `public` and the app's schema;
+ * a no-op where it was never granted.
+ */
+async function revokePublicCreate(query: Session['query'], schema: string): Promise<void> {
+  const schemas = await query<{ name: string }>("SELECT nspname AS name FROM pg_namespace WHERE nspname IN ('public', $1)", [schema]);
+  for (const { name } of schemas) await query(`REVOKE CREATE ON SCHEMA ${quoteIdentifier(name)} FROM PUBLIC`);
+}
+
+/**
+ * Fails, naming each, when `role` holds any right beyond DML: role attributes, the owner's
+ * rights, CREATE in any schema of the database (its own grants, a group's or PUBLIC's), or
+ * CREATE on the database (new schemas).
+ */
+async function assertDmlOnly(query: Session['query'], role: string, owner: string): Promise<void> {
   const [rights] = await query<Record<string, boolean>>(
     `SELECT r.rolsuper AS superuser, r.rolcreatedb AS createdb, r.rolcreaterole AS createrole, r.rolreplication AS replication,
             r.rolbypassrls AS bypassrls, pg_has_role($1, $2, 'USAGE') AS "member of the owner",
-            has_schema_privilege($1, $3, 'CREATE') AS "CREATE on the schema"
+            has_database_privilege($1, current_database(), 'CREATE') AS "CREATE on the database"
        FROM pg_roles r WHERE r.rolname = $1`,
-    [role, owner, schema],
+    [role, owner],
   );
   if (!rights) throw new Error(`the runtime role "${role}" does not exist: create it before migrating (see runtime-login.ts)`);
-  const excess = Object.entries(rights).filter(([, held]) => held).map(([right]) => right);
+  const creatable = await query<{ name: string }>(
+    "SELECT nspname AS name FROM pg_namespace WHERE has_schema_privilege($1, oid, 'CREATE') ORDER BY nspname",
+    [role],
+  );
+  const excess = [
+    ...Object.entries(rights).filter(([, held]) => held).map(([right]) => right),
+    ...creatable.map(({ name }) => `CREATE on schema ${name}`),
+  ];
   if (excess.length) throw new Error(`the runtime role "${role}" must hold DML only, but has: ${excess.join(', ')}`);
 }
 
