@@ -80,7 +80,7 @@ export interface Wait {
   readonly deploy: Deploy;
 }
 
-const inMinutes = (seconds: number): string => (seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`);
+const durationText = (seconds: number): string => (seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`);
 
 async function describeTask(ecs: ECSClient, task: MigrationTask, taskArn: string): Promise<Task> {
   const response = await ecs.send(new DescribeTasksCommand({ cluster: task.clusterArn, tasks: [taskArn] }));
@@ -112,7 +112,7 @@ export async function check(ecs: ECSClient, requestType: RequestType, task: Migr
     throw new MigrationFailedError(`${cause.message}; ${await stopTask(ecs, task, taskArn, stopReason(wait.deploy, `${cause.name}: ${cause.message}`))}`);
   }
   if (timedOut) {
-    const limit = inMinutes(wait.timeoutSeconds);
+    const limit = durationText(wait.timeoutSeconds);
     const stopped = await stopTask(ecs, task, taskArn, stopReason(wait.deploy, `it ran past the ${limit} timeout`));
     throw new MigrationFailedError(`migration task ${taskArn} did not finish within the ${limit} timeout; ${stopped}; its log: ${logStream(task, taskArn)}`);
   }
