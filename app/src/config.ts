@@ -3,6 +3,7 @@
  * gets an `AppConfig` passed in, so tests build the app from a literal.
  */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_ADVISORY_LOCK_WAIT_MS } from './db/migration-lock';
 import type { TlsConfig } from './tls';
 
 export type DatabaseSsl =
@@ -43,6 +44,12 @@ export type DatabaseConfig =
        * @default 10 000 ms
        */
       readonly migrationLockTimeoutMs?: number;
+      /**
+       * Longest a migration pass waits for the migration advisory lock (another task
+       * migrating) before it fails, naming the lock and its holder.
+       * @default 600 000 ms (10 minutes, a third of the deploy's migration timeout)
+       */
+      readonly migrationAdvisoryLockWaitMs?: number;
       /**
        * `skip` (DB_MIGRATIONS=skip): this process applies no migrations; a deploy's one-off
        * migration step does (migrate-cli.ts). The process then only waits, as it waits for
@@ -216,7 +223,9 @@ function databaseConfig(env: Env): DatabaseConfig {
   const secret = credentialsSecret(env);
   const migration = migrationCredentials(env);
   const migrationLockTimeoutMs = integer(env, 'MIGRATION_LOCK_TIMEOUT_MS', 10_000, 100, 600_000);
-  const migrationSettings = { ...(migration && { migration }), migrationLockTimeoutMs, migrations: migrationMode(env) };
+  // At most the 55 minutes a deploy can wait for its migration; the construct passes a third of its timeout.
+  const migrationAdvisoryLockWaitMs = integer(env, 'MIGRATION_ADVISORY_LOCK_WAIT_MS', DEFAULT_ADVISORY_LOCK_WAIT_MS, 1_000, 3_300_000);
+  const migrationSettings = { ...(migration && { migration }), migrationLockTimeoutMs, migrationAdvisoryLockWaitMs, migrations: migrationMode(env) };
   if (env.DATABASE_URL) {
     return { kind: 'postgres', connectionString: env.DATABASE_URL, ssl: databaseSsl(env), poolSize, ...migrationSettings };
   }

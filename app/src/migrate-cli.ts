@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type DatabaseConfig } from './config';
 import { ensureAuditExtension, type AuditExtensionState } from './db/audit-extension';
 import { migrate, readMigrations } from './db/migrate';
 import { migrateOptions, migrationConnection, runtimeRole } from './db/migration-connection';
+import type { MigrationLog } from './db/migration-lock';
 import { ensureRuntimeLogin, type RuntimeLogin } from './db/runtime-login';
 
 type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
@@ -32,8 +33,12 @@ function runtimeLogin(config: PostgresConfig): RuntimeLogin {
   return { user, password };
 }
 
-/** Everything the step does, on the given environment; throws on any failure. */
-export async function runMigrationStep(env: Record<string, string | undefined>): Promise<MigrationReport> {
+const logLine = (level: 'info' | 'error', msg: string, fields: object): void => {
+  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
+};
+
+/** Everything the step does, on the given environment; throws on any failure. Progress (a wait for the lock) goes to `log`. */
+export async function runMigrationStep(env: Record<string, string | undefined>, log: MigrationLog = (fields, msg) => logLine('info', msg, fields)): Promise<MigrationReport> {
   const { database } = loadConfig(env);
   if (database.kind !== 'postgres') throw new ConfigError('the migration step needs a PostgreSQL database (DB_HOST or DATABASE_URL)');
   if (!database.migration) {
@@ -44,13 +49,9 @@ export async function runMigrationStep(env: Record<string, string | undefined>):
   const runtimeLoginResult = await ensureRuntimeLogin(target, login);
   // Before migrating, so the event triggers already name the objects this run's DDL touches.
   const auditExtension = await ensureAuditExtension(target);
-  const applied = await migrate(target, readMigrations(), migrateOptions(database));
+  const applied = await migrate(target, readMigrations(), { ...migrateOptions(database), log });
   return { runtimeRole: login.user, runtimeLogin: runtimeLoginResult, auditExtension, applied };
 }
-
-const logLine = (level: 'info' | 'error', msg: string, fields: object): void => {
-  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
-};
 
 if (require.main === module) {
   runMigrationStep(process.env).then(

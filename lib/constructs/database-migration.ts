@@ -11,6 +11,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct, type IConstruct } from 'constructs';
 import { MIGRATION_RESOURCE_PROPERTIES as P } from '../../lambda/migration-runner/properties';
+import { TIMEOUT_VARIABLE } from '../../lambda/migration-runner/timeout';
 import { BundledFunction, lambdaBundle } from './internal/bundled-function';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
 import { grantDecryptViaSecretsManager, secretInThisStack } from './internal/secret-reference';
@@ -34,6 +35,15 @@ const POLL_INTERVAL = Duration.seconds(15);
 // CloudFormation waits at most an hour for a custom resource (ServiceTimeout 1..3600 s); a
 // longer wait would end in CloudFormation's own timeout while the task keeps running.
 const MAX_TIMEOUT = Duration.minutes(55);
+// The checker keeps `timeout` itself, stopping the task as it gives up; the provider
+// framework's own limit (which cannot stop anything) only backs it up, four polls later.
+const PROVIDER_TIMEOUT_MARGIN = Duration.minutes(1);
+/**
+ * The app's variable for its longest wait on the migration advisory lock (app/src/config.ts):
+ * a third of `timeout`, so a migration stuck behind another holder fails with its own
+ * message well before the runner gives up on it.
+ */
+const ADVISORY_LOCK_WAIT_VARIABLE = 'MIGRATION_ADVISORY_LOCK_WAIT_MS';
 
 /** Props of {@link DatabaseMigration}. */
 export interface DatabaseMigrationProps {
@@ -69,8 +79,9 @@ export interface DatabaseMigrationProps {
    */
   readonly subnets?: ec2.SubnetSelection;
   /**
-   * Extra container variables, merged over DB_SSL=require. Never secrets: they are readable in the task definition.
-   * @default - DB_SSL=require only
+   * Extra container variables, merged over DB_SSL=require and MIGRATION_ADVISORY_LOCK_WAIT_MS
+   * (a third of `timeout`). Never secrets: they are readable in the task definition.
+   * @default - DB_SSL=require and MIGRATION_ADVISORY_LOCK_WAIT_MS only
    */
   readonly environment?: Record<string, string>;
   /**
@@ -89,9 +100,10 @@ export interface DatabaseMigrationProps {
    */
   readonly memoryLimitMiB?: number;
   /**
-   * Longest the deploy waits for the migration (polling every 15 s) before it fails, at most
-   * 55 minutes (CloudFormation waits at most an hour for a custom resource). An index build
-   * on a large table takes a while: leave room for it, or build it outside the deploy.
+   * Longest the deploy waits for the migration (polling every 15 s) before it stops the task
+   * and fails, at most 55 minutes (CloudFormation waits at most an hour for a custom
+   * resource). An index build on a large table takes a while: leave room for it, or build it
+   * outside the deploy.
    * @default Duration.minutes(30)
    */
   readonly timeout?: Duration;
@@ -130,11 +142,11 @@ export class DatabaseMigration extends Construct {
   readonly logGroup: logs.LogGroup;
   /** Starts the task (the provider's onEvent handler). */
   readonly startFunction: lambda.Function;
-  /** Polls the task until it stops (the provider's isComplete handler). */
+  /** Polls the task until it stops, and stops it when it gives up (the provider's isComplete handler). */
   readonly checkFunction: lambda.Function;
   /** Role of `startFunction`: RunTask on this family in this cluster, PassRole of the task's two roles. */
   readonly startRole: iam.Role;
-  /** Role of `checkFunction`: DescribeTasks in this cluster. */
+  /** Role of `checkFunction`: DescribeTasks and StopTask in this cluster. */
   readonly checkRole: iam.Role;
   readonly provider: cr.Provider;
   /** The custom resource; make the service depend on it (see `runsBefore`). */
@@ -164,7 +176,7 @@ export class DatabaseMigration extends Construct {
       user: props.user ?? '1000',
       readonlyRootFilesystem: true,
       linuxParameters,
-      environment: { DB_SSL: 'require', ...props.environment },
+      environment: { DB_SSL: 'require', [ADVISORY_LOCK_WAIT_VARIABLE]: String(Math.floor(timeout.toMilliseconds() / 3)), ...props.environment },
       secrets: {
         ...secretVariables(ownerSecret, MIGRATION_SECRET_VARIABLES.owner),
         ...secretVariables(runtimeSecret, MIGRATION_SECRET_VARIABLES.runtime),
@@ -186,18 +198,18 @@ export class DatabaseMigration extends Construct {
     // allowTo keeps the database's ingress rule in this stack (see web-service/service.ts).
     this.securityGroup.connections.allowTo(props.database, ec2.Port.tcp(props.databasePort ?? 5432), 'Database migration task to the database');
 
-    const functionDefaults = { code: lambdaBundle('migration-runner'), logRetention, logEncryptionKey, environment: {}, retryAttempts: 0 };
+    const functionDefaults = { code: lambdaBundle('migration-runner'), logRetention, logEncryptionKey, environment: { [TIMEOUT_VARIABLE]: String(timeout.toSeconds()) }, retryAttempts: 0 };
     const starter = new BundledFunction(this, 'Start', { ...functionDefaults, handler: 'index.handler', description: 'Starts the one-off database migration task of a deploy' });
     const checker = new BundledFunction(this, 'Check', { ...functionDefaults, handler: 'index.isComplete', description: 'Reports whether the deploy\'s database migration task has exited 0' });
     [this.startFunction, this.startRole, this.checkFunction, this.checkRole] = [starter.function, starter.role, checker.function, checker.role];
     this.grantRunTask(props.cluster);
-    this.grantDescribeTasks(props.cluster);
+    this.grantDescribeAndStopTasks(props.cluster);
 
     this.provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.startFunction,
       isCompleteHandler: this.checkFunction,
       queryInterval: POLL_INTERVAL,
-      totalTimeout: timeout,
+      totalTimeout: timeout.plus(PROVIDER_TIMEOUT_MARGIN),
       logGroup: this.logGroup,
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
@@ -246,10 +258,16 @@ export class DatabaseMigration extends Construct {
     );
   }
 
-  /** DescribeTasks on this cluster's tasks only. */
-  private grantDescribeTasks(cluster: ecs.ICluster): void {
+  /**
+   * DescribeTasks and StopTask on this cluster's tasks only (by ARN and by the ecs:cluster
+   * condition key, which the Service Authorization Reference lists for both actions). The
+   * checker stops the task it was waiting for when it gives up on it.
+   */
+  private grantDescribeAndStopTasks(cluster: ecs.ICluster): void {
     const tasks = Arn.format({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, Stack.of(this));
-    this.checkRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasks], conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } } }));
+    this.checkRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['ecs:DescribeTasks', 'ecs:StopTask'], resources: [tasks], conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } } }),
+    );
   }
 
   private suppressExplainedFindings(): void {
@@ -269,7 +287,7 @@ export class DatabaseMigration extends Construct {
       { id: 'AwsSolutions-IAM5', reason: functionBasics.reason, appliesTo: functionBasics.appliesTo },
       {
         id: 'AwsSolutions-IAM5',
-        reason: 'A task ARN is known only once RunTask returns it; ecs:DescribeTasks is scoped to the tasks of the one cluster (by ARN and the ecs:cluster condition), and only reads.',
+        reason: 'A task ARN is known only once RunTask returns it; ecs:DescribeTasks and ecs:StopTask are scoped to the tasks of the one cluster (by ARN and the ecs:cluster condition). The function stops only the migration task it was waiting for, when it gives up on it.',
         appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:]+):ecs:(<AWS::Region>|[^:]+):(<AWS::AccountId>|[^:]+):task\\/.+\\/\\*$/g' }],
       },
     ], true);

@@ -149,8 +149,12 @@ function migrationRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
     { name: 'migration starter passes the migration execution role to ECS tasks', principal: MIGRATION_START_ROLE, action: 'iam:PassRole', resource: roleArn(MIGRATION_EXECUTION_ROLE.role), context: passTo('ecs-tasks.amazonaws.com'), expect: 'allow' },
     { name: 'migration starter cannot pass the service\'s execution role', principal: MIGRATION_START_ROLE, action: 'iam:PassRole', resource: webExecutionRole, context: passTo('ecs-tasks.amazonaws.com'), expect: 'deny' },
     { name: 'migration starter cannot pass the migration role to another service', principal: MIGRATION_START_ROLE, action: 'iam:PassRole', resource: roleArn(MIGRATION_TASK_ROLE_PATH), context: passTo('lambda.amazonaws.com'), expect: 'deny' },
-    { name: 'migration starter cannot stop tasks', principal: MIGRATION_START_ROLE, action: 'ecs:StopTask', resource: taskArn, context: inCluster(clusterArn), expect: 'deny' },
+    { name: 'migration starter cannot stop tasks (the checker stops the task it gives up on)', principal: MIGRATION_START_ROLE, action: 'ecs:StopTask', resource: taskArn, context: inCluster(clusterArn), expect: 'deny' },
     { name: 'migration checker describes the migration task', principal: MIGRATION_CHECK_ROLE, action: 'ecs:DescribeTasks', resource: taskArn, context: inCluster(clusterArn), expect: 'allow' },
+    // Stopping the task it gave up on releases the migration lock before CloudFormation rolls back.
+    { name: 'migration checker stops the migration task it gave up on', principal: MIGRATION_CHECK_ROLE, action: 'ecs:StopTask', resource: taskArn, context: inCluster(clusterArn), expect: 'allow' },
+    { name: 'migration checker cannot stop another cluster\'s tasks', principal: MIGRATION_CHECK_ROLE, action: 'ecs:StopTask', resource: taskArn.replace(`task/${clusterName}/`, 'task/someone-elses/'), context: inCluster(otherCluster), expect: 'deny' },
+    { name: 'migration checker cannot stop a task ECS places in another cluster (the ecs:cluster condition)', principal: MIGRATION_CHECK_ROLE, action: 'ecs:StopTask', resource: taskArn, context: inCluster(otherCluster), expect: 'deny' },
     { name: 'migration checker cannot run tasks', principal: MIGRATION_CHECK_ROLE, action: 'ecs:RunTask', resource: taskDefinitionArn, context: inCluster(clusterArn), expect: 'deny' },
     { name: 'migration checker cannot describe another cluster\'s tasks', principal: MIGRATION_CHECK_ROLE, action: 'ecs:DescribeTasks', resource: taskArn.replace(`task/${clusterName}/`, 'task/someone-elses/'), context: inCluster(otherCluster), expect: 'deny' },
   ];

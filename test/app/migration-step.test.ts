@@ -50,6 +50,17 @@ async function ownedDatabase(): Promise<string> {
   return name;
 }
 
+/** Runs `sql` as the server's superuser in `database` (what only an operator could do). */
+async function asSuperuser(database: string, sql: string): Promise<void> {
+  const admin = new Client({ connectionString: `postgres://${backend.server!.user}@127.0.0.1:${backend.server!.port}/${database}` });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** What the migration task gets: the runtime secret as DB_*, the owner (master) secret as DB_MIGRATION_*. */
 const stepEnv = (database: string, runtimePassword: string): Record<string, string> => ({
   DB_HOST: '127.0.0.1',
@@ -138,9 +149,33 @@ describe('the migration step', () => {
     }
     await backend.query(`GRANT ${OWNER} TO ${RUNTIME}`);
     try {
-      await expect(runMigrationStep(stepEnv(database, 'excess-1'))).rejects.toThrow(/but has: member of the owner, CREATE on the schema$/);
+      await expect(runMigrationStep(stepEnv(database, 'excess-1'))).rejects.toThrow(/but has: member of the owner, CREATE on the database, CREATE on schema public$/);
     } finally {
       await backend.query(`REVOKE ${OWNER} FROM ${RUNTIME}`);
+    }
+  });
+
+  it('revokes CREATE on the public schema from PUBLIC (granted by PostgreSQL before 15, kept by restored clusters)', async () => {
+    const database = await ownedDatabase();
+    await asSuperuser(database, 'GRANT CREATE ON SCHEMA public TO PUBLIC');
+    expect(await runMigrationStep(stepEnv(database, 'old-defaults-1'))).toMatchObject({ applied: [1, 2, 3] });
+    await asRuntime(database, 'old-defaults-1', async (runtime) => {
+      expect((await runtime.query("SELECT has_schema_privilege('public', 'CREATE') AS can")).rows).toEqual([{ can: false }]);
+      await expect(runtime.query('CREATE TABLE intruder (id int)')).rejects.toMatchObject({ code: '42501' });
+    });
+  });
+
+  it('fails, naming it, when the runtime role may CREATE in any schema or create schemas', async () => {
+    const database = await ownedDatabase();
+    await runMigrationStep(stepEnv(database, 'create-1'));
+    await asSuperuser(database, `CREATE SCHEMA scratch; GRANT CREATE ON SCHEMA scratch TO ${RUNTIME}`);
+    await expect(runMigrationStep(stepEnv(database, 'create-1'))).rejects.toThrow(`the runtime role "${RUNTIME}" must hold DML only, but has: CREATE on schema scratch`);
+    await asSuperuser(database, `DROP SCHEMA scratch; GRANT CREATE ON SCHEMA public TO ${RUNTIME}; GRANT CREATE ON DATABASE ${database} TO ${RUNTIME}`);
+    try {
+      // A direct grant outlives the REVOKE from PUBLIC: the check still catches it.
+      await expect(runMigrationStep(stepEnv(database, 'create-1'))).rejects.toThrow(/but has: CREATE on the database, CREATE on schema public$/);
+    } finally {
+      await asSuperuser(database, `REVOKE CREATE ON DATABASE ${database} FROM ${RUNTIME}`);
     }
   });
 

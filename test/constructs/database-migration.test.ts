@@ -64,7 +64,8 @@ describe('DatabaseMigration with defaults', () => {
           User: '1000',
           ReadonlyRootFilesystem: true,
           LinuxParameters: { Capabilities: { Drop: ['ALL'] }, InitProcessEnabled: true },
-          Environment: [{ Name: 'DB_SSL', Value: 'require' }],
+          // A third of the 30-minute timeout: a migration stuck behind the lock fails before the runner gives up.
+          Environment: [{ Name: 'DB_SSL', Value: 'require' }, { Name: 'MIGRATION_ADVISORY_LOCK_WAIT_MS', Value: '600000' }],
           LogConfiguration: Match.objectLike({ Options: Match.objectLike({ 'awslogs-stream-prefix': 'migrate' }) }),
         }),
       ],
@@ -133,13 +134,14 @@ describe('DatabaseMigration with defaults', () => {
     expect(service.DependsOn).toContain(built.stack.getLogicalId(built.migration.resource.node.defaultChild as CfnElement));
   });
 
-  it('polls every 15 s for at most 30 minutes, through its own starter and checker functions', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Runtime: 'nodejs24.x', Description: Match.stringLikeRegexp('^Starts the one-off database migration') });
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x' });
+  it('polls every 15 s; the checker keeps the 30-minute timeout, the provider framework backs it up a minute later', () => {
+    const environment = { Variables: { MIGRATION_TIMEOUT_SECONDS: '1800' } };
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Runtime: 'nodejs24.x', Description: Match.stringLikeRegexp('^Starts the one-off database migration'), Environment: environment });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x', Environment: environment });
     const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
     const definition = JSON.stringify(machine.Properties.DefinitionString);
     expect(definition).toContain('\\"IntervalSeconds\\":15');
-    expect(definition).toContain(`\\"MaxAttempts\\":${(30 * 60) / 15}`);
+    expect(definition).toContain(`\\"MaxAttempts\\":${(31 * 60) / 15}`);
     expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
   });
 
@@ -166,9 +168,22 @@ describe('DatabaseMigration with defaults', () => {
         ]),
       },
     });
+  });
+
+  it('lets the checker describe, and stop, only this cluster\'s tasks', () => {
+    const clusterArn = { 'Fn::GetAtt': [built.stack.getLogicalId(built.migration.node.scope!.node.findChild('Cluster').node.defaultChild as CfnElement), 'Arn'] };
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: id(built.migration.checkRole) }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ecs:DescribeTasks', Condition: { ArnEquals: { 'ecs:cluster': Match.anyValue() } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['ecs:DescribeTasks', 'ecs:StopTask'],
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:aws:ecs:eu-west-1:123456789012:task/', { Ref: clusterArn['Fn::GetAtt'][0] }, '/*']] },
+            Condition: { ArnEquals: { 'ecs:cluster': clusterArn } },
+          },
+        ]),
+      },
     });
   });
 });
@@ -180,9 +195,22 @@ describe('DatabaseMigration options', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '512',
       Memory: '1024',
-      ContainerDefinitions: [Match.objectLike({ Command: ['node', 'tools/migrate.js'], Environment: [{ Name: 'DB_SSL', Value: 'require' }, { Name: 'MIGRATION_LOCK_TIMEOUT_MS', Value: '30000' }] })],
+      ContainerDefinitions: [
+        Match.objectLike({
+          Command: ['node', 'tools/migrate.js'],
+          Environment: [{ Name: 'DB_SSL', Value: 'require' }, { Name: 'MIGRATION_ADVISORY_LOCK_WAIT_MS', Value: String(50 * 60_000 / 3) }, { Name: 'MIGRATION_LOCK_TIMEOUT_MS', Value: '30000' }],
+        }),
+      ],
     });
-    expect(JSON.stringify(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString)).toContain('\\"MaxAttempts\\":200');
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Environment: { Variables: { MIGRATION_TIMEOUT_SECONDS: '3000' } } });
+    expect(JSON.stringify(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties.DefinitionString)).toContain('\\"MaxAttempts\\":204');
+  });
+
+  it('lets the environment override the advisory lock wait', () => {
+    const { stack } = build({ environment: { MIGRATION_ADVISORY_LOCK_WAIT_MS: '120000' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Environment: [{ Name: 'DB_SSL', Value: 'require' }, { Name: 'MIGRATION_ADVISORY_LOCK_WAIT_MS', Value: '120000' }] })],
+    });
   });
 
   it.each([

@@ -1,15 +1,15 @@
 /**
  * Versioned SQL migrations (`NNN.do.name.sql` in app/migrations), applied in order at
  * start. A session-level advisory lock makes 50 tasks starting at once safe: one applies,
- * the others wait on the lock and then find nothing left to do. Each migration is one
- * transaction with an explicit lock timeout and no statement timeout.
+ * the others wait on the lock and then find nothing left to do. The wait is bounded and
+ * logged (migration-lock.ts): a holder that never lets go fails the step with a message
+ * that names the lock and its holder, instead of hanging a deploy or its rollback. Each
+ * migration is one transaction with an explicit lock timeout and no statement timeout.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from './database';
-
-/** Arbitrary constant shared by every task: "bulwark migrations". */
-export const MIGRATION_LOCK_KEY = 0x6275_6c77;
+import { MIGRATION_LOCK_KEY, takeMigrationLock, type MigrationLog } from './migration-lock';
 
 export interface Migration {
   readonly version: number;
@@ -50,6 +50,10 @@ export interface MigrateOptions {
   readonly runtimeRole?: string;
   /** Longest one migration's DDL waits for a table lock. @default 10 000 ms */
   readonly lockTimeoutMs?: number;
+  /** Longest the step waits for the migration advisory lock. @default DEFAULT_ADVISORY_LOCK_WAIT_MS (10 minutes) */
+  readonly advisoryLockWaitMs?: number;
+  /** Where waiting for the advisory lock is reported. @default - not reported */
+  readonly log?: MigrationLog;
 }
 
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -66,25 +70,48 @@ async function grantRuntimeRole(query: Session['query'], role: string): Promise<
   if (role === migrator) return;
   const grantee = quoteIdentifier(role);
   const quotedSchema = quoteIdentifier(schema);
+  await revokePublicCreate(query, schema);
   await query(`GRANT USAGE ON SCHEMA ${quotedSchema} TO ${grantee}`);
   await query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${quotedSchema} TO ${grantee}`);
   await query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${quotedSchema} TO ${grantee}`);
   await query(`REVOKE ALL ON schema_migrations FROM ${grantee}`);
   await query(`GRANT SELECT ON schema_migrations TO ${grantee}`);
-  await assertDmlOnly(query, role, migrator, schema);
+  await assertDmlOnly(query, role, migrator);
 }
 
-/** Fails, naming each, when `role` holds any right beyond DML: role attributes, the owner's rights, CREATE in the schema. */
-async function assertDmlOnly(query: Session['query'], role: string, owner: string, schema: string): Promise<void> {
+/**
+ * PostgreSQL before 15 let every role (PUBLIC) create objects in the `public` schema, and a
+ * cluster restored or upgraded from such a version keeps that grant: the runtime role could
+ * then create tables beside the app's. Revoked explicitly, in `public` and the app's schema;
+ * a no-op where it was never granted.
+ */
+async function revokePublicCreate(query: Session['query'], schema: string): Promise<void> {
+  const schemas = await query<{ name: string }>("SELECT nspname AS name FROM pg_namespace WHERE nspname IN ('public', $1)", [schema]);
+  for (const { name } of schemas) await query(`REVOKE CREATE ON SCHEMA ${quoteIdentifier(name)} FROM PUBLIC`);
+}
+
+/**
+ * Fails, naming each, when `role` holds any right beyond DML: role attributes, the owner's
+ * rights, CREATE in any schema of the database (its own grants, a group's or PUBLIC's), or
+ * CREATE on the database (new schemas).
+ */
+async function assertDmlOnly(query: Session['query'], role: string, owner: string): Promise<void> {
   const [rights] = await query<Record<string, boolean>>(
     `SELECT r.rolsuper AS superuser, r.rolcreatedb AS createdb, r.rolcreaterole AS createrole, r.rolreplication AS replication,
             r.rolbypassrls AS bypassrls, pg_has_role($1, $2, 'USAGE') AS "member of the owner",
-            has_schema_privilege($1, $3, 'CREATE') AS "CREATE on the schema"
+            has_database_privilege($1, current_database(), 'CREATE') AS "CREATE on the database"
        FROM pg_roles r WHERE r.rolname = $1`,
-    [role, owner, schema],
+    [role, owner],
   );
   if (!rights) throw new Error(`the runtime role "${role}" does not exist: create it before migrating (see runtime-login.ts)`);
-  const excess = Object.entries(rights).filter(([, held]) => held).map(([right]) => right);
+  const creatable = await query<{ name: string }>(
+    "SELECT nspname AS name FROM pg_namespace WHERE has_schema_privilege($1, oid, 'CREATE') ORDER BY nspname",
+    [role],
+  );
+  const excess = [
+    ...Object.entries(rights).filter(([, held]) => held).map(([right]) => right),
+    ...creatable.map(({ name }) => `CREATE on schema ${name}`),
+  ];
   if (excess.length) throw new Error(`the runtime role "${role}" must hold DML only, but has: ${excess.join(', ')}`);
 }
 
@@ -98,8 +125,8 @@ export async function schemaVersion(query: Session['query']): Promise<number> {
 export async function migrate(target: MigrationTarget, migrations: readonly Migration[] = readMigrations(), options: MigrateOptions = {}): Promise<number[]> {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_MIGRATION_LOCK_TIMEOUT_MS;
   return target.withSession(async ({ query, exec }) => {
-    // Waiting for another task's migrations is normal (50 tasks start together): no timeout here.
-    await query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Waiting for another task's migrations is normal (50 tasks start together), but not for ever.
+    await takeMigrationLock(query, { maxWaitMs: options.advisoryLockWaitMs, log: options.log });
     try {
       await query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);

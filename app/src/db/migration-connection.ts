@@ -19,6 +19,22 @@ export function runtimeRole(config: PostgresConfig): string | undefined {
   return user ? decodeURIComponent(user) : undefined;
 }
 
+/** How often the server checks, during a statement, that this client is still there. */
+export const CLIENT_CHECK_INTERVAL = '5s';
+
+/**
+ * A server session notices its client is gone only when it next reads from it, so a
+ * migration task stopped mid-statement (StopTask on a deploy that gave up, see
+ * lambda/migration-runner) would leave its DDL running, holding the migration lock, until
+ * the statement ends: an index build could keep the rollback's migration waiting for it.
+ * With client_connection_check_interval (PostgreSQL 14+) the server checks while the
+ * statement runs, cancels it, rolls back and lets go of the lock. On older servers the
+ * setting does not exist, and this does nothing.
+ */
+async function watchForVanishedClient(client: { query(sql: string, params: unknown[]): Promise<unknown> }): Promise<void> {
+  await client.query("SELECT set_config(name, $1, false) FROM pg_settings WHERE name = 'client_connection_check_interval'", [CLIENT_CHECK_INTERVAL]);
+}
+
 export function migrationConnection(config: PostgresConfig): MigrationTarget {
   return {
     async withSession<T>(work: (session: Session) => Promise<T>): Promise<T> {
@@ -35,6 +51,7 @@ export function migrationConnection(config: PostgresConfig): MigrationTarget {
       client.on('error', () => undefined);
       await client.connect();
       try {
+        await watchForVanishedClient(client);
         const query: Session['query'] = async <Row>(sql: string, params: readonly unknown[] = []) =>
           (await client.query(sql, params.length ? (params as unknown[]) : undefined)).rows as Row[];
         return await work({ query, exec: async (sql) => void (await client.query(sql)) });
@@ -47,5 +64,9 @@ export function migrationConnection(config: PostgresConfig): MigrationTarget {
 
 /** What `migrate` needs from config: grants only when a separate role migrates. */
 export function migrateOptions(config: PostgresConfig): MigrateOptions {
-  return { lockTimeoutMs: config.migrationLockTimeoutMs, ...(config.migration && { runtimeRole: runtimeRole(config) }) };
+  return {
+    lockTimeoutMs: config.migrationLockTimeoutMs,
+    advisoryLockWaitMs: config.migrationAdvisoryLockWaitMs,
+    ...(config.migration && { runtimeRole: runtimeRole(config) }),
+  };
 }

@@ -65,7 +65,7 @@ async function database(app: FastifyInstance, options: DatabasePluginOptions): P
         app.log.info({ database: inner.kind }, 'schema up to date (migrations are applied by the migration step)');
         return;
       }
-      const applied = await migrate(target, undefined, settings);
+      const applied = await migrate(target, undefined, { ...settings, log: (fields, message) => app.log.info(fields, message) });
       app.log.info({ applied, database: inner.kind }, applied.length ? 'migrations applied' : 'schema up to date');
     },
     app.log,

@@ -2,6 +2,8 @@ import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefi
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MIGRATION_RESOURCE_PROPERTIES as P } from '../../../lambda/migration-runner/properties';
+import { createHandlers } from '../../../lambda/migration-runner/create-handler';
+import { createEcsClient } from '../../../lambda/migration-runner/ecs-client';
 import { STARTED_BY } from '../../../lambda/migration-runner/run';
 import { startMotoServer, type MotoServer } from '../../support/moto-server';
 import { lambdaContext } from '../support/lambda-context';
@@ -23,7 +25,7 @@ describe('migration runner against moto', () => {
 
   beforeAll(async () => {
     moto = await startMotoServer();
-    Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+    Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', POWERTOOLS_LOG_LEVEL: 'SILENT', MIGRATION_TIMEOUT_SECONDS: '1800' });
     vi.resetModules();
     handlers = await import('../../../lambda/migration-runner/handler');
     ecs = new ECSClient({ endpoint: moto.endpoint, region: REGION, credentials: moto.credentials });
@@ -76,14 +78,15 @@ describe('migration runner against moto', () => {
   it('starts the migration task in the cluster and reports it complete once it stopped with exit code 0', async () => {
     const started = await handlers.handler(event('Create'), lambdaContext('migration-start', 'r1'));
     const taskArn = started.PhysicalResourceId;
-    expect(started.Data).toEqual({ TaskArn: taskArn });
+    expect(started.Data).toEqual({ TaskArn: taskArn, StartedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
 
     const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: 'web', tasks: [taskArn] }));
     expect(tasks![0]).toMatchObject({ taskDefinitionArn: properties[P.taskDefinitionArn], startedBy: STARTED_BY, launchType: 'FARGATE' });
 
     const polled: boolean[] = [];
     for (let poll = 0; poll < 10 && !polled.at(-1); poll++) {
-      polled.push((await handlers.isComplete({ ...event('Create'), PhysicalResourceId: taskArn } as never, lambdaContext('migration-check', 'r1'))).IsComplete);
+      // As the provider framework does: the request merged with onEvent's result.
+      polled.push((await handlers.isComplete({ ...event('Create'), ...started } as never, lambdaContext('migration-check', 'r1'))).IsComplete);
     }
     expect(polled[0]).toBe(false);
     expect(polled.at(-1)).toBe(true);
@@ -96,6 +99,16 @@ describe('migration runner against moto', () => {
     const deleted = await handlers.handler(event('Delete', second.PhysicalResourceId), lambdaContext('migration-start', 'r3'));
     expect(deleted).toEqual({ PhysicalResourceId: second.PhysicalResourceId });
     expect(await handlers.isComplete({ ...event('Delete'), PhysicalResourceId: second.PhysicalResourceId } as never, lambdaContext('migration-check', 'r3'))).toEqual({ IsComplete: true });
+  });
+
+  it('stops the task it gave up on: moto records the stop and its reason', async () => {
+    let now = new Date('2026-12-02T03:00:00.000Z');
+    const runner = createHandlers({ timeoutSeconds: 60, ecs: createEcsClient({ endpoint: moto.endpoint, region: REGION, credentials: moto.credentials }), now: () => now });
+    const started = await runner.onEvent(event('Update', 'arn:aws:ecs:eu-west-1:123456789012:task/web/previous'), lambdaContext('migration-start', 'r1'));
+    now = new Date(now.getTime() + 60_000);
+    await expect(runner.isComplete({ ...event('Update'), ...started } as never, lambdaContext('migration-check', 'r1'))).rejects.toThrow(/did not finish within the 1 min timeout; the task was stopped/);
+    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: 'web', tasks: [started.PhysicalResourceId] }));
+    expect(tasks![0]).toMatchObject({ desiredStatus: 'STOPPED', stoppedReason: 'Service deploy (CloudFormation request request-Update) stopped waiting for its migration: it ran past the 1 min timeout' });
   });
 
   it('fails with the ECS reason when the task definition does not exist', async () => {

@@ -1,8 +1,9 @@
-import { DescribeTasksCommand, ECSClient, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseMigrationTask, MIGRATION_RESOURCE_PROPERTIES as P, type MigrationTask } from '../../../lambda/migration-runner/properties';
-import { check, MigrationFailedError, start, STARTED_BY } from '../../../lambda/migration-runner/run';
+import { check, MigrationFailedError, start, STARTED_BY, type Wait } from '../../../lambda/migration-runner/run';
+import { STOP_REASON_MAX_LENGTH } from '../../../lambda/migration-runner/stop-task';
 
 const TASK: MigrationTask = {
   clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/web',
@@ -13,6 +14,16 @@ const TASK: MigrationTask = {
   logStreamPrefix: 'migrate',
 };
 const TASK_ARN = 'arn:aws:ecs:eu-west-1:123456789012:task/web/0123456789abcdef';
+const STARTED_AT = '2026-12-02T03:00:00.000Z';
+/** A wait of 30 minutes that began at STARTED_AT, `elapsedSeconds` ago. */
+const waited = (elapsedSeconds: number, overrides: Partial<Wait> = {}): Wait => ({
+  startedAt: STARTED_AT,
+  timeoutSeconds: 30 * 60,
+  now: new Date(Date.parse(STARTED_AT) + elapsedSeconds * 1000),
+  deploy: { stackName: 'Bulwark-dev-Service', requestId: 'cfn-request-7' },
+  ...overrides,
+});
+const WAIT = waited(60);
 
 const ecsMock = mockClient(ECSClient);
 const ecs = new ECSClient({ region: 'eu-west-1' });
@@ -28,7 +39,7 @@ const stopped = (overrides: Partial<Task>, exitCode?: number): Task => ({
 describe('start (onEvent)', () => {
   it('runs the task definition once on Fargate, in the private subnets and security groups, no public IP', async () => {
     ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK_ARN }] });
-    expect(await start(ecs, 'Create', TASK)).toEqual({ PhysicalResourceId: TASK_ARN, Data: { TaskArn: TASK_ARN } });
+    expect(await start(ecs, 'Create', TASK, undefined, new Date(STARTED_AT))).toEqual({ PhysicalResourceId: TASK_ARN, Data: { TaskArn: TASK_ARN, StartedAt: STARTED_AT } });
     expect(ecsMock.commandCalls(RunTaskCommand)[0].args[0].input).toEqual({
       cluster: TASK.clusterArn,
       taskDefinition: TASK.taskDefinitionArn,
@@ -59,18 +70,18 @@ describe('start (onEvent)', () => {
 describe('check (isComplete)', () => {
   it('is not complete while the task runs', async () => {
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK_ARN, lastStatus: 'RUNNING' }] });
-    expect(await check(ecs, 'Create', TASK, TASK_ARN)).toEqual({ IsComplete: false });
+    expect(await check(ecs, 'Create', TASK, TASK_ARN, WAIT)).toEqual({ IsComplete: false });
     expect(ecsMock.commandCalls(DescribeTasksCommand)[0].args[0].input).toEqual({ cluster: TASK.clusterArn, tasks: [TASK_ARN] });
   });
 
   it('is complete when the migration container exited 0', async () => {
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stopped({}, 0)] });
-    expect(await check(ecs, 'Update', TASK, TASK_ARN)).toEqual({ IsComplete: true, Data: { TaskArn: TASK_ARN, ExitCode: 0 } });
+    expect(await check(ecs, 'Update', TASK, TASK_ARN, WAIT)).toEqual({ IsComplete: true, Data: { TaskArn: TASK_ARN, ExitCode: 0 } });
   });
 
   it('fails with the exit code, the stop reason and the log stream when the migration exited non-zero', async () => {
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stopped({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, 1)] });
-    await expect(check(ecs, 'Create', TASK, TASK_ARN)).rejects.toThrow(
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, WAIT)).rejects.toThrow(
       `migration task ${TASK_ARN} failed (exit code 1; stop code EssentialContainerExited; reason: Essential container in task exited); its log: stream migrate/Migrate/0123456789abcdef`,
     );
   });
@@ -79,17 +90,73 @@ describe('check (isComplete)', () => {
     ecsMock.on(DescribeTasksCommand).resolves({
       tasks: [stopped({ stopCode: 'TaskFailedToStart', stoppedReason: 'ResourceInitializationError: unable to pull secrets', containers: [{ name: 'Migrate', reason: 'CannotPullContainerError' }] })],
     });
-    await expect(check(ecs, 'Create', TASK, TASK_ARN)).rejects.toThrow(/no exit code; stop code TaskFailedToStart; reason: ResourceInitializationError: unable to pull secrets; container: CannotPullContainerError/);
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, WAIT)).rejects.toThrow(/no exit code; stop code TaskFailedToStart; reason: ResourceInitializationError: unable to pull secrets; container: CannotPullContainerError/);
   });
 
-  it('fails when ECS no longer knows the task', async () => {
+  it('fails when ECS no longer knows the task, and still asks ECS to stop it', async () => {
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: TASK_ARN, reason: 'MISSING' }] });
-    await expect(check(ecs, 'Create', TASK, TASK_ARN)).rejects.toThrow(`migration task ${TASK_ARN} cannot be described (MISSING)`);
+    ecsMock.on(StopTaskCommand).resolves({});
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, WAIT)).rejects.toThrow(`migration task ${TASK_ARN} cannot be described (MISSING)`);
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
+  });
+
+  it('does not stop a task that stopped by itself', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stopped({}, 1)] });
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, waited(31 * 60))).rejects.toThrow(/failed \(exit code 1\)/);
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(0);
   });
 
   it('is complete on Delete without asking ECS', async () => {
-    expect(await check(ecs, 'Delete', TASK, TASK_ARN)).toEqual({ IsComplete: true });
+    expect(await check(ecs, 'Delete', TASK, TASK_ARN, WAIT)).toEqual({ IsComplete: true });
     expect(ecsMock.commandCalls(DescribeTasksCommand)).toHaveLength(0);
+  });
+});
+
+describe('check (isComplete) giving up: the task it leaves would hold the migration lock', () => {
+  beforeEach(() => ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK_ARN, lastStatus: 'RUNNING' }] }));
+
+  it('keeps waiting until the timeout', async () => {
+    expect(await check(ecs, 'Update', TASK, TASK_ARN, waited(30 * 60 - 1))).toEqual({ IsComplete: false });
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(0);
+  });
+
+  it('stops the task at the timeout, with a reason naming the deploy, and fails saying so', async () => {
+    ecsMock.on(StopTaskCommand).resolves({});
+    const failure = check(ecs, 'Update', TASK, TASK_ARN, waited(30 * 60));
+    await expect(failure).rejects.toThrow(MigrationFailedError);
+    await expect(failure).rejects.toThrow(
+      `migration task ${TASK_ARN} did not finish within the 30 min timeout; the task was stopped (reason: Bulwark-dev-Service deploy (CloudFormation request cfn-request-7) stopped waiting for its migration: it ran past the 30 min timeout), which releases the migration lock; its log: stream migrate/Migrate/0123456789abcdef`,
+    );
+    expect(ecsMock.commandCalls(StopTaskCommand).map((call) => call.args[0].input)).toEqual([
+      { cluster: TASK.clusterArn, task: TASK_ARN, reason: 'Bulwark-dev-Service deploy (CloudFormation request cfn-request-7) stopped waiting for its migration: it ran past the 30 min timeout' },
+    ]);
+  });
+
+  it('stops the task when DescribeTasks fails (after the client\'s retries), and fails with that error', async () => {
+    ecsMock.on(DescribeTasksCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    ecsMock.on(StopTaskCommand).resolves({});
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, WAIT)).rejects.toThrow(/^Rate exceeded; the task was stopped \(reason: .*: ThrottlingException: Rate exceeded\)/);
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
+  });
+
+  it('stops the task when the provider passed no start time, since the timeout cannot be kept', async () => {
+    ecsMock.on(StopTaskCommand).resolves({});
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, waited(60, { startedAt: undefined }))).rejects.toThrow(/passed no StartedAt time \(got undefined\).*the task was stopped/);
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(1);
+  });
+
+  it('says how to stop the task by hand when StopTask fails too', async () => {
+    ecsMock.on(StopTaskCommand).rejects(Object.assign(new Error('not authorized to perform: ecs:StopTask'), { name: 'AccessDeniedException' }));
+    await expect(check(ecs, 'Update', TASK, TASK_ARN, waited(45 * 60))).rejects.toThrow(
+      `stopping the task failed too (AccessDeniedException: not authorized to perform: ecs:StopTask): stop it by hand with aws ecs stop-task --cluster ${TASK.clusterArn} --task ${TASK_ARN}, or it keeps the migration lock`,
+    );
+  });
+
+  it('keeps the stop reason within the 255 characters ECS allows', async () => {
+    ecsMock.on(StopTaskCommand).resolves({});
+    const deploy = { stackName: 'S'.repeat(128), requestId: 'r'.repeat(100) };
+    await expect(check(ecs, 'Update', TASK, TASK_ARN, waited(30 * 60, { deploy }))).rejects.toThrow(MigrationFailedError);
+    expect(ecsMock.commandCalls(StopTaskCommand)[0].args[0].input.reason).toHaveLength(STOP_REASON_MAX_LENGTH);
   });
 });
 
