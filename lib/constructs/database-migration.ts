@@ -12,6 +12,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct, type IConstruct } from 'constructs';
 import { MIGRATION_RESOURCE_PROPERTIES as P } from '../../lambda/migration-runner/properties';
 import { BundledFunction, lambdaBundle } from './internal/bundled-function';
+import { grantGuardDutyAgentPull } from './internal/guardduty-fargate-agent';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
 import { grantDecryptViaSecretsManager, secretInThisStack } from './internal/secret-reference';
 
@@ -176,6 +177,7 @@ export class DatabaseMigration extends Construct {
     for (const key of new Set([ownerSecret.encryptionKey, runtimeSecret.encryptionKey].filter((k): k is kms.IKey => k !== undefined))) {
       grantDecryptViaSecretsManager(key, this.taskDefinition.obtainExecutionRole());
     }
+    grantGuardDutyAgentPull(this.taskDefinition);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.cluster.vpc,

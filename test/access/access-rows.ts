@@ -1,6 +1,7 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { MANAGED_BY_TAG } from '../../lambda/snapshot-copier/snapshots';
 import { targetSnapshotIdentifier } from '../../lambda/snapshot-copier/target-id';
+import { guardDutyAgentPullRows } from './guardduty-agent-rows';
 import { hasLoadTest, loadTestRows } from './load-test-rows';
 import type { PolicyDocument, PolicyModel } from './policy-model';
 import { RuntimeFacts } from './runtime-facts';
@@ -102,6 +103,7 @@ function ecsRows(facts: RuntimeFacts): AccessRow[] {
     { name: 'ECS execution role writes its container logs', principal: EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: logStream, context: {}, expect: 'allow' },
     { name: 'ECS execution role cannot delete its log group', principal: EXECUTION_ROLE, action: 'logs:DeleteLogGroup', resource: facts.logGroupArn(logGroupName), context: {}, expect: 'deny' },
     logsServiceEncrypts(facts, logGroupName, 'the container log group'),
+    ...guardDutyAgentPullRows(EXECUTION_ROLE, 'ECS execution role', facts.region('Service')),
     ...readSecret(EXECUTION_ROLE, 'ECS execution role', secretArn),
     ...readSecret(TASK_ROLE, 'ECS task role', appSecretArn),
     // The cursor key is encrypted with the AWS managed Secrets Manager key, whose policy lets
@@ -137,6 +139,7 @@ function migrationRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
     { name: 'migration execution role reads the owner (master) secret', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'allow' },
     { name: 'migration execution role decrypts the owner secret\'s key via Secrets Manager', principal: MIGRATION_EXECUTION_ROLE, action: 'kms:Decrypt', resource: facts.secretKeyArn(ownerSecret), context: viaSecretsManager(facts, ownerSecret), expect: 'allow' },
     { name: 'migration execution role reads the runtime secret (to set the role\'s password)', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: runtimeSecret, context: {}, expect: 'allow' },
+    ...guardDutyAgentPullRows(MIGRATION_EXECUTION_ROLE, 'migration execution role', facts.region('Service')),
     { name: 'migration execution role cannot change the owner secret', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:PutSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
     { name: 'migration task role cannot read the owner secret (ECS injects it)', principal: { role: MIGRATION_TASK_ROLE_PATH }, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
     { name: 'service execution role cannot read the owner (master) secret', principal: EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
