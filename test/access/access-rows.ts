@@ -277,8 +277,16 @@ function findingRoutingRows(facts: RuntimeFacts): AccessRow[] {
   const { functionArn: topicArn, ruleArn } = facts.ruleTarget(`${SECURITY_BASELINE}/Findings/guardDuty`);
   const source = { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': facts.account };
   const strangerRule = `arn:aws:events:${facts.region()}:${facts.account}:rule/someone-elses-rule`;
+  // Security Hub's failed control checks go to a topic of their own, which pages nobody.
+  const failedControls = facts.ruleTarget(`${SECURITY_BASELINE}/Findings/securityHubFailedControls`);
+  const failedControlsSource = { 'aws:SourceArn': failedControls.ruleArn, 'aws:SourceAccount': facts.account };
+  const complianceKeyArn = facts.topicKeyArn(failedControls.functionArn);
   return [
     ...rows,
+    { name: 'EventBridge rule for failed Security Hub controls publishes to the compliance topic', principal: EVENTS, action: 'sns:Publish', resource: failedControls.functionArn, context: failedControlsSource, expect: 'allow' },
+    { name: 'EventBridge rule for failed Security Hub controls cannot publish to the alarm topic (never pages)', principal: EVENTS, action: 'sns:Publish', resource: topicArn, context: failedControlsSource, expect: 'deny' },
+    { name: 'EventBridge encrypts failed controls with the compliance topic key', principal: EVENTS, action: 'kms:GenerateDataKey', resource: complianceKeyArn, context: failedControlsSource, expect: 'allow' },
+    { name: "another account's EventBridge cannot use the compliance topic key", principal: EVENTS, action: 'kms:GenerateDataKey', resource: complianceKeyArn, context: { ...failedControlsSource, 'aws:SourceAccount': OTHER_ACCOUNT }, expect: 'deny' },
     { name: 'EventBridge encrypts findings with the alarm topic key', principal: EVENTS, action: 'kms:GenerateDataKey', resource: keyArn, context: source, expect: 'allow' },
     { name: 'EventBridge decrypts with the alarm topic key', principal: EVENTS, action: 'kms:Decrypt', resource: keyArn, context: source, expect: 'allow' },
     { name: 'another EventBridge rule cannot publish to the alarm topic', principal: EVENTS, action: 'sns:Publish', resource: topicArn, context: { ...source, 'aws:SourceArn': strangerRule }, expect: 'deny' },

@@ -9,7 +9,7 @@ import type { AccessRow } from './simulate-row';
  */
 const PULLABLE_BY_EVERY_ACCOUNT: PolicyDocument = {
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' }],
+  Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' }],
 };
 
 /**
@@ -25,6 +25,7 @@ export function guardDutyAgentPullRows(principal: { role: string }, who: string,
   const agent = repository(account, GUARDDUTY_FARGATE_AGENT_REPOSITORY);
   return [
     { name: `${who} pulls the GuardDuty agent image`, principal, action: 'ecr:BatchGetImage', resource: agent, context: {}, expect: 'allow', outsideResourcePolicy: PULLABLE_BY_EVERY_ACCOUNT },
+    { name: `${who} checks the GuardDuty agent's layers`, principal, action: 'ecr:BatchCheckLayerAvailability', resource: agent, context: {}, expect: 'allow', outsideResourcePolicy: PULLABLE_BY_EVERY_ACCOUNT },
     { name: `${who} downloads the GuardDuty agent's layers`, principal, action: 'ecr:GetDownloadUrlForLayer', resource: agent, context: {}, expect: 'allow', outsideResourcePolicy: PULLABLE_BY_EVERY_ACCOUNT },
     { name: `${who} cannot pull another repository of GuardDuty's account`, principal, action: 'ecr:BatchGetImage', resource: repository(account, 'aws-guardduty-agent-ecs-ec2'), context: {}, expect: 'deny', outsideResourcePolicy: PULLABLE_BY_EVERY_ACCOUNT },
     { name: `${who} cannot pull an agent-named repository of another account`, principal, action: 'ecr:BatchGetImage', resource: repository('999999999999', GUARDDUTY_FARGATE_AGENT_REPOSITORY), context: {}, expect: 'deny', outsideResourcePolicy: PULLABLE_BY_EVERY_ACCOUNT },

@@ -13,7 +13,9 @@ function pullableRepositories(env: StackProps['env']): unknown {
   grantGuardDutyAgentPull(task);
   const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
   expect(statements).toContainEqual(expect.objectContaining({ Action: 'ecr:GetAuthorizationToken', Resource: '*' }));
-  return statements.find((statement) => JSON.stringify(statement.Action) === JSON.stringify(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']))?.Resource;
+  const pull = statements.find((statement) => Array.isArray(statement.Action) && statement.Action.includes('ecr:BatchGetImage'));
+  expect([...pull.Action].sort()).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
+  return pull.Resource;
 }
 
 describe('grantGuardDutyAgentPull', () => {

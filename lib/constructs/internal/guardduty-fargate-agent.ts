@@ -53,6 +53,13 @@ export const GUARDDUTY_FARGATE_AGENT_ACCOUNTS: Readonly<Record<string, string>> 
   'ap-southeast-7': '054037130133',
 };
 
+/**
+ * What the task execution role needs on the agent's repository, as GuardDuty's "Prerequisites
+ * for container image access" lists them (with `ecr:GetAuthorizationToken`, which has no resource):
+ * https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html
+ */
+export const GUARDDUTY_AGENT_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+
 function agentRepositoryArn(region: string, account: string): string {
   return `arn:aws:ecr:${region}:${account}:repository/${GUARDDUTY_FARGATE_AGENT_REPOSITORY}`;
 }
@@ -79,7 +86,7 @@ export function grantGuardDutyAgentPull(taskDefinition: ecs.TaskDefinition): voi
   const repositories = guardDutyAgentRepositoryArns(taskDefinition);
   if (repositories.length === 0) return;
   const executionRole = taskDefinition.obtainExecutionRole();
-  executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: repositories }));
+  executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: GUARDDUTY_AGENT_PULL_ACTIONS, resources: repositories }));
   // A registry login has no resource; CDK grants it too for an image of a private repository.
   executionRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
 }
