@@ -316,6 +316,7 @@ function inspectorEnablerRows(facts: RuntimeFacts): AccessRow[] {
   return [
     { name: 'a deployment enables Inspector', principal: INSPECTOR_ENABLER, action: 'inspector2:Enable', resource: '*', context: {}, expect: 'allow' },
     { name: 'a deployment creates the Inspector service-linked role', principal: INSPECTOR_ENABLER, action: 'iam:CreateServiceLinkedRole', resource: inspectorRole, context: { 'iam:AWSServiceName': 'inspector2.amazonaws.com' }, expect: 'allow' },
+    { name: 'the Inspector enabler cannot disable Inspector (it stays on for the account when the stack goes)', principal: INSPECTOR_ENABLER, action: 'inspector2:Disable', resource: '*', context: {}, expect: 'deny' },
     { name: 'the Inspector enabler cannot change what Inspector scans elsewhere', principal: INSPECTOR_ENABLER, action: 'inspector2:UpdateConfiguration', resource: '*', context: {}, expect: 'deny' },
     { name: 'the Inspector enabler cannot create other service-linked roles', principal: INSPECTOR_ENABLER, action: 'iam:CreateServiceLinkedRole', resource: `arn:aws:iam::${facts.account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`, context: { 'iam:AWSServiceName': 'guardduty.amazonaws.com' }, expect: 'deny' },
   ];

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AlarmTopic } from '../../lib/constructs/observability/alarm-topic';
-import { SecurityBaseline, type SecurityBaselineProps } from '../../lib/constructs/security-baseline';
+import { InspectorEnablement, SecurityBaseline, type SecurityBaselineProps } from '../../lib/constructs/security-baseline';
 import { testApp } from '../support/app';
 import { matchesEventPattern } from '../support/event-pattern';
 import { applyNag, expectNoNagFindings } from '../support/nag';
@@ -104,19 +104,28 @@ describe('SecurityBaseline with every service and an alarm topic', () => {
     });
   });
 
-  it('enables Inspector for ECR and Lambda at deployment, disables it on removal, with only those permissions', () => {
+  it('enables Inspector for ECR and Lambda at deployment and leaves it on at removal (other stacks of the account use it), with only that permission', () => {
     const [inspector] = Object.values(template.findResources('Custom::AWS'));
     const create = JSON.parse(inspector.Properties.Create);
     expect(create).toMatchObject({ service: 'Inspector2', action: 'enable', parameters: { accountIds: [ACCOUNT], resourceTypes: ['ECR', 'LAMBDA'] } });
-    expect(JSON.parse(inspector.Properties.Delete)).toMatchObject({ service: 'Inspector2', action: 'disable', parameters: { resourceTypes: ['ECR', 'LAMBDA'] } });
+    expect(inspector.Properties.Delete).toBeUndefined();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
-          { Action: ['inspector2:Disable', 'inspector2:Enable'], Effect: 'Allow', Resource: '*' },
+          { Action: 'inspector2:Enable', Effect: 'Allow', Resource: '*' },
           Match.objectLike({ Action: 'iam:CreateServiceLinkedRole', Condition: { StringEquals: { 'iam:AWSServiceName': 'inspector2.amazonaws.com' } } }),
         ],
       },
     });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('inspector2:Disable');
+  });
+
+  it('fails the deployment when Enable reports the account in failedAccounts: it outputs the status only an enabled account has', () => {
+    const inspector = logicalIdOf(template, 'Custom::AWS', 'Inspector');
+    const outputs = Object.values(template.findOutputs('*')).filter((output) => JSON.stringify(output.Value).includes(inspector));
+    // A 200 answer with the account in failedAccounts has no accounts.0.status: CloudFormation
+    // cannot resolve the attribute and rolls the deployment back.
+    expect(outputs).toEqual([expect.objectContaining({ Value: { 'Fn::GetAtt': [inspector, 'accounts.0.status'] } })]);
   });
 
   it('scans every repository of the registry with Inspector, on push and continuously, once Inspector is on', () => {
@@ -223,6 +232,16 @@ describe('SecurityBaseline options', () => {
     template.resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 1);
     template.resourceCountIs('AWS::Events::Rule', 4);
     expect(baseline.enabledServices).toEqual(['inspector']);
+  });
+
+  it('disables Inspector on removal only when InspectorEnablement is told to, with the permission for it', () => {
+    const stack = new Stack(testApp(), 'Alone', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const logEncryptionKey = new kms.Key(stack, 'LogsKey');
+    new InspectorEnablement(stack, 'Inspector', { resourceTypes: ['ECR'], logRetention: 365, logEncryptionKey, disableOnDelete: true });
+    const template = Template.fromStack(stack);
+    const [inspector] = Object.values(template.findResources('Custom::AWS'));
+    expect(JSON.parse(inspector.Properties.Delete)).toMatchObject({ service: 'Inspector2', action: 'disable', parameters: { accountIds: [ACCOUNT], resourceTypes: ['ECR'] } });
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([{ Action: ['inspector2:Disable', 'inspector2:Enable'], Effect: 'Allow', Resource: '*' }]) } });
   });
 
   it('leaves the registry scanning to the organization when it manages Inspector', () => {
