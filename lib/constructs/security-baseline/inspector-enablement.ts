@@ -35,7 +35,7 @@ const ENABLED_ACCOUNT_STATUS = 'accounts.0.status';
  *
  * Enable reports an account it could not enable in `failedAccounts` and still answers 200, so
  * the call alone would look like success. An account that was enabled is listed in `accounts`
- * instead: {@link enabledStatus} reads its status from there, and the stack that outputs it
+ * instead: `enabledStatus` reads its status from there, and the stack that outputs it
  * (as SecurityBaseline does) fails its deployment with "Vendor response doesn't contain
  * accounts.0.status" when Inspector refused; the enabling function's log has the error code.
  */
