@@ -19,6 +19,9 @@ export function mutationGroup({ name, mutate, vitestProject, breakAt }) {
     // Two test runners and the TypeScript checker on a two-core machine (under `nice` when shared).
     concurrency: 3,
     timeoutMS: 60_000,
+    // The dry run executes the group's whole suite once with per-test coverage; on a shared
+    // two-core machine the app's (real PostgreSQL) takes longer than Stryker's 5-minute default.
+    dryRunTimeoutMinutes: 30,
     thresholds: { high: 90, low: breakAt, break: breakAt },
     incrementalFile: `stryker/baseline/${name}.json`,
     reporters: ['clear-text', 'progress-append-only', 'html', 'json'],

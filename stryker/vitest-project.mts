@@ -3,11 +3,13 @@
  * mutation group runs only its own folder's tests (the project's include, timeouts and the
  * shared global setup), so a mutant in lambda/ never waits on a stack synthesis.
  */
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import repository from '../vitest.config.mts';
 
-export function projectOnly(name: string, include?: string[]) {
+export function projectOnly(name: string, narrow: { include?: string[]; exclude?: string[] } = {}) {
   const project = repository.test?.projects?.find((candidate) => typeof candidate === 'object' && 'test' in candidate && candidate.test?.name === name);
   if (!project || typeof project !== 'object' || !('test' in project)) throw new Error(`vitest.config.mts has no project named ${name}`);
-  return defineConfig({ test: { ...project.test, ...(include ? { include } : {}), globalSetup: repository.test?.globalSetup } });
+  const include = narrow.include ?? project.test?.include;
+  const exclude = [...(project.test?.exclude ?? configDefaults.exclude), ...(narrow.exclude ?? [])];
+  return defineConfig({ test: { ...project.test, include, exclude, globalSetup: repository.test?.globalSetup } });
 }
