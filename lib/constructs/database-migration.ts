@@ -13,6 +13,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { MIGRATION_RESOURCE_PROPERTIES as P } from '../../lambda/migration-runner/properties';
 import { TIMEOUT_VARIABLE } from '../../lambda/migration-runner/timeout';
 import { BundledFunction, lambdaBundle } from './internal/bundled-function';
+import { grantGuardDutyAgentPull } from './internal/guardduty-fargate-agent';
 import { createLogsEncryptionKey } from './internal/logs-encryption-key';
 import { grantDecryptViaSecretsManager, secretInThisStack } from './internal/secret-reference';
 
@@ -188,6 +189,7 @@ export class DatabaseMigration extends Construct {
     for (const key of new Set([ownerSecret.encryptionKey, runtimeSecret.encryptionKey].filter((k): k is kms.IKey => k !== undefined))) {
       grantDecryptViaSecretsManager(key, this.taskDefinition.obtainExecutionRole());
     }
+    grantGuardDutyAgentPull(this.taskDefinition);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.cluster.vpc,

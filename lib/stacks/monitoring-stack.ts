@@ -103,7 +103,7 @@ export class MonitoringStack extends Stack {
       });
       this.observability.dashboard.addSection(
         'Security findings',
-        'GuardDuty, Security Hub and Inspector findings of high severity and above, each also sent to the alarm topic. Triage: docs/runbook.md#security-findings.',
+        'Threat and vulnerability findings of high severity and above (GuardDuty, Inspector, other products through Security Hub), each also sent to the alarm topic; Security Hub\'s newly failed controls per day, sent to the compliance topic and never paged. Triage: docs/runbook.md#security-findings.',
         [this.securityBaseline.findingsWidget()],
       );
     }

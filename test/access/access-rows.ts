@@ -1,6 +1,7 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { MANAGED_BY_TAG } from '../../lambda/snapshot-copier/snapshots';
 import { targetSnapshotIdentifier } from '../../lambda/snapshot-copier/target-id';
+import { guardDutyAgentPullRows } from './guardduty-agent-rows';
 import { hasLoadTest, loadTestRows } from './load-test-rows';
 import type { PolicyDocument, PolicyModel } from './policy-model';
 import { RuntimeFacts } from './runtime-facts';
@@ -102,6 +103,7 @@ function ecsRows(facts: RuntimeFacts): AccessRow[] {
     { name: 'ECS execution role writes its container logs', principal: EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: logStream, context: {}, expect: 'allow' },
     { name: 'ECS execution role cannot delete its log group', principal: EXECUTION_ROLE, action: 'logs:DeleteLogGroup', resource: facts.logGroupArn(logGroupName), context: {}, expect: 'deny' },
     logsServiceEncrypts(facts, logGroupName, 'the container log group'),
+    ...guardDutyAgentPullRows(EXECUTION_ROLE, 'ECS execution role', facts.region('Service')),
     ...readSecret(EXECUTION_ROLE, 'ECS execution role', secretArn),
     ...readSecret(TASK_ROLE, 'ECS task role', appSecretArn),
     // The cursor key is encrypted with the AWS managed Secrets Manager key, whose policy lets
@@ -137,6 +139,7 @@ function migrationRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
     { name: 'migration execution role reads the owner (master) secret', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'allow' },
     { name: 'migration execution role decrypts the owner secret\'s key via Secrets Manager', principal: MIGRATION_EXECUTION_ROLE, action: 'kms:Decrypt', resource: facts.secretKeyArn(ownerSecret), context: viaSecretsManager(facts, ownerSecret), expect: 'allow' },
     { name: 'migration execution role reads the runtime secret (to set the role\'s password)', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: runtimeSecret, context: {}, expect: 'allow' },
+    ...guardDutyAgentPullRows(MIGRATION_EXECUTION_ROLE, 'migration execution role', facts.region('Service')),
     { name: 'migration execution role cannot change the owner secret', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:PutSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
     { name: 'migration task role cannot read the owner secret (ECS injects it)', principal: { role: MIGRATION_TASK_ROLE_PATH }, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
     { name: 'service execution role cannot read the owner (master) secret', principal: EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'deny' },
@@ -278,8 +281,16 @@ function findingRoutingRows(facts: RuntimeFacts): AccessRow[] {
   const { functionArn: topicArn, ruleArn } = facts.ruleTarget(`${SECURITY_BASELINE}/Findings/guardDuty`);
   const source = { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': facts.account };
   const strangerRule = `arn:aws:events:${facts.region()}:${facts.account}:rule/someone-elses-rule`;
+  // Security Hub's failed control checks go to a topic of their own, which pages nobody.
+  const failedControls = facts.ruleTarget(`${SECURITY_BASELINE}/Findings/securityHubFailedControls`);
+  const failedControlsSource = { 'aws:SourceArn': failedControls.ruleArn, 'aws:SourceAccount': facts.account };
+  const complianceKeyArn = facts.topicKeyArn(failedControls.functionArn);
   return [
     ...rows,
+    { name: 'EventBridge rule for failed Security Hub controls publishes to the compliance topic', principal: EVENTS, action: 'sns:Publish', resource: failedControls.functionArn, context: failedControlsSource, expect: 'allow' },
+    { name: 'EventBridge rule for failed Security Hub controls cannot publish to the alarm topic (never pages)', principal: EVENTS, action: 'sns:Publish', resource: topicArn, context: failedControlsSource, expect: 'deny' },
+    { name: 'EventBridge encrypts failed controls with the compliance topic key', principal: EVENTS, action: 'kms:GenerateDataKey', resource: complianceKeyArn, context: failedControlsSource, expect: 'allow' },
+    { name: "another account's EventBridge cannot use the compliance topic key", principal: EVENTS, action: 'kms:GenerateDataKey', resource: complianceKeyArn, context: { ...failedControlsSource, 'aws:SourceAccount': OTHER_ACCOUNT }, expect: 'deny' },
     { name: 'EventBridge encrypts findings with the alarm topic key', principal: EVENTS, action: 'kms:GenerateDataKey', resource: keyArn, context: source, expect: 'allow' },
     { name: 'EventBridge decrypts with the alarm topic key', principal: EVENTS, action: 'kms:Decrypt', resource: keyArn, context: source, expect: 'allow' },
     { name: 'another EventBridge rule cannot publish to the alarm topic', principal: EVENTS, action: 'sns:Publish', resource: topicArn, context: { ...source, 'aws:SourceArn': strangerRule }, expect: 'deny' },
@@ -309,6 +320,7 @@ function inspectorEnablerRows(facts: RuntimeFacts): AccessRow[] {
   return [
     { name: 'a deployment enables Inspector', principal: INSPECTOR_ENABLER, action: 'inspector2:Enable', resource: '*', context: {}, expect: 'allow' },
     { name: 'a deployment creates the Inspector service-linked role', principal: INSPECTOR_ENABLER, action: 'iam:CreateServiceLinkedRole', resource: inspectorRole, context: { 'iam:AWSServiceName': 'inspector2.amazonaws.com' }, expect: 'allow' },
+    { name: 'the Inspector enabler cannot disable Inspector (it stays on for the account when the stack goes)', principal: INSPECTOR_ENABLER, action: 'inspector2:Disable', resource: '*', context: {}, expect: 'deny' },
     { name: 'the Inspector enabler cannot change what Inspector scans elsewhere', principal: INSPECTOR_ENABLER, action: 'inspector2:UpdateConfiguration', resource: '*', context: {}, expect: 'deny' },
     { name: 'the Inspector enabler cannot create other service-linked roles', principal: INSPECTOR_ENABLER, action: 'iam:CreateServiceLinkedRole', resource: `arn:aws:iam::${facts.account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`, context: { 'iam:AWSServiceName': 'guardduty.amazonaws.com' }, expect: 'deny' },
   ];

@@ -1,3 +1,4 @@
+import { guardDutyAgentPullRows } from './guardduty-agent-rows';
 import type { PolicyModel } from './policy-model';
 import type { RuntimeFacts } from './runtime-facts';
 import type { AccessRow } from './simulate-row';
@@ -42,6 +43,7 @@ export function loadTestRows(model: PolicyModel, facts: RuntimeFacts): AccessRow
     { name: 'load-test worker cannot write results without TLS', principal: TASK_ROLE, action: 's3:PutObject', resource: resultObject, context: { 'aws:SecureTransport': 'false' }, expect: 'deny' },
     { name: 'load-test worker cannot write to another bucket', principal: TASK_ROLE, action: 's3:PutObject', resource: 'arn:aws:s3:::someone-elses-bucket/key', context: { 'aws:SecureTransport': 'true' }, expect: 'deny' },
     { name: 'load-test execution role writes the worker log', principal: EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: `${logGroup}:log-stream:worker/Worker/0123456789abcdef`, context: {}, expect: 'allow' },
+    ...guardDutyAgentPullRows(EXECUTION_ROLE, 'load-test execution role', region),
     { name: 'load-test execution role cannot write another log group', principal: EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: `${facts.logGroupArn('someone-elses-group', region)}:log-stream:x`, context: {}, expect: 'deny' },
   ];
 }

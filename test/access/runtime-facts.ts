@@ -106,6 +106,11 @@ export class RuntimeFacts {
     return { functionArn: targets[0].Arn, ruleArn: this.model.attribute(rulePath) };
   }
 
+  /** The key that encrypts the topic `topicArn` (as a rule target or alarm action names it). */
+  topicKeyArn(topicArn: string): string {
+    return String(this.model.propertyOf(this.model.findByRef('AWS::SNS::Topic', topicArn), 'KmsMasterKeyId'));
+  }
+
   /** The topic every alarm of the Monitoring stack notifies, and the key that encrypts it. */
   alarmTopic(): { topicArn: string; keyArn: string; alarmArn: string } {
     const monitoring = this.model.stackNameOf('Monitoring');

@@ -3,8 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AlarmTopic } from '../../lib/constructs/observability/alarm-topic';
-import { SecurityBaseline, type SecurityBaselineProps } from '../../lib/constructs/security-baseline';
+import { InspectorEnablement, SecurityBaseline, type SecurityBaselineProps } from '../../lib/constructs/security-baseline';
 import { testApp } from '../support/app';
+import { matchesEventPattern } from '../support/event-pattern';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 const ACCOUNT = '123456789012';
@@ -21,6 +22,21 @@ function logicalIdOf(template: Template, type: string, pathPart: string): string
   if (ids.length !== 1) throw new Error(`expected one ${type} with ${pathPart} in its id, found ${ids.join(', ') || 'none'}`);
   return ids[0];
 }
+
+/** The rules whose one target is the topic whose logical id starts with `topicId`. */
+function rulesTargeting(template: Template, topicId: string): Array<Record<string, any>> {
+  const topic = logicalIdOf(template, 'AWS::SNS::Topic', topicId);
+  return Object.values(template.findResources('AWS::Events::Rule')).filter((rule) => JSON.stringify(rule.Properties.Targets) === JSON.stringify([{ Arn: { Ref: topic }, Id: 'Target0' }]));
+}
+
+const guardDutyFinding = (severity: number) => ({ source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', detail: { severity, type: 'Execution:Runtime/ReverseShell' } });
+const inspectorFinding = (severity: string, status: string) => ({ source: 'aws.inspector2', 'detail-type': 'Inspector2 Finding', detail: { severity, status } });
+/** A Security Hub import event of one finding in the AWS Security Finding Format. */
+const securityHubFinding = (finding: object) => ({
+  source: 'aws.securityhub',
+  'detail-type': 'Security Hub Findings - Imported',
+  detail: { findings: [{ Workflow: { Status: 'NEW' }, RecordState: 'ACTIVE', ...finding }] },
+});
 
 describe('SecurityBaseline with every service and an alarm topic', () => {
   let stack: Stack;
@@ -88,19 +104,28 @@ describe('SecurityBaseline with every service and an alarm topic', () => {
     });
   });
 
-  it('enables Inspector for ECR and Lambda at deployment, disables it on removal, with only those permissions', () => {
+  it('enables Inspector for ECR and Lambda at deployment and leaves it on at removal (other stacks of the account use it), with only that permission', () => {
     const [inspector] = Object.values(template.findResources('Custom::AWS'));
     const create = JSON.parse(inspector.Properties.Create);
     expect(create).toMatchObject({ service: 'Inspector2', action: 'enable', parameters: { accountIds: [ACCOUNT], resourceTypes: ['ECR', 'LAMBDA'] } });
-    expect(JSON.parse(inspector.Properties.Delete)).toMatchObject({ service: 'Inspector2', action: 'disable', parameters: { resourceTypes: ['ECR', 'LAMBDA'] } });
+    expect(inspector.Properties.Delete).toBeUndefined();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
-          { Action: ['inspector2:Disable', 'inspector2:Enable'], Effect: 'Allow', Resource: '*' },
+          { Action: 'inspector2:Enable', Effect: 'Allow', Resource: '*' },
           Match.objectLike({ Action: 'iam:CreateServiceLinkedRole', Condition: { StringEquals: { 'iam:AWSServiceName': 'inspector2.amazonaws.com' } } }),
         ],
       },
     });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('inspector2:Disable');
+  });
+
+  it('fails the deployment when Enable reports the account in failedAccounts: it outputs the status only an enabled account has', () => {
+    const inspector = logicalIdOf(template, 'Custom::AWS', 'Inspector');
+    const outputs = Object.values(template.findOutputs('*')).filter((output) => JSON.stringify(output.Value).includes(inspector));
+    // A 200 answer with the account in failedAccounts has no accounts.0.status: CloudFormation
+    // cannot resolve the attribute and rolls the deployment back.
+    expect(outputs).toEqual([expect.objectContaining({ Value: { 'Fn::GetAtt': [inspector, 'accounts.0.status'] } })]);
   });
 
   it('scans every repository of the registry with Inspector, on push and continuously, once Inspector is on', () => {
@@ -110,18 +135,64 @@ describe('SecurityBaseline with every service and an alarm topic', () => {
     expect(scanning[0].DependsOn).toEqual(expect.arrayContaining([logicalIdOf(template, 'Custom::AWS', 'Inspector')]));
   });
 
-  it('routes GuardDuty (>= 7), Security Hub and Inspector findings of HIGH and CRITICAL to the topic, without Security Hub repeating the other two', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
-    const patterns = Object.fromEntries(rules.map((r) => [r.Properties.EventPattern.source[0], r.Properties.EventPattern]));
-    expect(patterns['aws.guardduty'].detail).toEqual({ severity: [{ numeric: ['>=', 7] }] });
-    expect(patterns['aws.inspector2'].detail).toEqual({ severity: ['HIGH', 'CRITICAL'], status: ['ACTIVE'] });
-    expect(patterns['aws.securityhub'].detail.findings).toMatchObject({ Severity: { Label: ['HIGH', 'CRITICAL'] }, ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector'] }] });
-    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'Alarms');
-    for (const rule of rules) expect(rule.Properties.Targets).toEqual([{ Arn: { Ref: topic }, Id: 'Target0' }]);
+  it('routes GuardDuty (>= 7), Security Hub and Inspector findings of HIGH and CRITICAL to the topic, without Security Hub repeating the other two or its own controls', () => {
+    const patterns = rulesTargeting(template, 'Alarms').map((rule) => rule.Properties.EventPattern);
+    expect(patterns).toHaveLength(3);
+    const bySource = Object.fromEntries(patterns.map((pattern) => [pattern.source[0], pattern]));
+    expect(bySource['aws.guardduty'].detail).toEqual({ severity: [{ numeric: ['>=', 7] }] });
+    expect(bySource['aws.inspector2'].detail).toEqual({ severity: ['HIGH', 'CRITICAL'], status: ['ACTIVE'] });
+    expect(bySource['aws.securityhub'].detail.findings).toMatchObject({ Severity: { Label: ['HIGH', 'CRITICAL'] }, ProductName: [{ 'anything-but': ['GuardDuty', 'Inspector', 'Security Hub'] }] });
+  });
+
+  it('sends Security Hub\'s newly failed control checks, of any severity, to the compliance topic only', () => {
+    const [failedControls] = rulesTargeting(template, 'ComplianceTopic');
+    expect(rulesTargeting(template, 'ComplianceTopic')).toHaveLength(1);
+    expect(failedControls.Properties.EventPattern).toEqual({
+      source: ['aws.securityhub'],
+      'detail-type': ['Security Hub Findings - Imported'],
+      detail: { findings: { ProductName: ['Security Hub'], Compliance: { Status: ['FAILED'] }, Workflow: { Status: ['NEW'] }, RecordState: ['ACTIVE'] } },
+    });
+    // Nobody is paged by this topic: it has no subscription until an operator adds one.
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    expect(baseline.complianceTopic).toBeDefined();
+  });
+
+  describe('sample events through the synthesized rules', () => {
+    const paged = (event: object) => rulesTargeting(template, 'Alarms').some((rule) => matchesEventPattern(rule.Properties.EventPattern, event));
+    const toCompliance = (event: object) => rulesTargeting(template, 'ComplianceTopic').some((rule) => matchesEventPattern(rule.Properties.EventPattern, event));
+
+    it.each<[string, object]>([
+      ['a GuardDuty finding of severity 8 (HIGH)', guardDutyFinding(8)],
+      ['an active CRITICAL Inspector finding', inspectorFinding('CRITICAL', 'ACTIVE')],
+      ['a HIGH IAM Access Analyzer finding imported by Security Hub', securityHubFinding({ ProductName: 'IAM Access Analyzer', Severity: { Label: 'HIGH' } })],
+    ])('pages for %s, and files nothing as a failed control', (_, event) => {
+      expect(paged(event)).toBe(true);
+      expect(toCompliance(event)).toBe(false);
+    });
+
+    it.each<[string, object]>([
+      ['a GuardDuty finding of severity 5 (MEDIUM)', guardDutyFinding(5)],
+      ['a closed HIGH Inspector finding', inspectorFinding('HIGH', 'CLOSED')],
+      ['GuardDuty\'s HIGH finding as Security Hub re-imports it', securityHubFinding({ ProductName: 'GuardDuty', Severity: { Label: 'HIGH' } })],
+      ['a HIGH failed Security Hub control', securityHubFinding({ ProductName: 'Security Hub', Severity: { Label: 'HIGH' }, Compliance: { Status: 'FAILED' } })],
+      ['a CRITICAL failed Security Hub control', securityHubFinding({ ProductName: 'Security Hub', Severity: { Label: 'CRITICAL' }, Compliance: { Status: 'FAILED' } })],
+    ])('does not page for %s', (_, event) => {
+      expect(paged(event)).toBe(false);
+    });
+
+    it('files a failed control of any severity, but not a passed one or one already being worked on', () => {
+      const control = (overrides: object) => securityHubFinding({ ProductName: 'Security Hub', Severity: { Label: 'LOW' }, Compliance: { Status: 'FAILED' }, ...overrides });
+      expect(toCompliance(control({}))).toBe(true);
+      expect(toCompliance(control({ Severity: { Label: 'CRITICAL' } }))).toBe(true);
+      expect(toCompliance(control({ Compliance: { Status: 'PASSED' } }))).toBe(false);
+      expect(toCompliance(control({ Workflow: { Status: 'NOTIFIED' } }))).toBe(false);
+      expect(toCompliance(control({ ProductName: 'Config' }))).toBe(false);
+    });
   });
 
   it('lets each rule (and no other) publish to the topic, and EventBridge of this account use its key', () => {
-    const ruleIds = Object.keys(template.findResources('AWS::Events::Rule'));
+    const ruleIds = Object.keys(template.findResources('AWS::Events::Rule')).filter((id) => !id.includes('FailedControls'));
+    expect(ruleIds).toHaveLength(3);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith(
@@ -129,8 +200,8 @@ describe('SecurityBaseline with every service and an alarm topic', () => {
         ),
       },
     });
-    const topicPolicy = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
-    expect(topicPolicy.match(/events\.amazonaws\.com/g)).toHaveLength(3);
+    const alarmTopicPolicy = JSON.stringify(Object.entries(template.findResources('AWS::SNS::TopicPolicy')).filter(([id]) => id.startsWith('Alarms')));
+    expect(alarmTopicPolicy.match(/events\.amazonaws\.com/g)).toHaveLength(3);
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
@@ -140,10 +211,12 @@ describe('SecurityBaseline with every service and an alarm topic', () => {
     });
   });
 
-  it('graphs the routed findings of each service from its rule', () => {
+  it('graphs the paged findings of each service from its rule, and the failed controls on the right axis', () => {
     const widget = baseline.findingsWidget();
     const metrics = widget.toJson()[0].properties.metrics as unknown[][];
-    expect(metrics).toHaveLength(3);
+    expect(metrics).toHaveLength(4);
+    expect(metrics.filter((metric) => JSON.stringify(metric).includes('"yAxis":"right"'))).toHaveLength(1);
+    expect(stack.resolve(baseline.findingsRouting!.metricFailedControls().dimensions)).toEqual({ RuleName: { Ref: logicalIdOf(template, 'AWS::Events::Rule', 'securityHubFailedControls') } });
     expect(stack.resolve(baseline.metricRoutedFindings('inspector').dimensions)).toEqual({ RuleName: { Ref: logicalIdOf(template, 'AWS::Events::Rule', 'inspector') } });
   });
 });
@@ -157,8 +230,18 @@ describe('SecurityBaseline options', () => {
     template.resourceCountIs('AWS::Config::ConfigurationRecorder', 0);
     template.resourceCountIs('Custom::AWS', 1);
     template.resourceCountIs('AWS::ECR::RegistryScanningConfiguration', 1);
-    template.resourceCountIs('AWS::Events::Rule', 3);
+    template.resourceCountIs('AWS::Events::Rule', 4);
     expect(baseline.enabledServices).toEqual(['inspector']);
+  });
+
+  it('disables Inspector on removal only when InspectorEnablement is told to, with the permission for it', () => {
+    const stack = new Stack(testApp(), 'Alone', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const logEncryptionKey = new kms.Key(stack, 'LogsKey');
+    new InspectorEnablement(stack, 'Inspector', { resourceTypes: ['ECR'], logRetention: 365, logEncryptionKey, disableOnDelete: true });
+    const template = Template.fromStack(stack);
+    const [inspector] = Object.values(template.findResources('Custom::AWS'));
+    expect(JSON.parse(inspector.Properties.Delete)).toMatchObject({ service: 'Inspector2', action: 'disable', parameters: { accountIds: [ACCOUNT], resourceTypes: ['ECR'] } });
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([{ Action: ['inspector2:Disable', 'inspector2:Enable'], Effect: 'Allow', Resource: '*' }]) } });
   });
 
   it('leaves the registry scanning to the organization when it manages Inspector', () => {

@@ -11,6 +11,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { skipCheckov } from '../internal/checkov';
+import { grantGuardDutyAgentPull } from '../internal/guardduty-fargate-agent';
 import { createLogsEncryptionKey } from '../internal/logs-encryption-key';
 import { runDefinition } from './orchestration';
 import type { LoadTestProps } from './props';
@@ -114,6 +115,7 @@ export class LoadTest extends Construct {
     });
     // The worker writes its results and nothing else: no read, no list, no delete, no ACLs.
     this.taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.resultsBucket.arnForObjects('*')] }));
+    grantGuardDutyAgentPull(this.taskDefinition);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
       vpc: props.vpc,

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
 import { createLogsEncryptionKey } from '../internal/logs-encryption-key';
-import type { AlarmTopic } from '../observability/alarm-topic';
+import { AlarmTopic } from '../observability/alarm-topic';
 import { ConfigRecorder } from './config-recorder';
 import { FINDING_SEVERITIES, type FindingSeverity, SECURITY_BASELINE_DEFAULTS, SECURITY_SERVICES, type SecurityService } from './defaults';
 import { type FindingSource, FindingsRouting } from './findings-routing';
@@ -72,8 +72,10 @@ function validateProps(props: SecurityBaselineProps): void {
  * The account's security audit, running: GuardDuty (Fargate runtime monitoring with managed
  * agents, RDS login events, S3 data events), Security Hub with the AWS Foundational Security
  * Best Practices and CIS AWS Foundations standards, Inspector for container images and
- * Lambda functions, and the AWS Config recorder Security Hub's controls need; findings of
- * high severity and above go to the alarm topic through one EventBridge rule per service.
+ * Lambda functions, and the AWS Config recorder Security Hub's controls need; threat and
+ * vulnerability findings of high severity and above go to the alarm topic through one
+ * EventBridge rule per service, Security Hub's failed control checks to a compliance topic
+ * that does not page.
  *
  * These are account- and region-wide services, one of each per account and region: deploy
  * the baseline once per account, and name the services the organization already runs in
@@ -95,6 +97,12 @@ export class SecurityBaseline extends Construct {
   readonly configRecorder?: ConfigRecorder;
   /** The rules that route findings to the alarm topic, when one is given. */
   readonly findingsRouting?: FindingsRouting;
+  /**
+   * Where Security Hub's failed control checks go, when an alarm topic is given: a topic of
+   * their own with no subscription, so they never page. Subscribe a ticket queue or a chat
+   * channel to work them off on a schedule; the dashboard counts them per day.
+   */
+  readonly complianceTopic?: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: SecurityBaselineProps = {}) {
     super(scope, id);
@@ -157,13 +165,18 @@ export class SecurityBaseline extends Construct {
       });
       // Enhanced scanning is Inspector's: ECR refuses it before Inspector scans ECR.
       this.registryScanning.node.addDependency(this.inspector);
+      // Reading the enabled account's status fails the deployment when Enable refused the
+      // account (it answers 200 with the account in failedAccounts), instead of reporting success.
+      new CfnOutput(this, 'InspectorStatus', { value: this.inspector.enabledStatus, description: 'Amazon Inspector status of this account after the deployment enabled it' });
     }
 
     if (props.alarmTopic) {
+      this.complianceTopic = new AlarmTopic(this, 'ComplianceTopic', { displayName: 'Security Hub failed controls (not paged)' });
       this.findingsRouting = new FindingsRouting(this, 'Findings', {
         sources: ['guardDuty', 'securityHub', 'inspector'],
         severityThreshold: props.findingSeverityThreshold ?? defaults.findingSeverityThreshold,
         target: props.alarmTopic.eventRuleTarget(),
+        failedControlsTarget: this.complianceTopic.eventRuleTarget(),
       });
     }
   }
@@ -174,12 +187,17 @@ export class SecurityBaseline extends Construct {
     return this.findingsRouting.metricFindings(source, period);
   }
 
-  /** A dashboard graph of the routed findings per service. */
+  /**
+   * A dashboard graph of the paged findings per service (left, hourly) and of Security Hub's
+   * newly failed control checks, which are not paged (right, daily).
+   */
   findingsWidget(options: { readonly width?: number; readonly height?: number } = {}): cloudwatch.GraphWidget {
     const routed = Object.keys(this.findingsRouting?.rules ?? {}) as FindingSource[];
+    const failedControls = this.findingsRouting?.failedControlsRule ? [this.findingsRouting.metricFailedControls()] : [];
     return new cloudwatch.GraphWidget({
-      title: 'Security findings routed to the alarm topic (high and above)',
+      title: 'Security findings: paged (high and above, per hour) and failed controls (not paged, per day)',
       left: routed.map((source) => this.metricRoutedFindings(source)),
+      right: failedControls,
       stacked: true,
       width: options.width ?? 24,
       height: options.height ?? 6,

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { grantGuardDutyAgentPull } from '../internal/guardduty-fargate-agent';
 import { createLogsEncryptionKey } from '../internal/logs-encryption-key';
 import { grantDecryptViaSecretsManager, secretInThisStack } from '../internal/secret-reference';
 import type { WebServiceProps } from './props';
@@ -95,6 +96,7 @@ export function createTask(scope: Construct, props: WebServiceProps, settings: R
       grantDecryptViaSecretsManager(databaseSecret.encryptionKey, role);
     }
   }
+  grantGuardDutyAgentPull(taskDefinition);
   suppressTaskRoleFindings(taskDefinition);
   return { taskDefinition, container, logGroup };
 }
