@@ -1,10 +1,11 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { LoadTest } from '../constructs/load-test';
 import type { WebService } from '../constructs/web-service';
+import { natEgressAddresses } from './nat-egress';
 
 export interface LoadTestStackProps extends StackProps {
   readonly config: StageConfig;
@@ -25,17 +26,11 @@ export const LOAD_TEST_OUTPUTS = {
   serviceName: 'ServiceName',
 } as const;
 
-/**
- * The NAT gateways' Elastic IPs as /32 CIDRs: the only addresses the workers' traffic
- * leaves the VPC from. ec2.Vpc creates one EIP per NAT gateway, in the public subnets.
- */
+/** The NAT gateways' Elastic IPs as /32 CIDRs: the only addresses the workers' traffic leaves the VPC from. */
 export function natEgressCidrs(vpc: ec2.Vpc): string[] {
-  const eips = vpc.publicSubnets.flatMap((subnet) => {
-    const eip = subnet.node.tryFindChild('EIP');
-    return eip instanceof ec2.CfnEIP ? [eip] : [];
-  });
-  if (eips.length === 0) throw new Error('LoadTestStack: the VPC has no NAT gateway Elastic IPs; the workers\' egress addresses are unknown');
-  return eips.map((eip) => `${eip.attrPublicIp}/32`);
+  const addresses = natEgressAddresses(vpc);
+  if (addresses.length === 0) throw new Error('LoadTestStack: the VPC has no NAT gateway Elastic IPs; the workers\' egress addresses are unknown');
+  return addresses.map((address) => `${address}/32`);
 }
 
 /**
