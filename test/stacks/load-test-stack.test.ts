@@ -4,6 +4,7 @@ import { loadStageConfig, withLoadTestEnabled } from '../../lib/config';
 import type { LoadTestStack } from '../../lib/stacks/load-test-stack';
 import { createStage, type StageStacks } from '../../lib/stacks/stage';
 import { testApp } from '../support/app';
+import { githubTrustPolicy } from '../delivery/github-trust';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 describe('the LoadTest stack', () => {
@@ -41,6 +42,14 @@ describe('the LoadTest stack', () => {
       expect(new Set(eipImports).size).toBe(3);
       expect(machine).toContain('bulwark-prod-allow-ipv4');
       expect(machine).toMatch(/Bulwark-prod-Service:ExportsOutputFnGetAttEdgeAllowIpv4\w+Id/);
+    });
+
+    it('gives the loadtest workflow a role that only the repository\'s load-test environment can assume, for a run\'s length', () => {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: 'Bulwark-prod-github-loadtest',
+        MaxSessionDuration: 7200,
+        ...githubTrustPolicy('repo:example-org/bulwark:environment:load-test', 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com'),
+      });
     });
 
     it('exports the state machine and bucket for `npm run loadtest`', () => {
