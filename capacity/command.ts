@@ -19,7 +19,7 @@ export function capacityCommand(argv: readonly string[], defaultBenchPath: strin
   const utilisation = Number(flags.get('--utilisation') ?? DEFAULT_UTILISATION);
   const config = loadStageConfig(stage);
   const measured = readBenchResults(flags.get('--bench') ?? defaultBenchPath);
-  const fit = capacityFit(config, measured.mixed, { utilisation });
+  const fit = capacityFit(config, measured.mixed, { utilisation, databaseCpuMsPerRequest: measured.databaseCpuMsPerRequest });
   const items = monthlyCost({ config, targetRate: fit.targetRate, targetTasks: fit.tasksScaledTo });
   return { report: renderCapacityReport(config, measured, fit, items), fits: fit.problems.length === 0 };
 }

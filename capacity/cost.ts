@@ -4,8 +4,10 @@
  * configured size). Prices come from prices.ts; traffic-shaped quantities rest on the
  * usage assumptions below, each stated where it is used.
  */
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { buildEdgeRules, edgeRuleSettings } from '../lib/constructs/edge-protection-rules';
 import { SERVICE_INTERFACE_ENDPOINTS } from '../lib/constructs/network';
+import { WEB_SERVICE_DEFAULTS } from '../lib/constructs/web-service/defaults';
 import { edgeRuleOptions, type StageConfig } from '../lib/config';
 import { HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH, type PriceId } from './prices';
 
@@ -34,6 +36,14 @@ export const USAGE = {
   dashboards: 1,
   /** RUM events a month (the API's own page is rarely visited). */
   rumEventsPerMonth: 200_000,
+  /**
+   * Container Insights metrics (billed as custom metrics; a metric with a task or container
+   * id dimension is prorated by the hours that task runs, so a fleet that is replaced keeps
+   * about its running count): cluster-, service- and task-family-level metrics, each task's
+   * own (CPU, memory, network, storage: reserved, utilized, utilization), and each
+   * container's, with two containers per task (the app and the tracing sidecar).
+   */
+  containerInsights: { clusterAndServiceMetrics: 40, metricsPerTask: 13, metricsPerContainer: 10, containersPerTask: 2, bytesPerPerformanceEvent: 1_000 },
 } as const;
 
 export interface CostItem {
@@ -83,6 +93,45 @@ function auroraInstances(config: StageConfig, at: 'idle' | 'target'): { usd: num
   return { usd: instances * HOURS_PER_MONTH * p('auroraR7gXlargeHour'), basis: `${instances} × db.${instanceClass} × ${HOURS_PER_MONTH} h`, prices: ['auroraR7gXlargeHour'] };
 }
 
+/**
+ * The WAF's intelligent threat mitigation rule groups the stage runs. Their fees are their
+ * own: Shield Advanced covers only the standard web ACL, rule and request fees.
+ */
+function wafThreatMitigation(config: StageConfig, targetRate: number): CostItem[] {
+  const settings = edgeRuleSettings(edgeRuleOptions(config));
+  const groups = [
+    { item: 'WAF anti-DDoS rule group', on: settings.antiDdos, month: 'wafAntiDdosMonth', requests: 'wafAntiDdosRequestsMillion', freeRequests: 0 },
+    { item: 'WAF Bot Control (common)', on: settings.botControl, month: 'wafBotControlMonth', requests: 'wafBotControlRequestsMillion', freeRequests: 10e6 },
+  ] as const;
+  return groups.map(({ item, on, month, requests, freeRequests }) => {
+    const usd = (rate: number) => (on ? p(month) + (Math.max(0, perMonth(rate) - freeRequests) / 1e6) * p(requests) : 0);
+    const basis = on ? `subscription + every request inspected${freeRequests ? ` beyond ${freeRequests / 1e6} million a month` : ''}; not covered by Shield Advanced` : 'off';
+    return { item, idleUsd: round2(usd(0)), targetUsd: round2(usd(targetRate)), basis, prices: [month, requests] };
+  });
+}
+
+/**
+ * Container Insights of the service's cluster, in the mode WebService gives it (the Service
+ * stack keeps the default): enhanced adds task- and container-level metrics, so the bill
+ * follows the task count; performance log events are ingested into CloudWatch Logs.
+ */
+export function containerInsightsItem(mode: ecs.ContainerInsights, idleTasks: number, targetTasks: number): CostItem {
+  const [idle, target] = [containerInsights(mode, idleTasks), containerInsights(mode, targetTasks)];
+  return { item: 'Container Insights', idleUsd: round2(idle.usd), targetUsd: round2(target.usd), basis: `${idle.basis} idle / ${target.basis} at target`, prices: ['customMetricMonth', 'logsIngestGb'] };
+}
+
+function containerInsights(mode: ecs.ContainerInsights, tasks: number): { usd: number; basis: string } {
+  const c = USAGE.containerInsights;
+  if (mode === ecs.ContainerInsights.DISABLED) return { usd: 0, basis: 'off' };
+  const enhanced = mode === ecs.ContainerInsights.ENHANCED;
+  const metrics = c.clusterAndServiceMetrics + (enhanced ? tasks * (c.metricsPerTask + c.containersPerTask * c.metricsPerContainer) : 0);
+  // Enhanced: an event per task and per container a minute; standard: the cluster's and the service's.
+  const eventsPerMinute = enhanced ? tasks * (1 + c.containersPerTask) : 2;
+  const logGb = (eventsPerMinute * c.bytesPerPerformanceEvent * (SECONDS_PER_MONTH / 60)) / 1e9;
+  const usd = metrics * p('customMetricMonth') + logGb * p('logsIngestGb');
+  return { usd, basis: `${mode}: ${metrics} metrics${enhanced ? ` (${c.clusterAndServiceMetrics} + ${tasks} tasks × (${c.metricsPerTask} + ${c.containersPerTask} containers × ${c.metricsPerContainer}))` : ''} + ${logGb.toFixed(1)} GB performance events` };
+}
+
 export function monthlyCost({ config, targetRate, targetTasks }: CostInputs): CostItem[] {
   const { service, network, backup, observability } = config;
   const vcpu = service.cpu / 1024;
@@ -111,9 +160,11 @@ export function monthlyCost({ config, targetRate, targetTasks }: CostInputs): Co
     // Shield Advanced covers the standard WAF fees (web ACL, rules, requests) of the resources it protects.
     { item: 'WAF web ACL and rules', ...fixed(wafCovered ? 0 : p('wafWebAclMonth') + rules * p('wafRuleMonth')), basis: `1 web ACL + ${rules} rules${wafCovered ? ', covered by Shield Advanced' : ''}`, prices: ['wafWebAclMonth', 'wafRuleMonth'] },
     { item: 'WAF requests', ...both((r) => (wafCovered ? 0 : (perMonth(r) / 1e6) * p('wafRequestsMillion'))), basis: `every request inspected${wafCovered ? ', covered by Shield Advanced' : ''}`, prices: ['wafRequestsMillion'] },
+    ...wafThreatMitigation(config, targetRate),
     { item: 'Shield Advanced', ...fixed(config.shield.advanced ? p('shieldAdvancedMonth') : 0), basis: config.shield.advanced ? 'subscription (per organization: shared by every stage in it)' : 'off', prices: ['shieldAdvancedMonth'] },
     { item: 'CloudWatch Logs ingestion', ...both((r) => ((perMonth(r * service.requestLogSampleRate * USAGE.bytesPerLogLine) / 1e9) + USAGE.flowLogGbPerMonth) * p('logsIngestGb')), basis: `request logs sampled at ${service.requestLogSampleRate} × ${USAGE.bytesPerLogLine} B + ${USAGE.flowLogGbPerMonth} GB flow logs`, prices: ['logsIngestGb'] },
     { item: 'CloudWatch metrics, alarms, dashboards', ...fixed(USAGE.customMetrics * p('customMetricMonth') + USAGE.alarms * p('alarmMonth') + USAGE.dashboards * p('dashboardMonth')), basis: `${USAGE.customMetrics} custom metrics + ${USAGE.alarms} alarms + ${USAGE.dashboards} dashboard`, prices: ['customMetricMonth', 'alarmMonth', 'dashboardMonth'] },
+    containerInsightsItem(WEB_SERVICE_DEFAULTS.containerInsights, service.minTasks, targetTasks),
     { item: 'X-Ray traces', ...both((r) => (perMonth(r * observability.traceSampleRate) / 1e6) * p('xrayTracesMillion')), basis: `${observability.traceSampleRate * 100} % of requests traced`, prices: ['xrayTracesMillion'] },
     { item: 'CloudWatch RUM', ...fixed(observability.rum ? (USAGE.rumEventsPerMonth / 100_000) * p('rumEventsHundredThousand') : 0), basis: observability.rum ? `${USAGE.rumEventsPerMonth} events` : 'off', prices: ['rumEventsHundredThousand'] },
   ];

@@ -1,13 +1,19 @@
 /**
  * How many tasks the stage's target rate needs, and whether the stage's config fits them:
- * the task bound, the scaling target, and the database's connection limit.
+ * the task bound, the scaling target, the database's connection limit and the writer's CPU.
  */
 import type { StageConfig } from '../lib/config';
 import { defaultMaxConnections, instanceMemoryBytes, serverlessMemoryBytes } from '../lib/constructs/aurora-capacity';
+import { databaseCpuFit, type DatabaseCpuFit } from './database-cpu';
 
 export interface FitOptions {
   /** Share of its measured saturated rate a task is planned to run at; the rest is headroom. */
   readonly utilisation: number;
+  /**
+   * PostgreSQL CPU milliseconds per request of the mix, from the bench.
+   * @default - not measured: the database CPU check fails saying so
+   */
+  readonly databaseCpuMsPerRequest?: number;
 }
 
 export interface CapacityFit {
@@ -27,6 +33,8 @@ export interface CapacityFit {
   /** Connections every task's pool may open at maxTasks, doubled while a deployment runs both sets. */
   readonly peakConnections: number;
   readonly maxConnections: number;
+  /** The writer's CPU against the target rate's database CPU. */
+  readonly databaseCpu: DatabaseCpuFit;
   readonly problems: string[];
 }
 
@@ -62,5 +70,7 @@ export function capacityFit(config: StageConfig, perTaskSaturated: number, optio
   if (peakConnections > maxConnections - RESERVED_CONNECTIONS) {
     problems.push(`database connections: ${service.maxTasks} tasks × databasePoolSize ${service.databasePoolSize} × ${DEPLOYMENT_FACTOR} during a deployment = ${peakConnections}, above the ${maxConnections - RESERVED_CONNECTIONS} the writer allows (max_connections ${maxConnections} - ${RESERVED_CONNECTIONS} reserved): lower service.databasePoolSize or choose a larger database.instanceClass`);
   }
-  return { targetRate, perTaskSaturated, perTaskPlanned, tasksNeeded, tasksScaledTo, scalingTargetPerTask, peakConnections, maxConnections, problems };
+  const databaseCpu = databaseCpuFit(config, targetRate, options.databaseCpuMsPerRequest);
+  if (databaseCpu.problem) problems.push(databaseCpu.problem);
+  return { targetRate, perTaskSaturated, perTaskPlanned, tasksNeeded, tasksScaledTo, scalingTargetPerTask, peakConnections, maxConnections, databaseCpu, problems };
 }

@@ -39,6 +39,12 @@ export const PRICES = {
   wafWebAclMonth: price(5, 'per web ACL-month', 'all', 'https://c3x.dev/blog/aws-waf-cost-explained/ and AWS blog "Cost-effective ways for securing your web applications using AWS WAF" (same in all regions)'),
   wafRuleMonth: price(1, 'per rule or rule group-month', 'all', 'https://c3x.dev/blog/aws-waf-cost-explained/'),
   wafRequestsMillion: price(0.6, 'per million requests inspected', 'all', 'https://c3x.dev/blog/aws-waf-cost-explained/'),
+  // Intelligent threat mitigation rule groups carry their own fees, which Shield Advanced does not cover (it covers the
+  // standard web ACL, rule and request fees only: https://docs.aws.amazon.com/waf/latest/developerguide/ddos-app-layer-protections.html).
+  wafAntiDdosMonth: price(20, 'per web ACL-month using the anti-DDoS managed rule group (AWSManagedRulesAntiDDoSRuleSet)', 'all', 'AWS WAF pricing page as remembered; https://aws.github.io/aws-security-services-best-practices/guides/waf/aws-managed-rules/docs/ says DDoS Protection rule groups have additional per-request charges, without the rates', false),
+  wafAntiDdosRequestsMillion: price(0.15, 'per million requests inspected by the anti-DDoS managed rule group', 'all', 'AWS WAF pricing page as remembered (see wafAntiDdosMonth)', false),
+  wafBotControlMonth: price(10, 'per web ACL-month using Bot Control (common inspection level)', 'all', 'AWS WAF pricing page as remembered; the AWS best-practices guide above confirms Bot Control has its own charges, without the rates', false),
+  wafBotControlRequestsMillion: price(1, 'per million requests inspected by Bot Control (common), beyond the 10 million a month included', 'all', 'AWS WAF pricing page as remembered (see wafBotControlMonth)', false),
   // The subscription covers the standard WAF fees of protected resources: https://docs.aws.amazon.com/en_us/waf/latest/developerguide/ddos-advanced-summary-deciding.html
   shieldAdvancedMonth: price(3000, 'per organization-month (plus data transfer out fees, not modelled)', 'all', 'https://www.techtarget.com/searchcloudcomputing/tip/Which-should-I-choose-AWS-Shield-vs-WAF-vs-Firewall-Manager'),
   logsIngestGb: price(0.5, 'per GB ingested into CloudWatch Logs', 'us-east-1', 'https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/ ($0.50/GB; eu-west-1 is higher)'),

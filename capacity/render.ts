@@ -9,6 +9,12 @@ import type { MeasuredThroughput } from './throughput';
 const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
+function databaseCpuLine(measured: MeasuredThroughput, fit: CapacityFit): string {
+  const { databaseCpu } = fit;
+  if (databaseCpu.neededVcpus === undefined) return 'Database CPU: not measured by the bench.';
+  return `Database CPU (PostgreSQL on the bench machine, ${measured.databaseCpuMsPerRequest!.toFixed(3)} ms per request of the mix): ${databaseCpu.neededVcpus.toFixed(2)} vCPU at the target, of ${databaseCpu.plannedVcpus.toFixed(2)} planned on the writer's ${databaseCpu.writerVcpus} (an estimate for Aurora: capacity/database-cpu.ts).`;
+}
+
 export function renderCapacityReport(config: StageConfig, measured: MeasuredThroughput, fit: CapacityFit, items: readonly CostItem[]): string {
   const total = totals(items);
   const unverified = [...new Set(items.flatMap((i) => i.prices))].filter((id) => !PRICES[id].verified);
@@ -18,6 +24,7 @@ export function renderCapacityReport(config: StageConfig, measured: MeasuredThro
     `Per task (bench/results.json, ${measured.measuredAt}): read by id ${int(measured.readById)}, list ${int(measured.list)}, write ${int(measured.write)} requests/s at saturation; the 50/30/20 mix ${int(measured.mixed)}/s.`,
     `Planned per task: ${int(fit.perTaskPlanned)}/s. Target ${int(fit.targetRate)} requests/s → **${fit.tasksNeeded} tasks** needed; the scaling target of ${int(fit.scalingTargetPerTask)}/s per task runs **${fit.tasksScaledTo}** (maxTasks ${config.service.maxTasks}), and the cost below is for those.`,
     `Database connections at maxTasks during a deployment: ${int(fit.peakConnections)} of max_connections ${int(fit.maxConnections)}.`,
+    databaseCpuLine(measured, fit),
     '',
     fit.problems.length === 0 ? '**Fits.**' : `**Does not fit:**\n${fit.problems.map((problem) => `- ${problem}`).join('\n')}`,
     '',

@@ -18,12 +18,19 @@ export interface MeasuredThroughput {
   readonly write: number;
   /** The mix's saturated requests per second per task. */
   readonly mixed: number;
+  /** PostgreSQL CPU milliseconds per request of the mix (undefined in results from before the bench measured it). */
+  readonly databaseCpuMsPerRequest?: number;
   /** When the bench ran. */
   readonly measuredAt: string;
 }
 
 export function mixedThroughput(rates: { readById: number; list: number; write: number }): number {
   return 1 / (REQUEST_MIX.readById / rates.readById + REQUEST_MIX.list / rates.list + REQUEST_MIX.write / rates.write);
+}
+
+/** CPU time adds up per request: the mix's is the mix-weighted mean of each kind's. */
+export function mixedDatabaseCpu(msPerRequest: { readById: number; list: number; write: number }): number {
+  return REQUEST_MIX.readById * msPerRequest.readById + REQUEST_MIX.list * msPerRequest.list + REQUEST_MIX.write * msPerRequest.write;
 }
 
 /** Reads the bench results; throws saying what to run when the file or a row is missing. */
@@ -42,5 +49,8 @@ export function readBenchResults(path: string): MeasuredThroughput {
     return requestsPerSecond;
   };
   const rates = { readById: rate(BENCH_PAIRS.readById), list: rate(BENCH_PAIRS.list), write: rate(BENCH_PAIRS.write) };
-  return { ...rates, mixed: mixedThroughput(rates), measuredAt: json.date ?? 'unknown' };
+  const databaseCpu = (id: string) => json.pairs?.find((pair) => pair.id === id)?.median?.subject?.databaseCpuMsPerRequest;
+  const cpu = { readById: databaseCpu(BENCH_PAIRS.readById), list: databaseCpu(BENCH_PAIRS.list), write: databaseCpu(BENCH_PAIRS.write) };
+  const databaseCpuMsPerRequest = Object.values(cpu).every((ms) => typeof ms === 'number' && ms >= 0) ? mixedDatabaseCpu(cpu as Record<keyof typeof cpu, number>) : undefined;
+  return { ...rates, mixed: mixedThroughput(rates), ...(databaseCpuMsPerRequest !== undefined && { databaseCpuMsPerRequest }), measuredAt: json.date ?? 'unknown' };
 }

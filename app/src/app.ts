@@ -86,7 +86,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(securityHeaders);
   await app.register(auth);
-  await app.register(rateLimit, { perIp: config.rateLimitPerIp, perUser: config.rateLimitPerUser, trackedClients: config.rateLimitTrackedClients });
+  await app.register(rateLimit, { perIp: config.rateLimitPerIp, perIpExempt: config.rateLimitPerIpExempt, perUser: config.rateLimitPerUser, trackedClients: config.rateLimitTrackedClients });
   await app.register(metrics, {
     namespace: config.metricsNamespace,
     stage: config.stage,

@@ -3,6 +3,7 @@
  * gets an `AppConfig` passed in, so tests build the app from a literal.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { DEFAULT_ADVISORY_LOCK_WAIT_MS } from './db/migration-lock';
 import type { TlsConfig } from './tls';
 
@@ -96,6 +97,14 @@ export interface AppConfig {
   readonly database: DatabaseConfig;
   /** Requests per minute per client IP (as seen through the trusted proxy hops). */
   readonly rateLimitPerIp: number;
+  /**
+   * Client addresses the per-IP limit does not count (the per-token limit still does):
+   * the stage's NAT gateway addresses while its load test is deployed, whose workers all
+   * reach the public load balancer from those few addresses. Matched against the address
+   * the trusted proxy hop reports, which a client cannot forge.
+   * @default - none
+   */
+  readonly rateLimitPerIpExempt: readonly string[];
   /** Requests per minute per bearer token. */
   readonly rateLimitPerUser: number;
   /** Clients each rate-limit store remembers per task (see plugins/rate-limit.ts). */
@@ -156,6 +165,14 @@ function fraction(env: Env, name: string, fallback: number): number {
   const value = Number(raw.trim());
   if (!/^\d*\.?\d+$/.test(raw.trim()) || value > 1) throw new ConfigError(`${name} must be a number between 0 and 1, got "${raw}"`);
   return value;
+}
+
+/** RATE_LIMIT_PER_IP_EXEMPT: comma-separated IP addresses (no ranges: each is one NAT gateway). */
+function ipAddresses(env: Env, name: string): string[] {
+  const entries = (env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const invalid = entries.filter((entry) => isIP(entry) === 0);
+  if (invalid.length > 0) throw new ConfigError(`${name} must list IP addresses separated by commas, got "${invalid.join('", "')}"`);
+  return entries;
 }
 
 /** The RDS CA bundle (all regions), shipped offline inside the bundle. */
@@ -306,6 +323,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     slowRequestLogsPerSecond: integer(env, 'SLOW_REQUEST_LOGS_PER_SECOND', 20, 1, 100_000),
     database,
     rateLimitPerIp: integer(env, 'RATE_LIMIT_PER_IP', 6000, 1, 10_000_000),
+    rateLimitPerIpExempt: ipAddresses(env, 'RATE_LIMIT_PER_IP_EXEMPT'),
     rateLimitPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),
     rateLimitTrackedClients: integer(env, 'RATE_LIMIT_TRACKED_CLIENTS', 100_000, 1_000, 10_000_000),
     notesPerUserMax: integer(env, 'NOTES_PER_USER_MAX', 10_000, 1, 10_000_000),

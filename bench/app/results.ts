@@ -10,6 +10,11 @@ export interface Measurement {
   non2xx: number;
   /** The 1-minute load average when the measurement ended: how busy the shared machine was. */
   loadAverage1m: number;
+  /**
+   * PostgreSQL CPU time per completed request, in milliseconds (every postgres process,
+   * from /proc: bench/app/postgres-cpu.ts). Absent in results from before it was measured.
+   */
+  databaseCpuMsPerRequest?: number;
 }
 
 /** A baseline and its subject measured back to back in every round, and their medians. */

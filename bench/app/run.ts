@@ -11,7 +11,9 @@
  * and the order within a pair alternates from round to round (baseline first, then app
  * first), so drift in the machine's load hits both sides alike. Each pair reports the
  * median over rounds of requests/s and p99 for each side, the ratios of those medians,
- * and the range of the per-round p99 ratios; the load average is printed with them.
+ * and the range of the per-round p99 ratios; the load average is printed with them, and
+ * PostgreSQL's CPU time per request (from /proc), which the capacity model sizes the
+ * database with.
  *
  * Writes bench/results.json (every measurement of every round) and prints the table.
  * Env: BENCH_DURATION_S (default 10), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS
@@ -32,6 +34,7 @@ import { createPostgresDatabase } from '../../app/src/db/database';
 import { migrate } from '../../app/src/db/migrate';
 import { hashToken, newToken } from '../../app/src/tokens';
 import { startThrowawayPostgres } from '../../scripts/throwaway-postgres';
+import { postgresCpuSeconds } from './postgres-cpu';
 import type { BenchResults, Measurement, PairResult } from './results';
 
 const USERS = 1_000;
@@ -146,7 +149,7 @@ interface Pair {
   readonly p99RatioTarget?: number;
 }
 
-async function measure(load: Load): Promise<Measurement> {
+async function measure(load: Load, databaseDir: string): Promise<Measurement> {
   const options = {
     url: load.url,
     connections: CONNECTIONS,
@@ -155,7 +158,10 @@ async function measure(load: Load): Promise<Measurement> {
     requests: [{ setupRequest: load.setupRequest }],
     ...(load.rate && { overallRate: load.rate }),
   } as autocannon.Options;
+  // Only the server measured is loaded, so the database's CPU over the window is its.
+  const databaseCpuBefore = postgresCpuSeconds(databaseDir);
   const result = await autocannon(options);
+  const databaseCpuSeconds = postgresCpuSeconds(databaseDir) - databaseCpuBefore;
   const measurement = {
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
@@ -163,8 +169,11 @@ async function measure(load: Load): Promise<Measurement> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
+    databaseCpuMsPerRequest: Math.round((databaseCpuSeconds * 1000 * 1000) / Math.max(1, result.requests.total)) / 1000,
   };
-  console.error(`    ${load.name}: ${measurement.requestsPerSecond} req/s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, errors ${measurement.errors}, non-2xx ${measurement.non2xx}, load ${measurement.loadAverage1m}`);
+  console.error(
+    `    ${load.name}: ${measurement.requestsPerSecond} req/s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, errors ${measurement.errors}, non-2xx ${measurement.non2xx}, load ${measurement.loadAverage1m}, PostgreSQL CPU ${measurement.databaseCpuMsPerRequest} ms/request`,
+  );
   return measurement;
 }
 
@@ -176,7 +185,8 @@ const median = (values: number[]): number => {
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 function medianMeasurement(measurements: Measurement[]): Measurement {
-  const of = (key: keyof Measurement): number => median(measurements.map((m) => m[key]));
+  const of = (key: Exclude<keyof Measurement, 'databaseCpuMsPerRequest'>): number => median(measurements.map((m) => m[key]));
+  const databaseCpu = measurements.map((m) => m.databaseCpuMsPerRequest).filter((ms): ms is number => ms !== undefined);
   return {
     requestsPerSecond: Math.round(of('requestsPerSecond')),
     p50Ms: of('p50Ms'),
@@ -184,6 +194,7 @@ function medianMeasurement(measurements: Measurement[]): Measurement {
     errors: measurements.reduce((sum, m) => sum + m.errors, 0),
     non2xx: measurements.reduce((sum, m) => sum + m.non2xx, 0),
     loadAverage1m: of('loadAverage1m'),
+    ...(databaseCpu.length > 0 && { databaseCpuMsPerRequest: median(databaseCpu) }),
   };
 }
 
@@ -289,7 +300,7 @@ async function main(): Promise<void> {
     if (pairs.length === 0) throw new Error(`BENCH_PAIRS selects none of the pairs (${PAIRS?.join(', ')})`);
 
     console.error('ceiling: bare node http');
-    ceiling = await measure({ name: 'bare http (ceiling)', url: base(ceilingPort), setupRequest: (r: autocannon.Request) => ({ ...r, method: 'GET', path: '/' }) });
+    ceiling = await measure({ name: 'bare http (ceiling)', url: base(ceilingPort), setupRequest: (r: autocannon.Request) => ({ ...r, method: 'GET', path: '/' }) }, pg.dataDir);
 
     console.error('warm-up: every load once, 2 s, not recorded');
     for (const pair of pairs) for (const load of [pair.baseline, pair.subject]) await autocannon({ url: load.url, connections: CONNECTIONS, duration: 2, requests: [{ setupRequest: load.setupRequest }] } as autocannon.Options);
@@ -300,8 +311,8 @@ async function main(): Promise<void> {
       for (const pair of pairs) {
         // Alternate which side goes first, so a trend in the machine's load favours neither.
         const baselineFirst = round % 2 === 0;
-        const first = await measure(baselineFirst ? pair.baseline : pair.subject);
-        const second = await measure(baselineFirst ? pair.subject : pair.baseline);
+        const first = await measure(baselineFirst ? pair.baseline : pair.subject, pg.dataDir);
+        const second = await measure(baselineFirst ? pair.subject : pair.baseline, pg.dataDir);
         const [baseline, subject] = baselineFirst ? [first, second] : [second, first];
         rounds.get(pair.id)!.push({ baseline, subject, p99Ratio: round2(subject.p99Ms / Math.max(1, baseline.p99Ms)) });
       }

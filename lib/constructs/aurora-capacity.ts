@@ -20,11 +20,19 @@ export function serverlessMemoryBytes(maxCapacity: number): number {
  * family r, 4 vCPUs, 8 GiB each). Throws, naming the class, for a name it cannot read.
  */
 export function instanceMemoryBytes(instanceClass: string): number {
+  return instanceVcpus(instanceClass) * (GIB_PER_VCPU[parseInstanceClass(instanceClass).family] ?? 4) * GIB;
+}
+
+/** vCPUs of a provisioned instance from its class name: `large` 2, `xlarge` 4, `Nxlarge` 4 × N. */
+export function instanceVcpus(instanceClass: string): number {
+  const { multiplier } = parseInstanceClass(instanceClass);
+  return instanceClass.endsWith('.large') ? 2 : 4 * Number(multiplier || 1);
+}
+
+function parseInstanceClass(instanceClass: string): { family: string; multiplier: string } {
   const match = /^(?:db\.)?([a-z])[a-z0-9-]*\.(\d*)x?large$/.exec(instanceClass);
   if (!match) throw new Error(`instance class "${instanceClass}" is not one whose memory is known (e.g. r7g.xlarge)`);
-  const [, family, multiplier] = match;
-  const vcpus = instanceClass.endsWith('.large') ? 2 : 4 * Number(multiplier || 1);
-  return vcpus * (GIB_PER_VCPU[family] ?? 4) * GIB;
+  return { family: match[1], multiplier: match[2] };
 }
 
 /** Aurora PostgreSQL's default max_connections: LEAST(DBInstanceClassMemory / 9531392, 5000). */

@@ -132,18 +132,31 @@ export class CiDeploy extends Construct {
       roleName: options.roleName,
       description: options.description,
       maxSessionDuration: Duration.hours(MAX_SESSION_HOURS),
-      // StringEquals, not StringLike: no wildcard in the subject, so no other branch,
-      // environment, fork or pull request of the repository matches.
-      assumedBy: new iam.OpenIdConnectPrincipal(this.provider, {
-        StringEquals: {
-          [`${GITHUB_OIDC_ISSUER_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
-          [`${GITHUB_OIDC_ISSUER_HOST}:sub`]: options.subject,
-        },
-      }),
+      assumedBy: githubOidcPrincipal(this.provider, options.subject),
     });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: options.assumable }));
     return role;
   }
+}
+
+/**
+ * GitHub Actions jobs whose OIDC token has exactly `subject` (for STS). StringEquals, not
+ * StringLike: no wildcard in the subject, so no other branch, environment, fork or pull
+ * request of the repository matches.
+ */
+export function githubOidcPrincipal(provider: iam.IOidcProvider, subject: string): iam.OpenIdConnectPrincipal {
+  return new iam.OpenIdConnectPrincipal(provider, {
+    StringEquals: {
+      [`${GITHUB_OIDC_ISSUER_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+      [`${GITHUB_OIDC_ISSUER_HOST}:sub`]: subject,
+    },
+  });
+}
+
+/** ARN of the account's GitHub OIDC provider (one per issuer and account). */
+export function githubOidcProviderArn(scope: Construct): string {
+  const stack = Stack.of(scope);
+  return `arn:${stack.partition}:iam::${stack.account}:oidc-provider/${GITHUB_OIDC_ISSUER_HOST}`;
 }
 
 /** ARNs of the named bootstrap roles in each region: `cdk-<qualifier>-<kind>-role-<account>-<region>`. */

@@ -1,10 +1,14 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import type { CiConfig, StageConfig } from '../config';
+import { githubOidcPrincipal, githubOidcProviderArn } from '../constructs/ci-deploy';
+import { NagSuppressions } from 'cdk-nag';
 import { LoadTest } from '../constructs/load-test';
 import type { WebService } from '../constructs/web-service';
+import { natEgressAddresses } from './nat-egress';
 
 export interface LoadTestStackProps extends StackProps {
   readonly config: StageConfig;
@@ -25,18 +29,23 @@ export const LOAD_TEST_OUTPUTS = {
   serviceName: 'ServiceName',
 } as const;
 
-/**
- * The NAT gateways' Elastic IPs as /32 CIDRs: the only addresses the workers' traffic
- * leaves the VPC from. ec2.Vpc creates one EIP per NAT gateway, in the public subnets.
- */
+/** The NAT gateways' Elastic IPs as /32 CIDRs: the only addresses the workers' traffic leaves the VPC from. */
 export function natEgressCidrs(vpc: ec2.Vpc): string[] {
-  const eips = vpc.publicSubnets.flatMap((subnet) => {
-    const eip = subnet.node.tryFindChild('EIP');
-    return eip instanceof ec2.CfnEIP ? [eip] : [];
-  });
-  if (eips.length === 0) throw new Error('LoadTestStack: the VPC has no NAT gateway Elastic IPs; the workers\' egress addresses are unknown');
-  return eips.map((eip) => `${eip.attrPublicIp}/32`);
+  const addresses = natEgressAddresses(vpc);
+  if (addresses.length === 0) throw new Error('LoadTestStack: the VPC has no NAT gateway Elastic IPs; the workers\' egress addresses are unknown');
+  return addresses.map((address) => `${address}/32`);
 }
+
+/** The GitHub environment of the loadtest workflow's job: the only token subject the runner role trusts. */
+export const LOAD_TEST_GITHUB_ENVIRONMENT = 'load-test';
+
+/** Name of the role the loadtest workflow assumes (fixed, so the workflow can name it). */
+export function loadTestRunnerRoleName(config: Pick<StageConfig, 'prefix' | 'stage'>): string {
+  return `${config.prefix}-${config.stage}-github-loadtest`;
+}
+
+/** A run's length (warm-up, four 10-minute steps, task start-ups) plus the report: the workflow's own timeout. */
+const RUNNER_SESSION = Duration.hours(2);
 
 /**
  * The opt-in distributed load test of one stage: {@link LoadTest} against the stage's
@@ -45,6 +54,11 @@ export function natEgressCidrs(vpc: ec2.Vpc): string[] {
  */
 export class LoadTestStack extends Stack {
   readonly loadTest: LoadTest;
+  /**
+   * The role the loadtest workflow assumes through GitHub OIDC (stages with a `ci` section):
+   * it exists only while the test is deployed, and may only do what `npm run loadtest` does.
+   */
+  readonly runnerRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: LoadTestStackProps) {
     super(scope, id, props);
@@ -70,11 +84,46 @@ export class LoadTestStack extends Stack {
       // Nothing here is worth keeping past the stack: results expire anyway.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    if (config.ci) {
+      this.runnerRole = this.githubRunnerRole(config, config.ci);
+      new CfnOutput(this, 'RunnerRoleArn', { value: this.runnerRole.roleArn, description: 'role-to-assume of the loadtest workflow' });
+    }
     new CfnOutput(this, LOAD_TEST_OUTPUTS.stateMachineArn, { value: this.loadTest.stateMachine.stateMachineArn });
     new CfnOutput(this, LOAD_TEST_OUTPUTS.resultsBucket, { value: this.loadTest.resultsBucket.bucketName });
     // What the report reads from CloudWatch: the load balancer's and the service's metrics.
     new CfnOutput(this, LOAD_TEST_OUTPUTS.loadBalancerFullName, { value: props.webService.loadBalancer.loadBalancerFullName });
     new CfnOutput(this, LOAD_TEST_OUTPUTS.clusterName, { value: props.webService.cluster.clusterName });
     new CfnOutput(this, LOAD_TEST_OUTPUTS.serviceName, { value: props.webService.service.serviceName });
+  }
+
+  /**
+   * Trusted by jobs of the repository's `load-test` environment only (its reviewers gate a
+   * run); the provider is the account's one, which the CiDeploy stack creates or imports.
+   */
+  private githubRunnerRole(config: StageConfig, ci: CiConfig): iam.Role {
+    const provider = iam.OidcProviderNative.fromOidcProviderArn(this, 'GithubProvider', ci.oidcProviderArn ?? githubOidcProviderArn(this));
+    const subject = `repo:${ci.repository}:environment:${LOAD_TEST_GITHUB_ENVIRONMENT}`;
+    const role = new iam.Role(this, 'RunnerRole', {
+      roleName: loadTestRunnerRoleName(config),
+      description: `GitHub Actions load-test runs of ${ci.repository} (${subject}): start and read runs of this stage's load test`,
+      maxSessionDuration: RUNNER_SESSION,
+      assumedBy: githubOidcPrincipal(provider, subject),
+    });
+    this.loadTest.grantRun(role);
+    // npm run loadtest finds the state machine and bucket in this stack's outputs.
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }));
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'cloudwatch:GetMetricData has no resource-level permissions; executions are named per run (execution:<state machine>:*) and results are read under run ids chosen per run, in this stack\'s bucket only.',
+          appliesTo: ['Resource::*', { regex: '/^Resource::arn:.*:execution:.*:\\*$/' }, { regex: '/^Resource::<.*Results.*\\.Arn>/\\*$/' }],
+        },
+      ],
+      true,
+    );
+    return role;
   }
 }

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { logRetention } from '../config/durations';
 import { Network } from '../constructs/network';
+import { publishNatEgressAddresses } from './nat-egress';
 
 export interface NetworkStackProps extends StackProps {
   readonly config: StageConfig;
@@ -21,5 +22,6 @@ export class NetworkStack extends Stack {
       flowLogRetention: logRetention(network.flowLogRetentionDays),
       interfaceEndpoints: network.interfaceEndpoints,
     });
+    publishNatEgressAddresses(this, props.config, this.network.vpc);
   }
 }

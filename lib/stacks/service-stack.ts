@@ -21,6 +21,7 @@ import { WebService } from '../constructs/web-service';
 import { acceptAlarmWithoutAction } from '../constructs/internal/nist';
 import { defaultImage } from '../constructs/web-service/task';
 import { readDataParameter } from './data-parameters';
+import { readNatEgressAddresses } from './nat-egress';
 
 export interface ServiceStackProps extends StackProps {
   readonly config: StageConfig;
@@ -102,6 +103,10 @@ export class ServiceStack extends Stack {
         DB_MIGRATIONS: 'skip',
         DB_POOL_SIZE: String(service.databasePoolSize),
         RATE_LIMIT_PER_IP: String(service.appRateLimitPerIp),
+        // While the load test is deployed its workers reach the ALB from the NAT addresses
+        // only, thousands of requests a second: the per-IP limit (not the per-token one)
+        // lets those addresses through, as the web ACL's allow list does during a run.
+        ...(config.loadTest.enabled ? { RATE_LIMIT_PER_IP_EXEMPT: readNatEgressAddresses(this, config) } : {}),
         RATE_LIMIT_PER_USER: String(service.appRateLimitPerUser),
         REQUEST_LOG_SAMPLE_RATE: String(service.requestLogSampleRate),
         SLOW_REQUEST_MS: String(service.p99LatencyTargetMs),

@@ -107,6 +107,8 @@ const TYPE_RULES: Record<string, TypeRule> = {
   'AWS::RUM::AppMonitor': { nameProperty: 'Name', ref: (r) => r.name, attributes: { Id: (r) => `${r.name}-id`, Arn: (r) => arn('rum', r, `appmonitor/${r.name}`) } },
   'AWS::Cognito::IdentityPool': { ref: (r) => `${r.region}:${r.name}` },
   'AWS::EC2::VPC': { ref: (r) => `vpc-${r.name}`, attributes: { DefaultSecurityGroup: (r) => `sg-${r.name}-default` } },
+  // Documentation addresses (RFC 5737): only ever data (an SSM parameter, a state machine's input), never in a policy.
+  'AWS::EC2::EIP': { attributes: { PublicIp: () => '192.0.2.1' } },
   'AWS::EC2::SecurityGroup': { ref: (r) => `sg-${r.name}`, attributes: { GroupId: (r) => `sg-${r.name}` } },
   'AWS::ElasticLoadBalancingV2::LoadBalancer': {
     ref: (r) => arn('elasticloadbalancing', r, `loadbalancer/app/${r.name}/0123456789abcdef`),

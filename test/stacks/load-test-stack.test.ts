@@ -2,8 +2,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStageConfig, withLoadTestEnabled } from '../../lib/config';
 import type { LoadTestStack } from '../../lib/stacks/load-test-stack';
-import { createStage } from '../../lib/stacks/stage';
+import { createStage, type StageStacks } from '../../lib/stacks/stage';
 import { testApp } from '../support/app';
+import { githubTrustPolicy } from '../delivery/github-trust';
 import { applyNag, expectNoNagFindings } from '../support/nag';
 
 describe('the LoadTest stack', () => {
@@ -43,8 +44,48 @@ describe('the LoadTest stack', () => {
       expect(machine).toMatch(/Bulwark-prod-Service:ExportsOutputFnGetAttEdgeAllowIpv4\w+Id/);
     });
 
+    it('gives the loadtest workflow a role that only the repository\'s load-test environment can assume, for a run\'s length', () => {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: 'Bulwark-prod-github-loadtest',
+        MaxSessionDuration: 7200,
+        ...githubTrustPolicy('repo:example-org/bulwark:environment:load-test', 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com'),
+      });
+    });
+
     it('exports the state machine and bucket for `npm run loadtest`', () => {
       expect(Object.keys(template.toJSON().Outputs)).toEqual(expect.arrayContaining(['StateMachineArn', 'ResultsBucketName', 'LoadBalancerFullName', 'ClusterName', 'ServiceName']));
     });
   });
+
+  describe('the app\'s per-IP limit exempts the NAT addresses only while the load test is deployed', () => {
+    /** The web container's environment variable `name`, or undefined. */
+    function webEnvironment(stacks: StageStacks, name: string): unknown {
+      const definitions = Object.values(Template.fromStack(stacks.service).findResources('AWS::ECS::TaskDefinition'));
+      const containers = definitions.flatMap((d) => d.Properties.ContainerDefinitions as Array<{ Name: string; Environment: Array<{ Name: string; Value: unknown }> }>);
+      const app = containers.filter((c) => c.Name === 'App');
+      expect(app).toHaveLength(1);
+      return app[0].Environment.find((e) => e.Name === name)?.Value;
+    }
+
+    it('off: the service gets no exempt addresses', () => {
+      const stacks = createStage(testApp({ stage: 'prod' }), loadStageConfig('prod'));
+      expect(webEnvironment(stacks, 'RATE_LIMIT_PER_IP')).toBe('1200');
+      expect(webEnvironment(stacks, 'RATE_LIMIT_PER_IP_EXEMPT')).toBeUndefined();
+    });
+
+    it('on: the service reads the three NAT gateways\' Elastic IPs the Network stack publishes', () => {
+      const stacks = createStage(testApp({ stage: 'prod' }), withLoadTestEnabled(loadStageConfig('prod')));
+      const value = webEnvironment(stacks, 'RATE_LIMIT_PER_IP_EXEMPT') as { Ref: string };
+      const parameter = Template.fromStack(stacks.service).toJSON().Parameters[value.Ref];
+      expect(parameter).toEqual({ Type: 'AWS::SSM::Parameter::Value<String>', Default: '/bulwark/prod/network/nat-egress-addresses' });
+      const published = Object.values(Template.fromStack(stacks.network).findResources('AWS::SSM::Parameter', { Properties: { Name: parameter.Default } }));
+      expect(published).toHaveLength(1);
+      const joined = published[0].Properties.Value as { 'Fn::Join': [string, Array<{ 'Fn::GetAtt': [string, string] }>] };
+      expect(joined['Fn::Join'][0]).toBe(',');
+      const eips = Object.keys(Template.fromStack(stacks.network).findResources('AWS::EC2::EIP'));
+      expect(joined['Fn::Join'][1].map((part) => part['Fn::GetAtt'])).toEqual(eips.map((eip) => [eip, 'PublicIp']));
+      expect(eips).toHaveLength(3);
+    });
+  });
 });
+

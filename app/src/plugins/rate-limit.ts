@@ -3,7 +3,7 @@
  * rules are the fleet-wide limit in front of these):
  *  - per client IP on every route, where the IP is what the trusted proxy hops say
  *    (Fastify's trustProxy = TRUSTED_PROXY_HOPS, so a client cannot spoof it with its own
- *    X-Forwarded-For entries);
+ *    X-Forwarded-For entries), except for the addresses in `perIpExempt`;
  *  - per bearer token on authenticated routes (`app.userRateLimit`, run after auth).
  */
 import rateLimit from '@fastify/rate-limit';
@@ -21,6 +21,8 @@ declare module 'fastify' {
 
 export interface RateLimitOptions {
   readonly perIp: number;
+  /** Client IPs the per-IP limit skips (the per-token limit does not). */
+  readonly perIpExempt: readonly string[];
   readonly perUser: number;
   /**
    * Distinct clients (IPs, and tokens) each store tracks before the least recently seen
@@ -35,12 +37,14 @@ const tooManyRequests = (retryAfterSeconds: number): HttpProblem =>
   new HttpProblem(429, `Too many requests. Retry after ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) });
 
 async function rateLimits(app: FastifyInstance, options: RateLimitOptions): Promise<void> {
+  const exempt = new Set(options.perIpExempt);
   await app.register(rateLimit, {
     global: true,
     max: options.perIp,
     timeWindow: WINDOW_MS,
     cache: options.trackedClients,
     keyGenerator: (request: FastifyRequest) => `ip:${request.ip}`,
+    allowList: (request: FastifyRequest) => exempt.has(request.ip),
     errorResponseBuilder: (_request, context) => tooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
 
@@ -50,6 +54,8 @@ async function rateLimits(app: FastifyInstance, options: RateLimitOptions): Prom
     // The per-route store is made from these options merged over the plugin's, but its
     // type omits `cache`; without it the store keeps the library default of 5,000 keys.
     ...({ cache: options.trackedClients } as object),
+    // The per-IP exemption would be inherited too: an exempt address still pays per token.
+    allowList: undefined,
     keyGenerator: (request: FastifyRequest) => `user:${request.tokenHash?.toString('base64') ?? 'anonymous'}`,
   });
 

@@ -143,6 +143,24 @@ export class LoadTest extends Construct {
     this.suppressGeneratedFindings();
   }
 
+  /**
+   * What starting a run and reporting on it needs (`npm run loadtest`, loadtest/aws-run.ts):
+   * start executions of this state machine and follow them, list and read the results
+   * bucket, and read CloudWatch metrics for the report. Nothing that writes results,
+   * changes the allow list or runs a task: the state machine does those with its own role.
+   */
+  grantRun(grantee: iam.IGrantable): iam.Grant {
+    const grants = [
+      this.stateMachine.grantStartExecution(grantee),
+      this.stateMachine.grantExecution(grantee, 'states:DescribeExecution'),
+      iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.resultsBucket.bucketArn] }),
+      iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [this.resultsBucket.arnForObjects('*')] }),
+      // GetMetricData has no resource-level permissions: it is granted on "*" or not at all.
+      iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:GetMetricData'], resourceArns: ['*'] }),
+    ];
+    return grants.reduce((all, grant) => all.combine(grant));
+  }
+
   /** Findings on what CDK generates for the task and the .sync integration, each with its reason. */
   private suppressGeneratedFindings(): void {
     NagSuppressions.addResourceSuppressions(this.taskDefinition, [

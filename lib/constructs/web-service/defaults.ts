@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 
 /**
@@ -20,6 +21,12 @@ export const WEB_SERVICE_DEFAULTS = {
   writablePaths: ['/tmp'],
   cpu: 1024,
   memoryLimitMiB: 2048,
+  /**
+   * Task- and container-level CPU, memory, network and storage metrics: what tells one
+   * misbehaving task from the fleet. Billed as custom metrics per task and container
+   * (the capacity model prices them: capacity/cost.ts).
+   */
+  containerInsights: ecs.ContainerInsights.ENHANCED,
   minTasks: 2,
   maxTasks: 10,
   targetCpuUtilization: 60,

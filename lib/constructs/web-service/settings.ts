@@ -85,7 +85,7 @@ export function resolveProps(props: WebServiceProps): ResolvedSettings {
     rollbackErrorRate: props.rollbackErrorRate ?? 0.01,
     rollbackMinRequestsPerMinute: props.rollbackMinRequestsPerMinute ?? 60,
     rollbackLatencyThresholdMs: props.rollbackLatencyThresholdMs ?? 2 * (props.p99LatencyThresholdMs ?? D.p99LatencyThresholdMs),
-    containerInsights: props.containerInsights ?? ecs.ContainerInsights.ENHANCED,
+    containerInsights: props.containerInsights ?? D.containerInsights,
     environment: {},
     targetProtocol: props.targetProtocol ?? elbv2.ApplicationProtocol.HTTP,
   };
