@@ -89,8 +89,8 @@ export function createStage(app: App, config: StageConfig): StageStacks {
       })
     : undefined;
   // Both read the Data stack's SSM parameters, which must exist (and be current) first.
-  service.addDependency(data, 'reads the database secret ARN from the Data stack\'s parameter');
-  monitoring.addDependency(data, 'reads the cluster identifier from the Data stack\'s parameter');
+  service.addStackDependency(data, 'reads the database secret ARN from the Data stack\'s parameter');
+  monitoring.addStackDependency(data, 'reads the cluster identifier from the Data stack\'s parameter');
   for (const stack of [backupRegion, network, data, service, monitoring, ciDeploy, loadTest]) if (stack) acceptStageWideNistFindings(stack);
   return { backupRegion, network, data, service, monitoring, ciDeploy, loadTest };
 }
