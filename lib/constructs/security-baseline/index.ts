@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
@@ -165,9 +165,6 @@ export class SecurityBaseline extends Construct {
       });
       // Enhanced scanning is Inspector's: ECR refuses it before Inspector scans ECR.
       this.registryScanning.node.addDependency(this.inspector);
-      // Reading the enabled account's status fails the deployment when Enable refused the
-      // account (it answers 200 with the account in failedAccounts), instead of reporting success.
-      new CfnOutput(this, 'InspectorStatus', { value: this.inspector.enabledStatus, description: 'Amazon Inspector status of this account after the deployment enabled it' });
     }
 
     if (props.alarmTopic) {

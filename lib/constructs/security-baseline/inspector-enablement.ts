@@ -23,9 +23,6 @@ export interface InspectorEnablementProps {
   readonly disableOnDelete?: boolean;
 }
 
-/** The field of Inspector's Enable response that exists only when this account was enabled. */
-const ENABLED_ACCOUNT_STATUS = 'accounts.0.status';
-
 /**
  * Turns Amazon Inspector on for this account and region, for the given resource types.
  * CloudFormation has no resource for Inspector's account-level switch (aws-cdk-lib's
@@ -33,16 +30,17 @@ const ENABLED_ACCOUNT_STATUS = 'accounts.0.status';
  * with permission for exactly that call and the service-linked role Inspector creates on first
  * use. Removing the construct leaves Inspector on (see `disableOnDelete`).
  *
- * Enable reports an account it could not enable in `failedAccounts` and still answers 200, so
- * the call alone would look like success. An account that was enabled is listed in `accounts`
- * instead: `enabledStatus` reads its status from there, and the stack that outputs it
- * (as SecurityBaseline does) fails its deployment with "Vendor response doesn't contain
- * accounts.0.status" when Inspector refused; the enabling function's log has the error code.
+ * Known gap: Enable reports an account it could not enable in `failedAccounts` and still
+ * answers 200, so a refusal looks like success here. Failing the deployment on a missing
+ * `accounts.0.status` was tried and withdrawn: Enable may also list an account that is
+ * already enabled in `failedAccounts` (errorCode ALREADY_ENABLED, which Terraform's enabler
+ * treats as success), and then every update and every re-creation after a delete (Inspector
+ * stays on) would fail. The fix is a small provider function that treats ALREADY_ENABLED and
+ * ENABLE_IN_PROGRESS as success and polls BatchGetAccountStatus; until then Security Hub's
+ * Inspector controls report an account where Inspector is off.
  */
 export class InspectorEnablement extends Construct {
   readonly resource: cr.AwsCustomResource;
-  /** Inspector's status for this account after the call (ENABLING or ENABLED); unresolvable, failing the deployment, when Enable failed for it. */
-  readonly enabledStatus: string;
 
   constructor(scope: Construct, id: string, props: InspectorEnablementProps) {
     super(scope, id);
@@ -71,8 +69,6 @@ export class InspectorEnablement extends Construct {
       installLatestAwsSdk: false,
       logGroup: new logs.LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logEncryptionKey, removalPolicy: RemovalPolicy.DESTROY }),
     });
-
-    this.enabledStatus = this.resource.getResponseField(ENABLED_ACCOUNT_STATUS);
 
     NagSuppressions.addResourceSuppressions(
       this.resource,
