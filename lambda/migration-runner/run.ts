@@ -82,11 +82,20 @@ export interface Wait {
 
 const durationText = (seconds: number): string => (seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`);
 
-async function describeTask(ecs: ECSClient, task: MigrationTask, taskArn: string): Promise<Task> {
+/**
+ * ECS is eventually consistent: DescribeTasks right after RunTask may answer MISSING for a task
+ * that exists (RunTask's API reference says to retry with backoff). The provider framework
+ * makes its first check at once, so a MISSING answer this early means "not visible yet".
+ */
+const REGISTRATION_GRACE_MS = 60_000;
+
+/** The task as ECS describes it, or undefined while a just-started task is not visible yet. */
+async function describeTask(ecs: ECSClient, task: MigrationTask, taskArn: string, wait: Wait): Promise<Task | undefined> {
   const response = await ecs.send(new DescribeTasksCommand({ cluster: task.clusterArn, tasks: [taskArn] }));
   const found = response.tasks?.find((candidate) => candidate.taskArn === taskArn);
   if (!found) {
     const reason = response.failures?.[0]?.reason ?? 'not returned';
+    if (reason === 'MISSING' && waitedMs(wait) < REGISTRATION_GRACE_MS) return undefined;
     throw new MigrationFailedError(`migration task ${taskArn} cannot be described (${reason}); ECS keeps stopped tasks for about an hour`);
   }
   return found;
@@ -101,10 +110,11 @@ function waitedMs(wait: Wait): number {
 
 export async function check(ecs: ECSClient, requestType: RequestType, task: MigrationTask, taskArn: string, wait: Wait): Promise<CheckResult> {
   if (requestType === 'Delete') return { IsComplete: true };
-  let found: Task;
+  let found: Task | undefined;
   let timedOut: boolean;
   try {
-    found = await describeTask(ecs, task, taskArn);
+    found = await describeTask(ecs, task, taskArn, wait);
+    if (!found) return { IsComplete: false };
     timedOut = found.lastStatus !== 'STOPPED' && waitedMs(wait) >= wait.timeoutSeconds * 1000;
   } catch (error) {
     // The task may well still run: stop it rather than leave it holding the lock behind a failed deploy.

@@ -93,6 +93,12 @@ describe('check (isComplete)', () => {
     await expect(check(ecs, 'Create', TASK, TASK_ARN, WAIT)).rejects.toThrow(/no exit code; stop code TaskFailedToStart; reason: ResourceInitializationError: unable to pull secrets; container: CannotPullContainerError/);
   });
 
+  it('keeps waiting while a task started under a minute ago is not visible yet (ECS is eventually consistent), without stopping it', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: TASK_ARN, reason: 'MISSING' }] });
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, waited(59))).resolves.toEqual({ IsComplete: false });
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(0);
+  });
+
   it('fails when ECS no longer knows the task, and still asks ECS to stop it', async () => {
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: TASK_ARN, reason: 'MISSING' }] });
     ecsMock.on(StopTaskCommand).resolves({});
