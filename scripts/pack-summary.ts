@@ -1,7 +1,7 @@
 /**
  * Checks and reports the tarball the release is about to publish. Reads the output of
  * `npm pack --json` on stdin, fails when the manifest's entry points or a Lambda bundle are
- * not in it or a source map outside the Lambda bundles is, and prints the file list and
+ * not in it, or a source map outside the Lambda bundles or this repository's stage config is, and prints the file list and
  * sizes as Markdown (release.yml appends it to the job summary; consumer-smoke.sh checks
  * every tarball it packs):
  *
@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { LAMBDAS } from '../lambda/bundles';
-import { checkEntryPoints, checkLambdaBundles, checkSourceMaps, PackCheckError, parsePackReport, renderPackSummary, type EntryPoints } from './pack-summary/summary';
+import { checkEntryPoints, checkLambdaBundles, checkNoDeploymentConfig, checkSourceMaps, PackCheckError, parsePackReport, renderPackSummary, type EntryPoints } from './pack-summary/summary';
 
 try {
   const report = parsePackReport(readFileSync(0, 'utf8'));
@@ -18,6 +18,7 @@ try {
   checkEntryPoints(report, { main: manifest.main, types: manifest.types });
   checkLambdaBundles(report, LAMBDAS);
   checkSourceMaps(report);
+  checkNoDeploymentConfig(report);
   process.stdout.write(renderPackSummary(report));
 } catch (error) {
   if (!(error instanceof PackCheckError)) throw error;

@@ -87,6 +87,22 @@ export function checkSourceMaps(report: PackReport): void {
   }
 }
 
+/**
+ * This repository's own deployment, compiled beside the library by tsconfig.build.json: the
+ * stacks and the stage config (account IDs, hosted zones, CIDRs, the on-call address). No
+ * construct imports them and `exports` hides them, so in the tarball they would only publish
+ * the deployer's production details to the registry.
+ */
+export const DEPLOYMENT_ONLY = ['dist/lib/stacks/', 'dist/lib/config/'] as const;
+
+/** Fails when the tarball carries this repository's stacks or stage config. */
+export function checkNoDeploymentConfig(report: PackReport): void {
+  const leaked = report.files.filter((file) => DEPLOYMENT_ONLY.some((prefix) => file.path.startsWith(prefix)));
+  if (leaked.length > 0) {
+    throw new PackCheckError(`${report.filename} ships ${leaked.length} files of this repository's own stacks or stage config (e.g. ${leaked[0].path}): exclude ${DEPLOYMENT_ONLY.join(' and ')} in package.json "files"`);
+  }
+}
+
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }

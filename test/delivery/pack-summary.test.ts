@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleOptions, LAMBDAS } from '../../lambda/bundles';
-import { checkEntryPoints, checkLambdaBundles, checkSourceMaps, PackCheckError, parsePackReport, renderPackSummary, SOURCE_MAP_POLICY, type PackReport } from '../../scripts/pack-summary/summary';
+import { checkEntryPoints, checkLambdaBundles, checkNoDeploymentConfig, checkSourceMaps, PackCheckError, parsePackReport, renderPackSummary, SOURCE_MAP_POLICY, type PackReport } from '../../scripts/pack-summary/summary';
 import { REPO_ROOT } from './workflows';
 
 const report: PackReport = {
@@ -67,6 +67,13 @@ describe('what the tarball carries', () => {
     expect(() => checkSourceMaps(withFiles(...bundles('copier')))).not.toThrow();
     expect(() => checkSourceMaps(withFiles(...bundles('copier'), ['dist/lib/index.js.map', 2048], ['dist/lambda/bundles.js.map', 1024]))).toThrow(
       'bulwark-1.2.0.tgz ships 2 source maps outside dist/lambda-bundles (3.0 KiB, e.g. dist/lib/index.js.map)',
+    );
+  });
+
+  it('carries none of this repository\'s stacks or stage config (account IDs, DNS, on-call address)', () => {
+    expect(() => checkNoDeploymentConfig(withFiles(...bundles('copier'), ['dist/lib/constructs/network.js', 4096]))).not.toThrow();
+    expect(() => checkNoDeploymentConfig(withFiles(['dist/lib/config/stages/prod.js', 4096], ['dist/lib/stacks/stage.js', 2048]))).toThrow(
+      "bulwark-1.2.0.tgz ships 2 files of this repository's own stacks or stage config (e.g. dist/lib/config/stages/prod.js)",
     );
   });
 
