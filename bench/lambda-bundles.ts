@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { bundleOptions, LAMBDAS, type LambdaName } from '../lambda/bundles';
+import { packageDirectoryOf, packageNameOf } from '../scripts/third-party/bundled-packages';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -19,17 +20,12 @@ export interface BundleSize {
   readonly packages: Record<string, number>;
 }
 
-/** `node_modules/@scope/name/...` or `node_modules/name/...` to the package name. */
-function packageOf(input: string): string {
-  const parts = input.split('node_modules/').pop()!.split('/');
-  return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
-}
-
 function packageBytes(metafile: Metafile): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const name = input.includes('node_modules/') ? packageOf(input) : '(project)';
+      const directory = packageDirectoryOf(input);
+      const name = directory === undefined ? '(project)' : packageNameOf(directory);
       totals[name] = (totals[name] ?? 0) + bytesInOutput;
     }
   }
