@@ -6,6 +6,9 @@
  *   package.json     the external packages with the exact versions in the root lockfile
  *   package-lock.json their part of the root lockfile; the Dockerfile's deps stage runs
  *                    `npm ci --omit=dev` on the two
+ *   THIRD-PARTY-NOTICES.md  the licences and notices of the packages inlined into the
+ *                    bundles (the image ships it; installed packages keep their own files)
+ *   bundled-packages.json   the same packages as data, for the app's SBOM (scripts/sbom.ts)
  *
  * `pg` and the OpenTelemetry packages stay external: the instrumentations patch modules
  * through require hooks, which cannot see code inlined into a bundle. @fastify/swagger-ui
@@ -16,6 +19,7 @@
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUNDLED_PACKAGES_FILE, writeBundledPackages, writeThirdPartyNotices } from '../scripts/third-party/write';
 import { lockedVersion, runtimeLockfile, type Lockfile } from './runtime-lockfile';
 
 const root = join(__dirname, '..');
@@ -45,7 +49,7 @@ const UNSHIPPED_EXTERNALS = ['@electric-sql/pglite', 'pg-native'];
 export async function buildApp(outDir = APP_DIST): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  await build({
+  const { metafile } = await build({
     entryPoints: { server: join(__dirname, 'src', 'server.ts'), migrate: join(__dirname, 'src', 'migrate-cli.ts') },
     outdir: outDir,
     bundle: true,
@@ -54,10 +58,16 @@ export async function buildApp(outDir = APP_DIST): Promise<void> {
     format: 'cjs',
     sourcemap: 'linked',
     minify: false,
-    legalComments: 'none',
+    // Licence comments of the inlined sources (e.g. the formdata-polyfill copyright inside
+    // light-my-request) go to <output>.LEGAL.txt, folded into THIRD-PARTY-NOTICES.md.
+    legalComments: 'external',
+    metafile: true,
+    absWorkingDir: root,
     external: [...RUNTIME_EXTERNALS, ...UNSHIPPED_EXTERNALS],
     logLevel: 'warning',
   });
+  const bundled = writeThirdPartyNotices(metafile, { workingDir: root, outputBase: outDir, directory: outDir, subject: "The app's bundles (server.js, migrate.js)" });
+  writeBundledPackages(join(outDir, BUNDLED_PACKAGES_FILE), bundled);
   cpSync(join(__dirname, 'migrations'), join(outDir, 'migrations'), { recursive: true });
 
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as Lockfile;

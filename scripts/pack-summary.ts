@@ -1,9 +1,9 @@
 /**
  * Checks and reports the tarball the release is about to publish. Reads the output of
- * `npm pack --json` on stdin, fails when the manifest's entry points or a Lambda bundle are
- * not in it, or a source map outside the Lambda bundles or this repository's stage config is, and prints the file list and
- * sizes as Markdown (release.yml appends it to the job summary; consumer-smoke.sh checks
- * every tarball it packs):
+ * `npm pack --json` on stdin, fails when the manifest's entry points or a Lambda bundle (with
+ * its THIRD-PARTY-NOTICES.md) are not in it, or a source map outside the Lambda bundles or
+ * this repository's stage config is, and prints the file list and sizes as Markdown
+ * (release.yml appends it to the job summary; consumer-smoke.sh checks every tarball it packs):
  *
  *   npm pack --json | npm run --silent release:summary >> "$GITHUB_STEP_SUMMARY"
  */

@@ -1,3 +1,5 @@
+import { NOTICES_FILE } from '../third-party/notices';
+
 /** One tarball as `npm pack --dry-run --json` describes it (the fields we report). */
 export interface PackReport {
   readonly name: string;
@@ -58,12 +60,17 @@ const LAMBDA_BUNDLES = 'dist/lambda-bundles';
 /**
  * Fails when a Lambda the constructs deploy is missing from the tarball: BundledFunction
  * reads `dist/lambda-bundles/<name>/` from the installed package, and a consumer's synth
- * fails without it (the files list or the build dropped it).
+ * fails without it (the files list or the build dropped it). Each bundle carries the
+ * licences of the third-party code inside it (THIRD-PARTY-NOTICES.md): Apache-2.0, MIT and
+ * BSD allow redistributing that code only with them, so a tarball without them must not
+ * be published.
  */
 export function checkLambdaBundles(report: PackReport, lambdas: readonly string[]): void {
   const packed = new Set(report.files.map((file) => file.path));
-  const missing = lambdas.flatMap((name) => [`${LAMBDA_BUNDLES}/${name}/index.js`, `${LAMBDA_BUNDLES}/${name}/index.js.map`]).filter((file) => !packed.has(file));
-  if (missing.length > 0) throw new PackCheckError(`${report.filename} lacks the Lambda bundles ${missing.join(', ')}: run npm run build:lib before packing`);
+  const missing = lambdas
+    .flatMap((name) => ['index.js', 'index.js.map', NOTICES_FILE].map((file) => `${LAMBDA_BUNDLES}/${name}/${file}`))
+    .filter((file) => !packed.has(file));
+  if (missing.length > 0) throw new PackCheckError(`${report.filename} lacks the Lambda bundle files ${missing.join(', ')}: run npm run build:lib before packing`);
 }
 
 /**

@@ -133,11 +133,13 @@ export interface LicenceFile {
 }
 
 const LICENCE_FILE = /^(licen[cs]e|notice|copying|copyright)([-._].*)?$/i;
+/** Code and data that only look like licence files (license-checker.js, licenses.json). */
+const NOT_A_TEXT = /\.([cm]?[jt]s|json|map)$/i;
 
 /** The package's LICENSE / LICENCE / NOTICE / COPYING files (any extension or suffix such as LICENSE-MIT), by name. */
 export function licenceFiles(directory: string): LicenceFile[] {
   return readdirSync(directory)
-    .filter((file) => LICENCE_FILE.test(file) && statSync(path.join(directory, file)).isFile())
+    .filter((file) => LICENCE_FILE.test(file) && !NOT_A_TEXT.test(file) && statSync(path.join(directory, file)).isFile())
     .sort()
     .map((file) => ({ file, text: readFileSync(path.join(directory, file), 'utf8') }));
 }

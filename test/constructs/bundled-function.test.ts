@@ -23,7 +23,7 @@ describe.each(LAMBDAS)('the %s function', (name) => {
     const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
     const staged = path.join(assembly.directory, manifest.files[hash].source.path);
     const bundle = path.join(ROOT, BUNDLES_DIRECTORY, name);
-    expect(readdirSync(staged).sort()).toEqual(['index.js', 'index.js.map']);
+    expect(readdirSync(staged).sort()).toEqual(['THIRD-PARTY-NOTICES.md', 'index.js', 'index.js.map']);
     expect(readFileSync(path.join(staged, 'index.js'))).toEqual(readFileSync(path.join(bundle, 'index.js')));
   });
 });

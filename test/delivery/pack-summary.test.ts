@@ -53,13 +53,23 @@ describe('pack summary', () => {
 
 describe('what the tarball carries', () => {
   const withFiles = (...files: Array<[string, number]>): PackReport => ({ ...report, files: [...report.files, ...files.map(([path, size]) => ({ path, size }))] });
-  const bundles = (...names: string[]) => names.flatMap((name): Array<[string, number]> => [[`dist/lambda-bundles/${name}/index.js`, 800_000], [`dist/lambda-bundles/${name}/index.js.map`, 1_200_000]]);
+  const bundles = (...names: string[]) =>
+    names.flatMap((name): Array<[string, number]> => [
+      [`dist/lambda-bundles/${name}/index.js`, 800_000],
+      [`dist/lambda-bundles/${name}/index.js.map`, 1_200_000],
+      [`dist/lambda-bundles/${name}/THIRD-PARTY-NOTICES.md`, 80_000],
+    ]);
 
   it('holds every Lambda bundle the constructs deploy, with the map its stack traces are read with', () => {
     expect(() => checkLambdaBundles(withFiles(...bundles('copier', 'sync')), ['copier', 'sync'])).not.toThrow();
     expect(() => checkLambdaBundles(withFiles(...bundles('copier')), ['copier', 'sync'])).toThrow(
-      'bulwark-1.2.0.tgz lacks the Lambda bundles dist/lambda-bundles/sync/index.js, dist/lambda-bundles/sync/index.js.map: run npm run build:lib before packing',
+      'bulwark-1.2.0.tgz lacks the Lambda bundle files dist/lambda-bundles/sync/index.js, dist/lambda-bundles/sync/index.js.map, dist/lambda-bundles/sync/THIRD-PARTY-NOTICES.md: run npm run build:lib before packing',
     );
+  });
+
+  it('holds the licences of the third-party code inside each Lambda bundle', () => {
+    const withoutNotices = withFiles(...bundles('copier').filter(([path]) => !path.endsWith('/THIRD-PARTY-NOTICES.md')));
+    expect(() => checkLambdaBundles(withoutNotices, ['copier'])).toThrow('bulwark-1.2.0.tgz lacks the Lambda bundle files dist/lambda-bundles/copier/THIRD-PARTY-NOTICES.md');
   });
 
   it('ships source maps beside the Lambda bundles only, not for the library JavaScript', () => {
