@@ -6,7 +6,7 @@
  * flight.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import { get as httpsGet } from 'node:https';
@@ -95,6 +95,19 @@ describe('app/dist', () => {
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     const notShipped = [...required].filter((name) => !builtins.has(name) && !RUNTIME_EXTERNALS.some((pkg) => name === pkg || name.startsWith(`${pkg}/`)));
     expect(notShipped.sort()).toEqual(['@electric-sql/pglite', 'pg-native'].filter((name) => required.has(name)));
+  });
+
+  it('ships the licences of the packages inlined into the bundles, beside server.js and into the image', () => {
+    const notices = readFileSync(join(dist, 'THIRD-PARTY-NOTICES.md'), 'utf8');
+    const { packages } = JSON.parse(readFileSync(join(dist, 'bundled-packages.json'), 'utf8')) as { packages: Array<{ name: string; version: string; license: string }> };
+    expect(packages.map((pkg) => pkg.name)).toEqual(expect.arrayContaining(['fastify', 'pino', '@aws-sdk/client-secrets-manager']));
+    // Installed in the image's node_modules with their own licence files, not inlined.
+    for (const external of RUNTIME_EXTERNALS) expect(packages.map((pkg) => pkg.name)).not.toContain(external);
+    for (const { name, version, license } of packages) expect(notices).toContain(`| \`${name}\` | ${version} | ${license} |`);
+    expect(notices).toContain('Copyright (c) 2016-present The Fastify team');
+    expect(readdirSync(dist).filter((file) => file.endsWith('.LEGAL.txt'))).toEqual([]);
+    const dockerfile = readFileSync(join(__dirname, '..', '..', 'app', 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^COPY dist\/server\.js .*dist\/THIRD-PARTY-NOTICES\.md \.\/$/m);
   });
 
   it('ships the migration step as migrate.js: it creates the runtime role and exits 0', () => {
