@@ -11,7 +11,7 @@
  *                            (both from `npm run build:app`).
  * `npm sbom` describes a lockfile instead: for the library nothing (everything is bundled),
  * for the app packages the image never gets (PGlite) and not the bundle's exact versions.
- * Usage: `npm run build:lib && npm run build:app && npm run sbom [-- OUTPUT_DIR]`.
+ * Usage: `npm run build:lambdas && npm run build:app && npm run sbom [-- OUTPUT_DIR]`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ export const SBOM_TARGETS: readonly SbomTarget[] = [
     bundledPackages: path.join('app', 'dist', BUNDLED_PACKAGES_FILE),
     installedLockfile: path.join('app', 'dist', 'package-lock.json'),
   },
-  { file: 'library.cdx.json', packageJson: 'package.json', type: 'library', build: 'npm run build:lib', bundledPackages: path.join(BUNDLES_DIRECTORY, BUNDLED_PACKAGES_FILE) },
+  { file: 'library.cdx.json', packageJson: 'package.json', type: 'library', build: 'npm run build:lambdas', bundledPackages: path.join(BUNDLES_DIRECTORY, BUNDLED_PACKAGES_FILE) },
 ];
 
 interface Property {
@@ -107,8 +107,9 @@ export function installedComponents(lockfile: { packages: Record<string, LockEnt
   return Object.entries(lockfile.packages)
     .filter(([location]) => location !== '')
     .map(([location, entry]) => {
+      if (!entry.version) throw new Error(`${location} in the installed lockfile has no version: rebuild it (npm run build:app)`);
       const integrity = /^sha512-(.+)$/.exec(entry.integrity ?? '');
-      return component(entry.name ?? packageNameOf(location), entry.version!, entry.license, {
+      return component(entry.name ?? packageNameOf(location), entry.version, entry.license, {
         properties: [{ name: 'bulwark:installed-at', value: location }],
         ...(integrity ? { hashes: [{ alg: 'SHA-512', content: Buffer.from(integrity[1], 'base64').toString('hex') }] } : {}),
       });

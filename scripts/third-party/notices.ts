@@ -79,12 +79,14 @@ export function renderNotices({ subject, packages, legalComments }: NoticesInput
   const rows = packages.map((pkg) => {
     const id = `${pkg.name}@${pkg.version}`;
     const shipped = pkg.files.map((file) => `${file.file}: ${link(numberOf(file.text, `Shipped as ${file.file} by`, id))}`);
-    const reference =
-      pkg.files.length > 0
-        ? []
-        : licenceIds(pkg.license).map(
-            (licenceId) => `none shipped; ${licenceId}: ${link(numberOf(referenceText(id, licenceId), `The SPDX reference text of ${licenceId}, for the packages that ship no licence file:`, id))}`,
-          );
+    // A NOTICE file alone carries attributions, not the licence's terms.
+    const hasLicenceText = pkg.files.some((file) => !/^notice/i.test(file.file));
+    const reference = hasLicenceText
+      ? []
+      : licenceIds(pkg.license).map((licenceId) => {
+          const text = numberOf(referenceText(id, licenceId), `The SPDX reference text of ${licenceId}, for the packages that ship no licence file:`, id);
+          return `no licence file; ${licenceId}: ${link(text)}`;
+        });
     return `| \`${pkg.name}\` | ${pkg.version} | ${pkg.license} | ${[...shipped, ...reference].join(', ')} |`;
   });
 

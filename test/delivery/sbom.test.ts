@@ -86,5 +86,5 @@ describe.each(['app', 'library'])('the %s SBOM as CycloneDX', (name) => {
 });
 
 it('refuses to describe a build that has not run', () => {
-  expect(() => generateSbom({ ...target('library.cdx.json'), bundledPackages: join(work, 'nowhere.json') })).toThrow(`${join(work, 'nowhere.json')} is missing: run npm run build:lib first`);
+  expect(() => generateSbom({ ...target('library.cdx.json'), bundledPackages: join(work, 'nowhere.json') })).toThrow(`${join(work, 'nowhere.json')} is missing: run npm run build:lambdas first`);
 });

@@ -154,9 +154,12 @@ describe('THIRD-PARTY-NOTICES.md', () => {
 
   it('gives a package that ships no licence file the SPDX reference text of its licence, and fails when there is none', () => {
     const notices = renderNotices({ subject: 'B', packages: [pkg('@aws-lambda-powertools/logger', 'MIT-0', []), pkg('@aws-lambda-powertools/commons', 'MIT-0', [])], legalComments: [] });
-    expect(notices).toContain('| `@aws-lambda-powertools/logger` | 1.0.0 | MIT-0 | none shipped; MIT-0: [1](#text-1) |');
+    expect(notices).toContain('| `@aws-lambda-powertools/logger` | 1.0.0 | MIT-0 | no licence file; MIT-0: [1](#text-1) |');
     expect(notices).toContain('The SPDX reference text of MIT-0, for the packages that ship no licence file: `@aws-lambda-powertools/logger@1.0.0`, `@aws-lambda-powertools/commons@1.0.0`.');
     expect(notices).toContain('MIT No Attribution');
+    // A NOTICE names who to credit, not the terms: the licence text comes with it.
+    const noticeOnly = renderNotices({ subject: 'B', packages: [pkg('noticed', 'Apache-2.0', [['NOTICE', 'Noticed\nCopyright 2020 Noticed Inc.\n']])], legalComments: [] });
+    expect(noticeOnly).toContain('| `noticed` | 1.0.0 | Apache-2.0 | NOTICE: [1](#text-1), no licence file; Apache-2.0: [2](#text-2) |');
     expect(() => renderNotices({ subject: 'B', packages: [pkg('bare', 'ISC', [])], legalComments: [] })).toThrow(/^bare@1\.0\.0 is bundled but ships no licence file, and scripts\/third-party\/reference-texts has no text of ISC/);
   });
 
