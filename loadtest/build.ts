@@ -1,17 +1,19 @@
 /**
  * `npm run build:loadtest`: the load generator as one self-contained esbuild bundle,
- * loadtest/dist/worker.js (autocannon, hdr-histogram-js and the S3 client inlined), which
- * is all the image (loadtest/Dockerfile) ships.
+ * loadtest/dist/worker.js (autocannon, hdr-histogram-js and the S3 client inlined), and the
+ * THIRD-PARTY-NOTICES.md of the packages inlined, which are all the image (loadtest/Dockerfile) ships.
  */
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeThirdPartyNotices } from '../scripts/third-party/write';
 
 export const WORKER_BUNDLE = join(__dirname, 'dist', 'worker.js');
 
 export async function buildLoadGenerator(): Promise<string> {
-  rmSync(join(__dirname, 'dist'), { recursive: true, force: true });
-  await build({
+  const dist = join(__dirname, 'dist');
+  rmSync(dist, { recursive: true, force: true });
+  const { metafile } = await build({
     entryPoints: [join(__dirname, 'worker-main.ts')],
     outfile: WORKER_BUNDLE,
     bundle: true,
@@ -20,9 +22,13 @@ export async function buildLoadGenerator(): Promise<string> {
     format: 'cjs',
     minify: false,
     sourcemap: false,
-    legalComments: 'none',
+    // Licence comments of the inlined sources go to worker.js.LEGAL.txt, folded into the notices.
+    legalComments: 'external',
+    metafile: true,
+    absWorkingDir: join(__dirname, '..'),
     logLevel: 'warning',
   });
+  writeThirdPartyNotices(metafile, { workingDir: join(__dirname, '..'), outputBase: dist, directory: dist, subject: 'The load generator bundle (worker.js)' });
   return WORKER_BUNDLE;
 }
 

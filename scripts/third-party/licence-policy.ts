@@ -14,6 +14,7 @@ export const PERMISSIVE_LICENCES: Readonly<Record<string, string>> = {
   'BSD-3-Clause': 'BSD-2-Clause plus a no-endorsement clause',
   ISC: 'permissive, equivalent to MIT',
   '0BSD': 'public-domain equivalent, no conditions at all (tslib)',
+  Zlib: 'permissive: keep the notice, do not misrepresent the origin, mark altered versions (pako in the load generator, with MIT)',
 };
 
 /** A bundled package whose licence we cannot ship under: the message names the package. */

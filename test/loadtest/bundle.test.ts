@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,11 +64,15 @@ describe('the load-generator bundle', () => {
 
   it('is all the image gets: the build context admits only the Dockerfile and the bundle, and the image runs it as a non-root user', async () => {
     const ignore = (await readFile(join(__dirname, '..', '..', 'loadtest', '.dockerignore'), 'utf8')).split('\n').filter((line) => line && !line.startsWith('#'));
-    expect(ignore).toEqual(['*', '!Dockerfile', '!dist/worker.js']);
+    expect(ignore).toEqual(['*', '!Dockerfile', '!dist/worker.js', '!dist/THIRD-PARTY-NOTICES.md']);
     const dockerfile = await readFile(join(__dirname, '..', '..', 'loadtest', 'Dockerfile'), 'utf8');
-    expect(dockerfile.match(/^COPY .*/gm)).toEqual(['COPY dist/worker.js ./']);
+    expect(dockerfile.match(/^COPY .*/gm)).toEqual(['COPY dist/worker.js dist/THIRD-PARTY-NOTICES.md ./']);
     expect(dockerfile).toMatch(/^FROM node:\d+-slim@sha256:[0-9a-f]{64}$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "worker.js"\]$/m);
+    // The licences of what the bundle inlines travel with it.
+    const notices = await readFile(join(dirname(bundle), 'THIRD-PARTY-NOTICES.md'), 'utf8');
+    expect(notices).toMatch(/^\| `autocannon` \| [\d.]+ \| MIT \| LICENSE: /m);
+    expect(notices).toMatch(/^\| `hdr-histogram-js` \| [\d.]+ \| BSD-2-Clause \| /m);
   });
 });
