@@ -1,23 +1,42 @@
 /**
- * Fails when HEAD breaks users of the package against its merge base with a base ref and no
- * pending changeset makes the next release major (verify.yml runs it on every pull request):
+ * Fails when HEAD breaks users of the package and nothing announces it as a major release:
  * an export or prop removed or renamed in etc/constructs.api.md, or a pinned logical ID,
  * replacement-sensitive property or retention policy changed in a construct's baseline.
  *
- *   npm run release:check-breaking                       against origin/main
- *   npm run release:check-breaking -- --base REF         against another ref
+ *   npm run release:check-breaking                       against the merge base with origin/main;
+ *                                                        a pending major changeset announces it
+ *   npm run release:check-breaking -- --base REF         against another ref (verify.yml: the
+ *                                                        pull request's base branch)
+ *   npm run release:check-breaking -- --release VERSION  against the tag of the latest release
+ *                                                        VERSION (release.yml); only a new major
+ *                                                        version in package.json announces it
  */
 import * as path from 'node:path';
 import { BreakingCheckError, breakingChangesAnnounced, checkBreakingChanges, describeBreakingCheck } from './breaking-changes/check';
+import { checkRelease, describeReleaseCheck, releaseAnnouncesBreaks } from './breaking-changes/release';
 
+const ROOT = path.join(__dirname, '..');
 const args = process.argv.slice(2);
-const baseIndex = args.indexOf('--base');
-const base = baseIndex >= 0 ? args[baseIndex + 1] : 'origin/main';
+const option = (name: string): string | undefined => {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (!value || value.startsWith('--')) throw new BreakingCheckError(`${name} needs a value`);
+  return value;
+};
+
 try {
-  if (!base) throw new BreakingCheckError('--base needs a ref (a branch, tag or commit)');
-  const result = checkBreakingChanges(path.join(__dirname, '..'), base);
-  console.log(describeBreakingCheck(result, base));
-  process.exitCode = breakingChangesAnnounced(result) ? 0 : 1;
+  const previous = option('--release');
+  if (previous !== undefined) {
+    const result = checkRelease(ROOT, previous);
+    console.log(describeReleaseCheck(result));
+    process.exitCode = releaseAnnouncesBreaks(result) ? 0 : 1;
+  } else {
+    const base = option('--base') ?? 'origin/main';
+    const result = checkBreakingChanges(ROOT, base);
+    console.log(describeBreakingCheck(result, base));
+    process.exitCode = breakingChangesAnnounced(result) ? 0 : 1;
+  }
 } catch (error) {
   if (!(error instanceof BreakingCheckError)) throw error;
   console.error(`breaking-changes: ${error.message}`);

@@ -5,6 +5,10 @@
 # Docker, (1) the README's snippet verbatim and (2) the examples/ app with its imports
 # pointed at the package, each with cdk-nag AwsSolutions applied. Prints the packed size,
 # the consumer's install size and package count.
+#
+#   bash scripts/consumer-smoke.sh            packs this checkout (verify.yml, .ci/run)
+#   bash scripts/consumer-smoke.sh TARBALL    an already packed tarball (release.yml: the one
+#                                             it publishes, pack-checked where it was packed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -13,12 +17,19 @@ trap 'rm -rf "$work"' EXIT
 
 step() { echo "-- consumer smoke: $*"; }
 
-step "pack"
-tarball=$(npm pack --silent --pack-destination "$work" | tail -1)
+if [ $# -gt 0 ]; then
+  [ -f "$1" ] || { echo "consumer smoke: no tarball at $1" >&2; exit 2; }
+  step "the tarball $(basename "$1")"
+  cp "$1" "$work/"
+  tarball=$(basename "$1")
+else
+  step "pack"
+  tarball=$(npm pack --silent --pack-destination "$work" | tail -1)
+  # The release's pack check over the same files: entry points, every Lambda bundle, and no
+  # source map outside the bundles (scripts/pack-summary.ts).
+  npm pack --dry-run --json --ignore-scripts 2>/dev/null | node_modules/.bin/tsx scripts/pack-summary.ts >/dev/null
+fi
 packed_bytes=$(stat -c %s "$work/$tarball")
-# The release's pack check over the same files: entry points, every Lambda bundle, and no
-# source map outside the bundles (scripts/pack-summary.ts).
-npm pack --dry-run --json --ignore-scripts 2>/dev/null | node_modules/.bin/tsx scripts/pack-summary.ts >/dev/null
 # Every compiled module in the tarball has its source: stale output of a deleted file
 # would shadow the current code (web-service.js is loaded before web-service/index.js).
 tar tzf "$work/$tarball" | node -e '

@@ -77,6 +77,17 @@ export function breakingChangesAnnounced(result: BreakingCheckResult): boolean {
 
 /** The report printed by the CLI: what breaks, and what to do about it. */
 export function describeBreakingCheck(result: BreakingCheckResult, base: string): string {
+  return describeBreaks(
+    result,
+    base,
+    result.majorChangesets.length > 0
+      ? `Announced as major by ${result.majorChangesets.map((file) => `${CHANGESETS}/${file}`).join(', ')}.`
+      : `No pending changeset makes the next release of ${result.packageName} major: it would ship as a minor or patch. Add one (npx changeset, choose major) that tells users what breaks and how to keep their data, or undo the break.`,
+  );
+}
+
+/** What breaks against `base`, one line per change, then `verdict` (how the release announces it). */
+export function describeBreaks(result: BreakingCheckResult, base: string, verdict: string): string {
   const against = `${base} (merge base ${result.mergeBase.slice(0, 12)})`;
   if (result.api.length + result.logicalIds.length === 0) return `breaking-changes: none against ${against}`;
   const lines = [`breaking-changes: against ${against}, this change breaks users of ${result.packageName}:`];
@@ -85,10 +96,6 @@ export function describeBreakingCheck(result: BreakingCheckResult, base: string)
   };
   list(`Public API (${API_REPORT}):`, result.api);
   list(`Logical IDs (${BASELINES}):`, result.logicalIds);
-  lines.push(
-    result.majorChangesets.length > 0
-      ? `Announced as major by ${result.majorChangesets.map((file) => `${CHANGESETS}/${file}`).join(', ')}.`
-      : `No pending changeset makes the next release of ${result.packageName} major: it would ship as a minor or patch. Add one (npx changeset, choose major) that tells users what breaks and how to keep their data, or undo the break.`,
-  );
+  lines.push(verdict);
   return lines.join('\n');
 }

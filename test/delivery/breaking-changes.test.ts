@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { breakingApiChanges, parseApiReport } from '../../scripts/breaking-changes/api-surface';
 import { API_REPORT, BASELINES, BreakingCheckError, breakingChangesAnnounced, checkBreakingChanges, describeBreakingCheck } from '../../scripts/breaking-changes/check';
+import { checkRelease, describeReleaseCheck, releaseAnnouncesBreaks } from '../../scripts/breaking-changes/release';
 import type { LogicalIdSnapshot } from '../constructs/logical-ids/snapshot';
 
 const PACKAGE = '@bulwark-cdk/constructs';
@@ -159,5 +160,78 @@ describe('breaking changes against the merge base (npm run release:check-breakin
   it('refuses a base that is not a commit here, naming the fetch it needs', () => {
     expect(() => checkBreakingChanges(repo, 'origin/main')).toThrow(BreakingCheckError);
     expect(() => checkBreakingChanges(repo, 'origin/main')).toThrow('origin/main is not a commit here: fetch it first (a CI checkout needs fetch-depth: 0)');
+  });
+});
+
+describe('breaking changes against the latest release (npm run release:check-breaking -- --release VERSION)', () => {
+  const RELEASED = '1.4.0';
+  const setVersion = (version: string) => write('package.json', JSON.stringify({ name: PACKAGE, version }));
+  const releaseCheck = () => checkRelease(repo, RELEASED);
+  beforeEach(() => git('tag', `${PACKAGE}@${RELEASED}`, 'main'));
+
+  it('fails a break released as a minor although no changeset is pending any more (consumed, downgraded or never written)', () => {
+    writeBaseline('AuroraDatabase', snapshot('OrdersDatabaseCluster0A1B2C3D'));
+    write(API_REPORT, REPORT.replace('    readonly readers?: number;\n', ''));
+    setVersion('1.5.0');
+    commit('a minor release that breaks');
+    const result = releaseCheck();
+    expect(result).toMatchObject({ tag: `${PACKAGE}@1.4.0`, previous: '1.4.0', version: '1.5.0' });
+    expect(result.breaks.api).toEqual(['OrdersProps.readers is gone (removed or renamed)']);
+    expect(result.breaks.logicalIds).toEqual([expect.stringMatching(/^AuroraDatabase: Subject\/DatabaseCluster5B53A178 .* is gone/)]);
+    expect(releaseAnnouncesBreaks(result)).toBe(false);
+    const report = describeReleaseCheck(result);
+    expect(report).toMatch(new RegExp(`^breaking-changes: against the latest release ${PACKAGE}@1.4.0 \\(merge base [0-9a-f]{12}\\), this change breaks users`));
+    expect(report).toContain('1.5.0 is not a new major version of 1.4.0, so users on ^1.4.0 would get these breaks in an ordinary upgrade.');
+  });
+
+  it('fails the same break even with a major changeset still pending: only the version published counts', () => {
+    write(API_REPORT, REPORT.replace('readonly readers?: number;', 'readonly readers: number;'));
+    write('.changeset/brave-cats.md', `---\n"${PACKAGE}": major\n---\n\nreaders is required.\n`);
+    setVersion('1.4.1');
+    commit('hand-edited patch version');
+    expect(releaseAnnouncesBreaks(releaseCheck())).toBe(false);
+  });
+
+  it('passes a break in a new major version (a pre-release of it too), and a minor that breaks nothing', () => {
+    write(API_REPORT, REPORT.replace('readonly readers?: number;', 'readonly readers: number;'));
+    setVersion('2.0.0-next.0');
+    commit('major pre-release');
+    expect(releaseAnnouncesBreaks(releaseCheck())).toBe(true);
+    expect(describeReleaseCheck(releaseCheck())).toContain('Published as 2.0.0-next.0, a new major version.');
+
+    git('checkout', '--quiet', '-b', 'additive', 'main');
+    write(API_REPORT, REPORT.replace('    readonly vpc: ec2.IVpc;', '    readonly vpc: ec2.IVpc;\n    readonly writer?: string;'));
+    setVersion('1.5.0');
+    commit('minor');
+    const result = releaseCheck();
+    expect(releaseAnnouncesBreaks(result)).toBe(true);
+    expect(describeReleaseCheck(result)).toMatch(/^breaking-changes: none against the latest release @bulwark-cdk\/constructs@1\.4\.0/);
+  });
+
+  it('compares against the release, not main: a break already released is not announced again', () => {
+    git('checkout', '--quiet', 'main');
+    write(API_REPORT, REPORT.replace('export const ORDERS_PORT = 5432;', ''));
+    setVersion('2.0.0');
+    commit('2.0.0');
+    git('tag', `${PACKAGE}@2.0.0`);
+    setVersion('2.1.0');
+    commit('2.1.0');
+    const result = checkRelease(repo, '2.0.0');
+    expect(result.breaks.api).toEqual([]);
+    expect(releaseAnnouncesBreaks(result)).toBe(true);
+  });
+
+  it('refuses a version that is not above the release, an invalid version and a release whose tag is missing', () => {
+    expect(() => releaseCheck()).toThrow('package.json\'s version 1.4.0 is not above the latest release 1.4.0');
+    setVersion('1.5');
+    commit('invalid');
+    expect(() => releaseCheck()).toThrow('package.json\'s version "1.5" is not a semantic version');
+    expect(() => checkRelease(repo, 'latest')).toThrow('the latest release "latest" is not a semantic version');
+    setVersion('1.6.0');
+    commit('valid');
+    expect(() => checkRelease(repo, '1.5.0')).toThrow(
+      `the latest release's tag ${PACKAGE}@1.5.0 is not in this clone: fetch the tags (fetch-depth: 0), or, when that release's github-release job failed, re-run it to create the tag`,
+    );
+    expect(() => checkRelease(repo, '1.5.0')).toThrow(BreakingCheckError);
   });
 });

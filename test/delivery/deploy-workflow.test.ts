@@ -32,8 +32,8 @@ describe('.github/workflows/deploy.yml', () => {
   const { verify, diff, deploy } = workflow.jobs;
   const deploySteps = deploy.steps ?? [];
 
-  it('runs on pull requests to main and on pushes to main', () => {
-    expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
+  it('runs on pull requests to main, on merge-queue groups and on pushes to main', () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(['merge_group', 'pull_request', 'push']);
     expect(workflow.on.pull_request?.branches).toEqual(['main']);
     expect(workflow.on.push?.branches).toEqual(['main']);
   });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadWorkflow, loadWorkflows, REPO_ROOT, runs, usesAction, type WorkflowJob, type WorkflowStep } from './workflows';
 
 const workflow = loadWorkflow('release.yml');
-const { verify, build, publish } = workflow.jobs;
+const { verify, build, smoke, publish } = workflow.jobs;
 const githubRelease = workflow.jobs['github-release'];
 const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; scripts: Record<string, string>; devDependencies: Record<string, string> };
 const verifyNode = loadWorkflow('verify.yml').env?.NODE_VERSION;
@@ -35,7 +35,8 @@ describe('.github/workflows/release.yml', () => {
   it('builds only after the same verification gate the deploy runs has passed, publishes only what the build packed', () => {
     expect(verify.uses).toBe(loadWorkflow('deploy.yml').jobs.verify.uses);
     expect(build.needs).toBe('verify');
-    expect(publish.needs).toBe('build');
+    expect(smoke.needs).toBe('build');
+    expect(publish.needs).toEqual(['build', 'smoke']);
     expect(publish.if).toBe("needs.build.outputs.publish == 'true'");
   });
 
@@ -48,8 +49,14 @@ describe('.github/workflows/release.yml', () => {
     expect(setupNode.with?.cache).toBeUndefined();
   });
 
+  it('installs without running any dependency install script where the published tarball is built', () => {
+    const install = stepIn(build, runs('npm ci'), 'npm ci in build');
+    expect(install.run?.trim()).toBe('npm ci --ignore-scripts --no-audit --no-fund');
+    expect(stepsOf(build).filter((step) => /\bnpm (ci|install)\b/.test(step.run ?? ''))).toEqual([install]);
+  });
+
   it('builds the library, packs it once, checks and reports the tarball, fingerprints it and uploads it with its notes', () => {
-    const notes = indexIn(build, runs('npm run --silent release:notes -- "$VERSION" > "$RUNNER_TEMP/package/release-notes.md"'), 'release notes');
+    const notes = indexIn(build, (step) => step.id === 'version', 'release notes in the version decision');
     const buildLib = indexIn(build, runs('npm run build:lib'), 'npm run build:lib');
     const pack = stepIn(build, (step) => step.id === 'pack', 'pack step');
     const packRun = pack.run ?? '';
@@ -72,12 +79,39 @@ describe('.github/workflows/release.yml', () => {
     expect(manifest.scripts['release:notes']).toBe('tsx scripts/release-notes.ts');
   });
 
-  it('decides once whether the version is new: skips a private package or a version already on npm', () => {
+  it('decides once whether the version is a new release: skips a private package, a version already on npm, and one without a CHANGELOG.md section', () => {
     const decide = stepIn(build, (step) => step.id === 'version', 'version decision');
     expect(decide.run).toContain('npm view "$name@$version"');
     expect(decide.run).toContain('.private === true');
     expect(decide.run).toContain('echo "tag=$name@$version"');
+    // Until a release pull request writes the changelog, pushes to main publish nothing and stay green.
+    expect(decide.run).toContain('elif ! npm run --silent release:notes -- "$version" > "$RUNNER_TEMP/package/release-notes.md" 2> "$RUNNER_TEMP/release-notes.err"; then');
+    expect(decide.run?.indexOf('release:notes')).toBeGreaterThan(decide.run?.indexOf('npm view "$name@$version"') ?? Infinity);
     for (const step of stepsOf(build).slice(stepsOf(build).indexOf(decide) + 1)) expect(step.if, step.name).toBe("steps.version.outputs.publish == 'true'");
+  });
+
+  it('publishes a break since the latest release on npm only as a new major version, compared with that release\'s tag', () => {
+    const check = stepIn(build, runs('npm run release:check-breaking -- --release "$latest"'), 'release-time breaking-change check');
+    expect(check.env).toEqual({ NAME: '${{ steps.version.outputs.name }}' });
+    expect(check.run).toContain('if ! latest=$(npm view "$NAME" version 2> "$RUNNER_TEMP/npm-view.err"); then');
+    // Only "not on npm at all" lets the first release through; any other npm error fails the job.
+    expect(check.run).toMatch(/grep -q E404 "\$RUNNER_TEMP\/npm-view\.err"; then\n\s+echo "::notice::[^"]+"\n\s+exit 0\n\s+fi\n\s+cat "\$RUNNER_TEMP\/npm-view\.err" >&2\n\s+exit 1/);
+    expect(stepsOf(build).indexOf(check)).toBeLessThan(indexIn(build, runs('npm run build:lib'), 'npm run build:lib'));
+    // The tags are in the checkout only with the whole history.
+    expect(stepIn(build, usesAction('actions/checkout'), 'checkout in build').with).toEqual({ 'persist-credentials': false, 'fetch-depth': 0 });
+  });
+
+  it('runs the consumer smoke test on exactly the tarball it publishes, in a job with neither the build nor a token', () => {
+    expect(smoke.if).toBe("needs.build.outputs.publish == 'true'");
+    expect(smoke.permissions).toEqual({ contents: 'read' });
+    const download = indexIn(smoke, downloadsPackage, 'download of the package artifact in smoke');
+    const digest = indexIn(smoke, runs('echo "$SHA256  $RUNNER_TEMP/package/$TARBALL" | sha256sum --check --strict'), 'digest check in smoke');
+    const run = stepIn(smoke, runs('bash scripts/consumer-smoke.sh'), 'consumer smoke');
+    expect(run.run?.trim()).toBe('bash scripts/consumer-smoke.sh "$RUNNER_TEMP/package/$TARBALL"');
+    expect(run.env).toEqual({ TARBALL: '${{ needs.build.outputs.tarball }}' });
+    expect(download).toBeLessThan(digest);
+    expect(digest).toBeLessThan(stepsOf(smoke).indexOf(run));
+    expect(stepIn(smoke, runs('npm ci'), 'npm ci in smoke').run?.trim()).toBe('npm ci --ignore-scripts --no-audit --no-fund');
   });
 
   it('publishes exactly the packed tarball with provenance through trusted publishing: an OIDC token, no npm token, no install, no build', () => {
@@ -139,7 +173,8 @@ describe('changesets', () => {
     expect(config.baseBranch).toBe('main');
     expect(config.access).toBe('public');
     expect(manifest.devDependencies['@changesets/cli']).toBeDefined();
-    expect(manifest.scripts['release:version']).toBe('changeset version');
+    // package-lock.json carries the version too: the release pull request updates both.
+    expect(manifest.scripts['release:version']).toBe('changeset version && npm install --package-lock-only --ignore-scripts --no-audit --no-fund');
   });
 
   // With npm workspaces changesets reads the repository as a monorepo and versions only its

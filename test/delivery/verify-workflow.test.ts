@@ -17,9 +17,10 @@ describe('.github/workflows/verify.yml', () => {
   it('fails a pull request that breaks users of the package without a major changeset, diffing against its merge base', () => {
     const check = steps[indexOf(runs('npm run release:check-breaking'), 'npm run release:check-breaking')];
     expect(scripts['release:check-breaking']).toBe('tsx scripts/check-breaking-changes.ts');
-    expect(check.run?.trim()).toBe('npm run release:check-breaking -- --base "$BASE_REF"');
-    expect(check.env?.BASE_REF).toBe('origin/${{ github.base_ref }}');
-    expect(check.if).toBe("github.event_name == 'pull_request'");
+    expect(check.run?.trim()).toBe('npm run release:check-breaking -- --base "origin/${BASE_BRANCH#refs/heads/}"');
+    expect(check.env?.BASE_BRANCH).toBe('${{ github.event.merge_group.base_ref || github.base_ref }}');
+    // Pull requests and merge-queue groups: a group is checked as it would land.
+    expect(check.if).toBe("github.event_name == 'pull_request' || github.event_name == 'merge_group'");
     // The merge base is only there with the whole history; the token is not kept to fetch it later.
     const checkout = steps.find(usesAction('actions/checkout'));
     expect(checkout?.with).toMatchObject({ 'fetch-depth': 0, 'persist-credentials': false });
