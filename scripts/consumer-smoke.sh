@@ -25,8 +25,8 @@ if [ $# -gt 0 ]; then
 else
   step "pack"
   tarball=$(npm pack --silent --pack-destination "$work" | tail -1)
-  # The release's pack check over the same files: entry points, every Lambda bundle, and no
-  # source map outside the bundles (scripts/pack-summary.ts).
+  # The release's pack check over the same files: entry points, every Lambda bundle with its
+  # THIRD-PARTY-NOTICES.md, and no source map outside the bundles (scripts/pack-summary.ts).
   npm pack --dry-run --json --ignore-scripts 2>/dev/null | node_modules/.bin/tsx scripts/pack-summary.ts >/dev/null
 fi
 packed_bytes=$(stat -c %s "$work/$tarball")
