@@ -25,6 +25,8 @@ export interface NoticesInput {
   readonly legalComments: readonly LicenceFile[];
 }
 
+// The SPDX License List's texts (spdx.org/licenses), word for word: compared with the
+// spdx-license-list package (6.12.0), whose texts are SPDX's own, when they were added.
 const REFERENCE_TEXTS = path.join(__dirname, 'reference-texts');
 
 /**
