@@ -169,7 +169,10 @@ describe('ip-set-sync handler (in process)', () => {
   it('still writes IPv6 when the IPv4 write fails, then throws', async () => {
     waf.on(UpdateIPSetCommand, { Name: 'block-v4' }).rejects(new WAFInternalErrorException({ message: 'internal', $metadata: {} }));
     const { handler, documents } = run(fetchServing({ [DROP_URL]: () => new Response('192.0.2.0/24\n') }));
-    await expect(handler()).rejects.toThrow('IP set block-v4 (IPv4): WAFInternalErrorException: internal');
+    await expect(handler()).rejects.toMatchObject({
+      name: 'IpSetSyncFailedError',
+      message: 'ip-set-sync had 1 failure(s): IP set block-v4 (IPv4): WAFInternalErrorException: internal',
+    });
     expect(waf.commandCalls(UpdateIPSetCommand).map((call) => call.args[0].input.Name)).toEqual(['block-v4', 'block-v6']);
     const [runDocument, ipv4Document, ipv6Document] = documents();
     expect(runDocument).toMatchObject({ IpSetSyncFailures: 1 });

@@ -1,3 +1,4 @@
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateIPSetCommand, GetIPSetCommand, WAFV2Client, type IPAddressVersion } from '@aws-sdk/client-wafv2';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -8,7 +9,7 @@ import { startListServer, type ListServer } from './list-server';
 
 /**
  * The real Lambda entry point (lambda/ip-set-sync/handler.ts, configured only through its
- * environment) against moto's wafv2 and SSM over HTTP, with reputation lists served on
+ * environment) against moto's wafv2, SSM and S3 over HTTP, with reputation lists served on
  * 127.0.0.1.
  */
 describe('ip-set-sync handler against moto', () => {
@@ -144,6 +145,24 @@ describe('ip-set-sync handler against moto', () => {
     const logs = stdout.map((line) => JSON.parse(line)).filter((line) => line.level);
     expect(logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'the blocklist parameter does not exist: the operator blocklist is empty', parameterName: PARAMETER }));
     expect(emfDocuments()[0]).toMatchObject({ IpSetSyncFailures: 0 });
+  });
+
+  it('reads the operator blocklist from S3 when BLOCKLIST_SOURCE is an s3:// URI (the default clients, not SSM)', async () => {
+    const s3 = new S3Client({ endpoint: moto.endpoint, region: REGION, credentials: moto.credentials });
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'bulwark-test-blocklist' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'bulwark-test-blocklist', Key: 'waf/blocklist.txt', Body: '203.0.113.9\n2001:db8:cafe::/48\n' }));
+    } finally {
+      s3.destroy();
+    }
+    process.env.BLOCKLIST_SOURCE = 's3://bulwark-test-blocklist/waf/blocklist.txt';
+    const handler = await coldStartHandler();
+
+    expect((await handler()).failures).toEqual([]);
+
+    // The SSM parameter's entries (203.0.113.5, 2001:db8:dead::/48) are not read.
+    expect((await readSet(sets.v4)).addresses).toEqual(['10.9.0.0/16', '192.0.2.0/24', '198.51.100.7/32', '203.0.113.9/32']);
+    expect((await readSet(sets.v6)).addresses).toEqual(['2001:db8:beef::/48', '2001:db8:cafe::/48']);
   });
 
   it('fails at cold start, naming the variable, when the environment is incomplete', async () => {

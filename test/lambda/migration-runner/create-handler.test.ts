@@ -53,6 +53,12 @@ describe('migration runner handlers', () => {
       ['migration task started', 'cfn-request-1', TASK_ARN],
       ['migration task running', 'cfn-request-1', TASK_ARN],
     ]);
+    // The default logger names the service the log queries filter on.
+    expect(output.logs().map((line) => line.service)).toEqual(['db-migration-runner', 'db-migration-runner']);
+
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK_ARN, lastStatus: 'STOPPED', containers: [{ name: 'Migrate', exitCode: 0 }] }] });
+    expect(await isComplete(polled(started), lambdaContext('check', 'invoke-3'))).toMatchObject({ IsComplete: true });
+    expect(output.logs().at(-1)).toMatchObject({ message: 'migration task finished', requestType: 'Create', taskArn: TASK_ARN });
   });
 
   it('measures the timeout from onEvent\'s StartedAt, then stops the task naming the stack and request, and logs the failure', async () => {

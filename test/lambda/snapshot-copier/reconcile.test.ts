@@ -243,11 +243,43 @@ describe('copying', () => {
     const error = await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SnapshotCopyRunFailedError);
-    expect((error as Error).message).toContain(sources[1].DBClusterSnapshotIdentifier);
+    // The message is what the Errors alarm's operator reads first: counts, then each failure.
+    expect(error).toMatchObject({
+      name: 'SnapshotCopyRunFailedError',
+      message: expect.stringMatching(new RegExp(`^1 copy and 0 prune failure\\(s\\): ${sources[1].DBClusterSnapshotIdentifier} \\(.*source is being deleted.*\\)$`)),
+    });
     const summary = (error as SnapshotCopyRunFailedError).summary;
     expect(summary.copies.started.map((s) => s.targetSnapshotIdentifier)).toEqual([target(sources[0]), target(sources[2])]);
     // Metrics were published before the throw, so the failure shows on the dashboard too.
     expect(output.emf()[0][SNAPSHOT_COPY_FAILURES]).toBe(1);
+  });
+});
+
+describe('the handler', () => {
+  it('ignores an event the rule should not have delivered: logs why, calls no RDS API, publishes nothing', async () => {
+    given([automatedSnapshot(1)]);
+    output.clear();
+    const event = { source: 'aws.rds', 'detail-type': 'RDS DB Cluster Snapshot Event', detail: { EventID: 'RDS-EVENT-0169', SourceIdentifier: 'rds:another-db-1' } };
+
+    const result = await createHandler(handlerDeps())(event);
+
+    const reason = `snapshot rds:another-db-1 is not of cluster ${config.sourceClusterIdentifier}`;
+    expect(result).toEqual({ ignored: reason });
+    expect(output.logs()).toEqual([expect.objectContaining({ level: 'INFO', message: 'event ignored', reason })]);
+    expect(sourceMock.calls()).toHaveLength(0);
+    expect(backupMock.calls()).toHaveLength(0);
+    expect(output.emf()).toEqual([]);
+  });
+
+  it('logs what started the run and what it did', async () => {
+    const sources = [automatedSnapshot(1)];
+    given(sources);
+    output.clear();
+
+    await createHandler(handlerDeps())({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+
+    const finished = output.logs().find((line) => line.message === 'reconciliation finished');
+    expect(finished).toMatchObject({ level: 'INFO', trigger: { kind: 'schedule' }, summary: { copies: { started: [{ targetSnapshotIdentifier: target(sources[0]) }] } } });
   });
 });
 
