@@ -56,6 +56,13 @@ describe('start (onEvent)', () => {
     await expect(start(ecs, 'Update', TASK)).rejects.toThrow(new MigrationFailedError(`ECS did not start the migration task: ${TASK.taskDefinitionArn}: RESOURCE:ENI (no free addresses)`));
   });
 
+  it('names the task definition for a failure ECS returns without an ARN, and says when it returned nothing at all', async () => {
+    ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: 'AGENT' }] });
+    await expect(start(ecs, 'Create', TASK)).rejects.toThrow(`ECS did not start the migration task: ${TASK.taskDefinitionArn}: AGENT`);
+    ecsMock.on(RunTaskCommand).resolves({});
+    await expect(start(ecs, 'Create', TASK)).rejects.toMatchObject({ name: 'MigrationFailedError', message: 'ECS did not start the migration task: no task and no failure returned' });
+  });
+
   it('passes an API error through (the provider fails the resource with it)', async () => {
     ecsMock.on(RunTaskCommand).rejects(Object.assign(new Error('User is not authorized to perform: iam:PassRole'), { name: 'AccessDeniedException' }));
     await expect(start(ecs, 'Create', TASK)).rejects.toThrow('iam:PassRole');
@@ -63,6 +70,7 @@ describe('start (onEvent)', () => {
 
   it('runs nothing on Delete', async () => {
     expect(await start(ecs, 'Delete', TASK, TASK_ARN)).toEqual({ PhysicalResourceId: TASK_ARN });
+    expect(await start(ecs, 'Delete', TASK, undefined)).toEqual({ PhysicalResourceId: 'none' });
     expect(ecsMock.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
 });
@@ -84,6 +92,30 @@ describe('check (isComplete)', () => {
     await expect(check(ecs, 'Create', TASK, TASK_ARN, WAIT)).rejects.toThrow(
       `migration task ${TASK_ARN} failed (exit code 1; stop code EssentialContainerExited; reason: Essential container in task exited); its log: stream migrate/Migrate/0123456789abcdef`,
     );
+  });
+
+  it('judges the migration container by name, whatever order ECS lists a sidecar in', async () => {
+    const sidecarFirst = (exitCode: number) => stopped({ containers: [{ name: 'sidecar', exitCode: 0 }, { name: 'Migrate', exitCode }] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [sidecarFirst(3)] });
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, WAIT)).rejects.toThrow(/failed \(exit code 3\)/);
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [stopped({ containers: [{ name: 'sidecar', exitCode: 0 }, { name: 'Migrate' }] })] });
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, WAIT)).rejects.toThrow(/failed \(no exit code\)/);
+  });
+
+  it('reads the task it asked about, not another one in the answer', async () => {
+    const other = { ...stopped({}, 0), taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/web/ffffffffffffffff' };
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [other, { taskArn: TASK_ARN, lastStatus: 'RUNNING' }] });
+    expect(await check(ecs, 'Create', TASK, TASK_ARN, WAIT)).toEqual({ IsComplete: false });
+  });
+
+  it('fails a task ECS neither returns nor explains, saying so', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [] });
+    ecsMock.on(StopTaskCommand).resolves({});
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, waited(5))).rejects.toThrow(`migration task ${TASK_ARN} cannot be described (not returned)`);
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [], failures: [] });
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, waited(5))).rejects.toThrow(`migration task ${TASK_ARN} cannot be described (not returned)`);
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: TASK_ARN }] });
+    await expect(check(ecs, 'Create', TASK, TASK_ARN, waited(5))).rejects.toThrow(`migration task ${TASK_ARN} cannot be described (not returned)`);
   });
 
   it('fails a task that never ran the container (image pull, secret injection), with the container reason', async () => {
@@ -176,8 +208,14 @@ describe('resource properties', () => {
     [P.logStreamPrefix]: TASK.logStreamPrefix,
   };
 
-  it('parses what the construct sends', () => {
+  it('parses what the construct sends, in any partition', () => {
     expect(parseMigrationTask(valid)).toEqual(TASK);
+    const govCloud = {
+      ...valid,
+      [P.clusterArn]: 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:cluster/web',
+      [P.taskDefinitionArn]: 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/migrate:12',
+    };
+    expect(parseMigrationTask(govCloud)).toMatchObject({ clusterArn: govCloud[P.clusterArn], taskDefinitionArn: govCloud[P.taskDefinitionArn] });
   });
 
   it.each([
@@ -186,6 +224,20 @@ describe('resource properties', () => {
     [P.subnetIds, [], 'SubnetIds must be a non-empty list of subnet ids, got []'],
     [P.securityGroupIds, ['subnet-0a1b2c3d'], 'SecurityGroupIds must be a non-empty list of security group ids'],
     [P.containerName, undefined, 'ContainerName must be a container name, got undefined'],
+    // Whole values only: nothing before or after what the pattern allows.
+    [P.clusterArn, `x${TASK.clusterArn}`, 'ClusterArn must be an ECS cluster ARN'],
+    [P.clusterArn, `${TASK.clusterArn}/x`, 'ClusterArn must be an ECS cluster ARN'],
+    [P.taskDefinitionArn, `x${TASK.taskDefinitionArn}`, 'TaskDefinitionArn must be'],
+    [P.taskDefinitionArn, `${TASK.taskDefinitionArn}x`, 'TaskDefinitionArn must be'],
+    [P.subnetIds, ['xsubnet-0a1b2c3d'], 'SubnetIds must be a non-empty list of subnet ids'],
+    [P.subnetIds, ['subnet-0a1b2c3d x'], 'SubnetIds must be a non-empty list of subnet ids'],
+    [P.subnetIds, ['subnet-0a1b2c3d', 'subnet-zz'], 'SubnetIds must be a non-empty list of subnet ids'],
+    [P.securityGroupIds, ['xsg-0a1b2c3d'], 'SecurityGroupIds must be'],
+    [P.securityGroupIds, ['sg-0a1b2c3d x'], 'SecurityGroupIds must be'],
+    [P.containerName, ' Migrate', 'ContainerName must be a container name'],
+    [P.containerName, 'Migrate ', 'ContainerName must be a container name'],
+    [P.logStreamPrefix, '/migrate', 'LogStreamPrefix must be a log stream prefix, got "/migrate"'],
+    [P.logStreamPrefix, 'migrate/', 'LogStreamPrefix must be a log stream prefix'],
   ])('refuses a bad %s, naming it', (name, value, message) => {
     expect(() => parseMigrationTask({ ...valid, [name]: value })).toThrow(message);
   });
