@@ -21,8 +21,9 @@ export function mutationGroup({ name, mutate, vitestProject, breakAt, ignoreStat
     // group's whole suite for each. A group that opts out reports them as Ignored, outside
     // the score; docs/testing.md says which groups and how to run them anyway.
     ignoreStatic,
-    // Two test runners and the TypeScript checker on a two-core machine (under `nice` when shared).
-    concurrency: 3,
+    // Stryker splits the slots between TypeScript checkers and test runners: 4 makes two of
+    // each (3 made one runner, the bottleneck). The checkers idle once the mutants are checked.
+    concurrency: 4,
     timeoutMS: 60_000,
     // The dry run executes the group's whole suite once with per-test coverage; on a shared
     // two-core machine the app's (real PostgreSQL) takes longer than Stryker's 5-minute default.
