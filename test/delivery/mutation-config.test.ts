@@ -20,6 +20,12 @@ describe('mutation testing setup', () => {
     expect(config).toMatchObject({ coverageAnalysis: 'perTest', checkers: ['typescript'], incrementalFile: `stryker/baseline/${group}.json` });
   });
 
+  it('leaves static mutants out of the score only in the app group, whose suites build the app in beforeAll (docs/testing.md)', async () => {
+    expect((await groupConfig('app')).ignoreStatic).toBe(true);
+    expect((await groupConfig('lambda')).ignoreStatic).toBe(false);
+    expect(readFileSync(join(REPO_ROOT, 'docs', 'testing.md'), 'utf8')).toContain('npx stryker run stryker/app.config.mjs --ignoreStatic false');
+  });
+
   it('.ci/run runs it incrementally before npm test', () => {
     const ci = readFileSync(join(REPO_ROOT, '.ci', 'run'), 'utf8');
     const mutation = ci.indexOf('npm run test:mutation -- --incremental');
