@@ -7,12 +7,15 @@
  *                                                        a pending major changeset announces it
  *   npm run release:check-breaking -- --base REF         against another ref (verify.yml: the
  *                                                        pull request's base branch)
- *   npm run release:check-breaking -- --release VERSION  against the tag of the latest release
- *                                                        VERSION (release.yml); only a new major
- *                                                        version in package.json announces it
+ *   npm run release:check-breaking -- --release          against the highest version on npm, at
+ *                                                        the commit npm records for it (release.yml);
+ *                                                        only a new major version in package.json
+ *                                                        announces it (--registry URL: another registry)
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BreakingCheckError, breakingChangesAnnounced, checkBreakingChanges, describeBreakingCheck } from './breaking-changes/check';
+import { latestRelease, NPM_REGISTRY, npmView } from './breaking-changes/published';
 import { checkRelease, describeReleaseCheck, releaseAnnouncesBreaks } from './breaking-changes/release';
 
 const ROOT = path.join(__dirname, '..');
@@ -26,9 +29,9 @@ const option = (name: string): string | undefined => {
 };
 
 try {
-  const previous = option('--release');
-  if (previous !== undefined) {
-    const result = checkRelease(ROOT, previous);
+  if (args.includes('--release')) {
+    const name = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
+    const result = checkRelease(ROOT, latestRelease(name, npmView(option('--registry') ?? NPM_REGISTRY)));
     console.log(describeReleaseCheck(result));
     process.exitCode = releaseAnnouncesBreaks(result) ? 0 : 1;
   } else {

@@ -1,14 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
-import { BASELINE_DIR, STAGE_SUBJECT_PREFIX } from '../../test/constructs/logical-ids/baselines';
+import { STAGE_SUBJECT_PREFIX } from '../../test/constructs/logical-ids/baselines';
 import { changesetBump } from '../../test/constructs/logical-ids/changesets';
 import { breakingChanges, compareSnapshots } from '../../test/constructs/logical-ids/compare';
 import type { LogicalIdSnapshot } from '../../test/constructs/logical-ids/snapshot';
 import { breakingApiChanges, parseApiReport } from './api-surface';
 
-/** The files the check reads, relative to the repository root (as git names them). */
+/**
+ * The files the check reads, relative to the repository root (as git names them). Fixed
+ * here, not taken from the code under check: a change that moved them would otherwise
+ * compare against a base that has nothing there, and find nothing. Moving them means
+ * changing this file (tests keep it in step with api-extractor.json and the baselines).
+ */
 export const API_REPORT = 'etc/constructs.api.md';
-export const BASELINES = path.relative(path.join(__dirname, '..', '..'), BASELINE_DIR).split(path.sep).join('/');
+export const BASELINES = 'test/constructs/logical-ids/__baselines__';
 const CHANGESETS = '.changeset';
 
 /** A base that cannot be compared against, or a repository that is not one. */
@@ -49,7 +53,13 @@ export function checkBreakingChanges(repo: string, base: string): BreakingCheckR
   }
   const mergeBase = git('merge-base', 'HEAD', base).trim();
 
-  const api = exists(mergeBase, API_REPORT) && exists('HEAD', API_REPORT) ? breakingApiChanges(parseApiReport(show(mergeBase, API_REPORT)), parseApiReport(show('HEAD', API_REPORT))) : [];
+  // What the base pinned must still be there to compare with: a missing report or baseline
+  // folder is itself a break (its absence would otherwise read as "nothing changed").
+  const api = !exists(mergeBase, API_REPORT)
+    ? []
+    : exists('HEAD', API_REPORT)
+      ? breakingApiChanges(parseApiReport(show(mergeBase, API_REPORT)), parseApiReport(show('HEAD', API_REPORT)))
+      : [`${API_REPORT} is gone: there is no API report to compare with the base's`];
 
   const baselines = (revision: string) =>
     new Map(

@@ -38,6 +38,13 @@ describe('.github/workflows/deploy.yml', () => {
     expect(workflow.on.push?.branches).toEqual(['main']);
   });
 
+  it('installs without dependency install scripts in the jobs that hold an AWS role', () => {
+    for (const job of [diff, deploy]) {
+      const installs = (job.steps ?? []).filter((step) => /\bnpm (ci|install)\b/.test(step.run ?? ''));
+      expect(installs.map((step) => step.run?.trim())).toEqual(['npm ci --ignore-scripts --no-audit --no-fund']);
+    }
+  });
+
   it('grants nothing by default, contents: read to the gate and an OIDC token only to the jobs that talk to AWS', () => {
     expect(workflow.permissions).toEqual({});
     expect(verify.permissions).toEqual({ contents: 'read' });

@@ -62,6 +62,9 @@ describe('.github/workflows/release.yml', () => {
     const packRun = pack.run ?? '';
     expect(packRun).toContain('set -o pipefail');
     expect(packRun).toContain('npm pack --ignore-scripts --json --pack-destination "$RUNNER_TEMP/package" > "$RUNNER_TEMP/pack.json"');
+    // The manifest records the commit, which the next release's breaking-change check compares with.
+    expect(packRun.indexOf('npm pkg set gitHead="$GITHUB_SHA"')).toBeGreaterThan(-1);
+    expect(packRun.indexOf('npm pkg set gitHead="$GITHUB_SHA"')).toBeLessThan(packRun.indexOf('npm pack'));
     expect(packRun).toContain('npm run --silent release:summary < "$RUNNER_TEMP/pack.json" >> "$GITHUB_STEP_SUMMARY"');
     expect(packRun).toMatch(/echo "sha256=\$\(sha256sum "\$RUNNER_TEMP\/package\/\$tarball"/);
     expect(stepsOf(build).indexOf(pack)).toBeGreaterThan(buildLib);
@@ -72,6 +75,8 @@ describe('.github/workflows/release.yml', () => {
     expect(build.outputs).toEqual({
       publish: '${{ steps.version.outputs.publish }}',
       tag: '${{ steps.version.outputs.tag }}',
+      'dist-tag': '${{ steps.version.outputs.dist-tag }}',
+      'notes-sha256': '${{ steps.version.outputs.notes-sha256 }}',
       tarball: '${{ steps.pack.outputs.tarball }}',
       sha256: '${{ steps.pack.outputs.sha256 }}',
     });
@@ -90,15 +95,20 @@ describe('.github/workflows/release.yml', () => {
     for (const step of stepsOf(build).slice(stepsOf(build).indexOf(decide) + 1)) expect(step.if, step.name).toBe("steps.version.outputs.publish == 'true'");
   });
 
-  it('publishes a break since the latest release on npm only as a new major version, compared with that release\'s tag', () => {
-    const check = stepIn(build, runs('npm run release:check-breaking -- --release "$latest"'), 'release-time breaking-change check');
-    expect(check.env).toEqual({ NAME: '${{ steps.version.outputs.name }}' });
-    expect(check.run).toContain('if ! latest=$(npm view "$NAME" version 2> "$RUNNER_TEMP/npm-view.err"); then');
-    // Only "not on npm at all" lets the first release through; any other npm error fails the job.
-    expect(check.run).toMatch(/grep -q E404 "\$RUNNER_TEMP\/npm-view\.err"; then\n\s+echo "::notice::[^"]+"\n\s+exit 0\n\s+fi\n\s+cat "\$RUNNER_TEMP\/npm-view\.err" >&2\n\s+exit 1/);
+  it('publishes a break since the highest version on npm only as a new major version, compared at the commit npm records for it', () => {
+    const check = stepIn(build, runs('npm run release:check-breaking'), 'release-time breaking-change check');
+    expect(check.run?.trim()).toBe('npm run release:check-breaking -- --release');
+    expect(check.if).toBe("steps.version.outputs.publish == 'true'");
     expect(stepsOf(build).indexOf(check)).toBeLessThan(indexIn(build, runs('npm run build:lib'), 'npm run build:lib'));
-    // The tags are in the checkout only with the whole history.
+    // That commit is in the checkout only with the whole history.
     expect(stepIn(build, usesAction('actions/checkout'), 'checkout in build').with).toEqual({ 'persist-credentials': false, 'fetch-depth': 0 });
+  });
+
+  it('publishes a pre-release under the next dist-tag, never as latest', () => {
+    const decide = stepIn(build, (step) => step.id === 'version', 'version decision');
+    expect(decide.run).toContain('case "$version" in *-*) echo "dist-tag=next" ;; *) echo "dist-tag=latest" ;; esac >> "$GITHUB_OUTPUT"');
+    const release = stepIn(githubRelease, usesAction('softprops/action-gh-release'), 'GitHub release');
+    expect(release.with).toMatchObject({ prerelease: "${{ needs.build.outputs.dist-tag == 'next' }}", make_latest: "${{ needs.build.outputs.dist-tag == 'latest' }}" });
   });
 
   it('runs the consumer smoke test on exactly the tarball it publishes, in a job with neither the build nor a token', () => {
@@ -122,8 +132,10 @@ describe('.github/workflows/release.yml', () => {
     const verifyDigest = indexIn(publish, runs('echo "$SHA256  $RUNNER_TEMP/package/$TARBALL" | sha256sum --check --strict'), 'digest check');
     expect(stepsOf(publish)[verifyDigest].env).toEqual({ TARBALL: '${{ needs.build.outputs.tarball }}', SHA256: '${{ needs.build.outputs.sha256 }}' });
     const publishStep = stepIn(publish, runs('npm publish'), 'npm publish');
-    expect(publishStep.run?.trim()).toBe('npm publish "$RUNNER_TEMP/package/$TARBALL" --provenance --access public');
-    expect(publishStep.env?.TARBALL).toBe('${{ needs.build.outputs.tarball }}');
+    // Registry and dist-tag on the command line, above any .npmrc or publishConfig; outside the checkout.
+    expect(publishStep.run?.trim()).toBe('npm publish "$RUNNER_TEMP/package/$TARBALL" --provenance --access public --tag "$DIST_TAG" --registry https://registry.npmjs.org/');
+    expect(publishStep.env).toEqual({ TARBALL: '${{ needs.build.outputs.tarball }}', DIST_TAG: '${{ needs.build.outputs.dist-tag }}' });
+    expect(publishStep['working-directory']).toBe('${{ runner.temp }}');
     expect(verifyDigest).toBeGreaterThan(download);
     expect(stepsOf(publish).indexOf(publishStep)).toBeGreaterThan(verifyDigest);
     for (const command of ['npm ci', 'npm install', 'npm run', 'npx']) expect(stepsOf(publish).some(runs(command)), command).toBe(false);
@@ -152,16 +164,20 @@ describe('.github/workflows/release.yml', () => {
     for (const [id, job] of Object.entries(workflow.jobs)) if (id !== 'github-release') expect(job.permissions?.contents, id).not.toBe('write');
     const download = indexIn(githubRelease, downloadsPackage, 'download of the notes');
     const release = stepIn(githubRelease, usesAction('softprops/action-gh-release'), 'GitHub release');
-    expect(release.with).toEqual({
+    expect(release.with).toMatchObject({
       tag_name: '${{ needs.build.outputs.tag }}',
       target_commitish: '${{ github.sha }}',
       name: '${{ needs.build.outputs.tag }}',
       body_path: '${{ runner.temp }}/package/release-notes.md',
-      make_latest: 'true',
     });
-    expect(stepsOf(githubRelease).indexOf(release)).toBeGreaterThan(download);
-    // It runs no code of the repository while it may write to it.
-    expect(stepsOf(githubRelease).some((step) => step.run !== undefined || usesAction('actions/checkout')(step))).toBe(false);
+    // The notes posted are the ones the build job wrote, not a re-upload.
+    const notesDigest = indexIn(githubRelease, runs('echo "$NOTES_SHA256  $RUNNER_TEMP/package/release-notes.md" | sha256sum --check --strict'), 'notes digest check');
+    expect(stepsOf(githubRelease)[notesDigest].env).toEqual({ NOTES_SHA256: '${{ needs.build.outputs.notes-sha256 }}' });
+    expect(notesDigest).toBeGreaterThan(download);
+    expect(stepsOf(githubRelease).indexOf(release)).toBeGreaterThan(notesDigest);
+    // It runs no code of the repository while it may write to it: no checkout, no other command.
+    expect(stepsOf(githubRelease).filter((step) => step.run !== undefined)).toHaveLength(1);
+    expect(stepsOf(githubRelease).some(usesAction('actions/checkout'))).toBe(false);
   });
 });
 

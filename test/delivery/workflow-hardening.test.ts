@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadWorkflows, runs, usesAction, type WorkflowJob } from './workflows';
+import { loadWorkflows, REPO_ROOT, runs, usesAction, type WorkflowJob } from './workflows';
 
 const workflows = loadWorkflows();
 const jobs = workflows.flatMap(({ file, workflow }) => Object.entries(workflow.jobs).map(([id, job]) => ({ where: `${file} jobs.${id}`, job })));
@@ -79,5 +81,30 @@ describe('.github/workflows hardening', () => {
     // The job that writes holds no OIDC token, and the one with the token cannot write.
     const writers = jobs.filter(({ job }) => Object.values(job.permissions ?? {}).includes('write') && job.permissions?.['id-token'] !== 'write');
     expect(writers.map(({ where }) => where)).toEqual(['release.yml jobs.github-release']);
+  });
+});
+
+describe('.github/CODEOWNERS', () => {
+  const owners = readFileSync(join(REPO_ROOT, '.github', 'CODEOWNERS'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => line.trim().split(/\s+/)[0]);
+
+  // A pull request that edits these could switch off, for itself, the checks that stop a
+  // breaking or tampered release and guard the production deploy.
+  it.each([
+    '/.github/',
+    '/package.json',
+    '/.npmrc',
+    '/api-extractor.json',
+    '/etc/',
+    '/scripts/breaking-changes/',
+    '/scripts/check-breaking-changes.ts',
+    '/scripts/release/',
+    '/scripts/pack-summary/',
+    '/scripts/third-party/',
+    '/test/constructs/logical-ids/',
+  ])('asks the maintainers to review %s', (pattern) => {
+    expect(owners).toContain(pattern);
   });
 });

@@ -13,6 +13,7 @@ export interface WorkflowStep {
   readonly run?: string;
   readonly with?: Record<string, string | number | boolean>;
   readonly env?: Record<string, string>;
+  readonly 'working-directory'?: string;
 }
 
 /** A job runs steps, or calls a reusable workflow (`uses:` at job level). */
