@@ -16,6 +16,8 @@ export interface BundledPackage {
   readonly license: string;
   /** The output files holding its code, relative to the build's output folder (`snapshot-copier/index.js`, `server.js`). */
   readonly shippedIn: readonly string[];
+  /** Its package.json's author (`"Name <mail> (url)"`, or the object's name), when it names one. */
+  readonly author?: string;
 }
 
 /** A bundled package with where it was read from, for its licence files. */
@@ -50,6 +52,7 @@ interface Manifest {
   version?: unknown;
   license?: unknown;
   licenses?: unknown;
+  author?: unknown;
 }
 
 /**
@@ -79,7 +82,8 @@ function readPackage(directory: string, shippedIn: string[]): BundledPackageSour
   const license = declaredLicence(manifest);
   if (license === undefined) throw new LicencePolicyError(`${id} is bundled but its package.json declares no licence (${manifestPath}): its terms are unknown, so it cannot ship`);
   checkLicence(id, license);
-  return { name: manifest.name, version: manifest.version, license, shippedIn: shippedIn.sort(), directory };
+  const author = typeof manifest.author === 'string' ? manifest.author : (manifest.author as { name?: unknown } | undefined)?.name;
+  return { name: manifest.name, version: manifest.version, license, shippedIn: shippedIn.sort(), directory, ...(typeof author === 'string' && author.trim() !== '' && { author: author.trim() }) };
 }
 
 function byNameThenVersion(a: BundledPackage, b: BundledPackage): number {

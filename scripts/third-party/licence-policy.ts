@@ -62,10 +62,18 @@ export function parseSpdxExpression(expression: string): Expression {
   return parsed;
 }
 
-/** Every licence id an expression names (for the reference texts of a package without a licence file). */
-export function licenceIds(expression: string): string[] {
-  const ids = (node: Expression): string[] => ('op' in node ? [...ids(node.left), ...ids(node.right)] : [node.id]);
-  return [...new Set(ids(parseSpdxExpression(expression)))];
+/**
+ * The licence ids a package ships under with us, for the reference texts of a package
+ * without a licence file: of an OR, the first alternative we can meet (the others' terms do
+ * not apply to us); of an AND, every operand.
+ */
+export function electedLicenceIds(expression: string): string[] {
+  const elect = (node: Expression): string[] => {
+    if (!('op' in node)) return [node.id];
+    if (node.op === 'AND') return [...elect(node.left), ...elect(node.right)];
+    return permissive(node.left) ? elect(node.left) : elect(node.right);
+  };
+  return [...new Set(elect(parseSpdxExpression(expression)))];
 }
 
 /**

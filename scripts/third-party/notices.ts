@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BundledPackage, LicenceFile } from './bundled-packages';
-import { licenceIds, LicencePolicyError } from './licence-policy';
+import { electedLicenceIds, LicencePolicyError } from './licence-policy';
 
 export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.md';
 
@@ -42,6 +42,9 @@ function referenceText(packageId: string, licenceId: string): string {
   }
   return readFileSync(file, 'utf8');
 }
+
+/** A table cell: a pipe would end it. */
+const escapeCell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
 
 /** Line endings and trailing spaces differ between otherwise identical copies. */
 function normalize(text: string): string {
@@ -85,10 +88,14 @@ export function renderNotices({ subject, packages, legalComments }: NoticesInput
     const hasLicenceText = pkg.files.some((file) => !/^notice/i.test(file.file));
     const reference = hasLicenceText
       ? []
-      : licenceIds(pkg.license).map((licenceId) => {
-          const text = numberOf(referenceText(id, licenceId), `The SPDX reference text of ${licenceId}, for the packages that ship no licence file:`, id);
-          return `no licence file; ${licenceId}: ${link(text)}`;
-        });
+      : [
+          ...electedLicenceIds(pkg.license).map((licenceId) => {
+            const text = numberOf(referenceText(id, licenceId), `The SPDX reference text of ${licenceId}, for the packages that ship no licence file:`, id);
+            return `no licence file; ${licenceId}: ${link(text)}`;
+          }),
+          // The reference text's copyright line is a placeholder: name the holder the package names.
+          pkg.author ? `copyright holder per its package.json: ${escapeCell(pkg.author)}` : 'its package.json names no author',
+        ];
     return `| \`${pkg.name}\` | ${pkg.version} | ${pkg.license} | ${[...shipped, ...reference].join(', ')} |`;
   });
 

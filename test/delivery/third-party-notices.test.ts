@@ -10,7 +10,7 @@ import type { Metafile } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLES_DIRECTORY, LAMBDAS } from '../../lambda/bundles';
 import { bundledPackages, licenceFiles, mergeBundledPackages, packageDirectoryOf } from '../../scripts/third-party/bundled-packages';
-import { checkLicence, LicencePolicyError, licenceIds, parseSpdxExpression } from '../../scripts/third-party/licence-policy';
+import { checkLicence, electedLicenceIds, LicencePolicyError, parseSpdxExpression } from '../../scripts/third-party/licence-policy';
 import { NOTICES_FILE, renderNotices } from '../../scripts/third-party/notices';
 import { BUNDLED_PACKAGES_FILE, readBundledPackages, writeThirdPartyNotices } from '../../scripts/third-party/write';
 import { REPO_ROOT } from './workflows';
@@ -106,6 +106,16 @@ describe('the packages a build bundled, from its metafile', () => {
     expect(of('old-array')[0].license).toBe('(MIT) AND (Apache-2.0)');
     expect(() => of('old-gpl')).toThrow(/^old-gpl@1\.0\.0 is bundled but its licence "\(MIT\) AND \(GPL-2\.0\)"/);
   });
+
+  it('reads the author a package names, as a string or an object, for the notices of a package without a licence file', () => {
+    fakePackage('node_modules/by-string', { name: 'by-string', version: '1.0.0', license: 'MIT', author: ' Ada Lovelace <ada@example.org> ' });
+    fakePackage('node_modules/by-object', { name: 'by-object', version: '1.0.0', license: 'MIT', author: { name: 'Acme Corp', email: 'oss@example.com' } });
+    fakePackage('node_modules/by-nobody', { name: 'by-nobody', version: '1.0.0', license: 'MIT', author: '' });
+    const of = (name: string) => bundledPackages(metafile({ 'out.js': { [`node_modules/${name}/index.js`]: 1 } }), { workingDir: root, outputBase: root })[0];
+    expect(of('by-string').author).toBe('Ada Lovelace <ada@example.org>');
+    expect(of('by-object').author).toBe('Acme Corp');
+    expect(of('by-nobody')).not.toHaveProperty('author');
+  });
 });
 
 describe('the licence policy (SPDX expressions)', () => {
@@ -119,8 +129,11 @@ describe('the licence policy (SPDX expressions)', () => {
     expect(() => checkLicence('pkg@1.0.0', '(MIT OR')).toThrow('pkg@1.0.0 is bundled but declares the licence "(MIT OR" is not an SPDX licence expression (it ends too early)');
   });
 
-  it('names every licence id of an expression, AND binding tighter than OR', () => {
-    expect(licenceIds('MIT OR (Apache-2.0 AND MIT)')).toEqual(['MIT', 'Apache-2.0']);
+  it('elects the licences a package ships under: the first alternative of an OR we can meet, every operand of an AND (AND binding tighter)', () => {
+    expect(electedLicenceIds('MIT OR (Apache-2.0 AND MIT)')).toEqual(['MIT']);
+    expect(electedLicenceIds('GPL-3.0-only OR MIT')).toEqual(['MIT']);
+    expect(electedLicenceIds('(MIT OR GPL-3.0-only) AND Zlib')).toEqual(['MIT', 'Zlib']);
+    expect(electedLicenceIds('ISC AND 0BSD OR MIT')).toEqual(['ISC', '0BSD']);
     expect(parseSpdxExpression('MIT OR ISC AND 0BSD')).toEqual({ op: 'OR', left: { id: 'MIT' }, right: { op: 'AND', left: { id: 'ISC' }, right: { id: '0BSD' } } });
   });
 });
@@ -154,12 +167,16 @@ describe('THIRD-PARTY-NOTICES.md', () => {
 
   it('gives a package that ships no licence file the SPDX reference text of its licence, and fails when there is none', () => {
     const notices = renderNotices({ subject: 'B', packages: [pkg('@aws-lambda-powertools/logger', 'MIT-0', []), pkg('@aws-lambda-powertools/commons', 'MIT-0', [])], legalComments: [] });
-    expect(notices).toContain('| `@aws-lambda-powertools/logger` | 1.0.0 | MIT-0 | no licence file; MIT-0: [1](#text-1) |');
+    expect(notices).toContain('| `@aws-lambda-powertools/logger` | 1.0.0 | MIT-0 | no licence file; MIT-0: [1](#text-1), its package.json names no author |');
     expect(notices).toContain('The SPDX reference text of MIT-0, for the packages that ship no licence file: `@aws-lambda-powertools/logger@1.0.0`, `@aws-lambda-powertools/commons@1.0.0`.');
     expect(notices).toContain('MIT No Attribution');
     // A NOTICE names who to credit, not the terms: the licence text comes with it.
     const noticeOnly = renderNotices({ subject: 'B', packages: [pkg('noticed', 'Apache-2.0', [['NOTICE', 'Noticed\nCopyright 2020 Noticed Inc.\n']])], legalComments: [] });
-    expect(noticeOnly).toContain('| `noticed` | 1.0.0 | Apache-2.0 | NOTICE: [1](#text-1), no licence file; Apache-2.0: [2](#text-2) |');
+    expect(noticeOnly).toContain('| `noticed` | 1.0.0 | Apache-2.0 | NOTICE: [1](#text-1), no licence file; Apache-2.0: [2](#text-2), its package.json names no author |');
+    // The reference text's copyright line is a placeholder, so the row names the holder; a dual
+    // licence gets the text of the alternative we ship under only (there is no GPL text to find).
+    const dual = renderNotices({ subject: 'B', packages: [{ ...pkg('dual', 'GPL-3.0-only OR MIT', []), author: 'Ada | Lovelace <ada@example.org>' }], legalComments: [] });
+    expect(dual).toContain('| `dual` | 1.0.0 | GPL-3.0-only OR MIT | no licence file; MIT: [1](#text-1), copyright holder per its package.json: Ada \\| Lovelace <ada@example.org> |');
     expect(() => renderNotices({ subject: 'B', packages: [pkg('bare', 'ISC', [])], legalComments: [] })).toThrow(/^bare@1\.0\.0 is bundled but ships no licence file, and scripts\/third-party\/reference-texts has no text of ISC/);
   });
 
