@@ -20,10 +20,13 @@ describe('mutation testing setup', () => {
     expect(config).toMatchObject({ coverageAnalysis: 'perTest', checkers: ['typescript'], incrementalFile: `stryker/baseline/${group}.json` });
   });
 
-  it('leaves static mutants out of the score only in the app group, whose suites build the app in beforeAll (docs/testing.md)', async () => {
+  it('leaves static mutants out of the score in the groups whose suites build what they test in beforeAll, with the full run documented', async () => {
     expect((await groupConfig('app')).ignoreStatic).toBe(true);
+    expect((await groupConfig('lib')).ignoreStatic).toBe(true);
     expect((await groupConfig('lambda')).ignoreStatic).toBe(false);
-    expect(readFileSync(join(REPO_ROOT, 'docs', 'testing.md'), 'utf8')).toContain('npx stryker run stryker/app.config.mjs --ignoreStatic false');
+    const docs = readFileSync(join(REPO_ROOT, 'docs', 'testing.md'), 'utf8');
+    expect(docs).toContain('npx stryker run stryker/app.config.mjs --ignoreStatic false');
+    expect(docs).toContain('npx stryker run stryker/lib.config.mjs --ignoreStatic false');
   });
 
   it('.ci/run runs it incrementally before npm test', () => {
