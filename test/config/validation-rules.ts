@@ -25,6 +25,13 @@ function patternOf(template: string): RegExp {
 }
 
 /**
+ * Whether validate.ts is Stryker's instrumented copy (a mutation run's sandbox): its
+ * messages are then wrapped in mutant switches and no longer read as rules. The coverage
+ * test checks the suite, not a behaviour, so it has nothing to tell a mutant from.
+ */
+export const validateSourceIsInstrumented = (): boolean => readFileSync(VALIDATE_SOURCE, 'utf8').includes('stryMutAct_');
+
+/**
  * Every rule in validate.ts, read from its source: each `problems.push(<message>)` and
  * each call of a `require*` helper with the field it names. Read from the source so a
  * rule added there without a test case fails the coverage test.
