@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BreakingCheckError, breakingChangesAnnounced, checkBreakingChanges, describeBreakingCheck } from './breaking-changes/check';
-import { latestRelease, NPM_REGISTRY, npmView } from './breaking-changes/published';
+import { latestRelease, npmView } from './breaking-changes/published';
 import { checkRelease, describeReleaseCheck, releaseAnnouncesBreaks } from './breaking-changes/release';
 
 const ROOT = path.join(__dirname, '..');
@@ -31,7 +31,7 @@ const option = (name: string): string | undefined => {
 try {
   if (args.includes('--release')) {
     const name = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
-    const result = checkRelease(ROOT, latestRelease(name, npmView(option('--registry') ?? NPM_REGISTRY)));
+    const result = checkRelease(ROOT, latestRelease(name, npmView(option('--registry'))));
     console.log(describeReleaseCheck(result));
     process.exitCode = releaseAnnouncesBreaks(result) ? 0 : 1;
   } else {

@@ -18,6 +18,12 @@ const CHANGESETS = '.changeset';
 /** A base that cannot be compared against, or a repository that is not one. */
 export class BreakingCheckError extends Error {}
 
+/** Runs git in `repo` and returns its output (both checks read the repository through it). */
+export const gitIn =
+  (repo: string) =>
+  (...args: string[]): string =>
+    execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
 export interface BreakingCheckResult {
   /** The commit compared against: the merge base of HEAD and the base ref. */
   readonly mergeBase: string;
@@ -35,7 +41,7 @@ export interface BreakingCheckResult {
  * baselines are this repository's own stacks, not the package's promise, and are skipped.
  */
 export function checkBreakingChanges(repo: string, base: string): BreakingCheckResult {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = gitIn(repo);
   const show = (revision: string, file: string) => git('show', `${revision}:${file}`);
   const list = (revision: string, folder: string) => git('ls-tree', '--name-only', `${revision}:${folder}`).split('\n').filter(Boolean);
   const exists = (revision: string, file: string) => {

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import * as semver from 'semver';
-import { BreakingCheckError, type BreakingCheckResult, checkBreakingChanges, describeBreaks } from './check';
+import { BreakingCheckError, type BreakingCheckResult, checkBreakingChanges, describeBreaks, gitIn } from './check';
 import type { PublishedRelease } from './published';
 
 /**
@@ -21,7 +20,7 @@ export interface ReleaseCheckResult {
 }
 
 export function checkRelease(repo: string, previous: PublishedRelease): ReleaseCheckResult {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const git = gitIn(repo);
   const version = (JSON.parse(git('show', 'HEAD:package.json')) as { version: string }).version;
   if (!semver.valid(version)) throw new BreakingCheckError(`package.json's version ${JSON.stringify(version)} is not a semantic version`);
   if (!semver.gt(version, previous.version)) {
