@@ -10,7 +10,9 @@
  * so a mutation testing run can trace every line it executes to the tests that cover it.
  */
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../app/src/config';
 import { RotatingCredentials } from '../../app/src/db/credentials';
 import {
@@ -541,5 +543,90 @@ describe('createPgliteDatabase', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('createPostgresDatabase following a Secrets Manager secret (client mocked, server refusal raised as 28P01)', () => {
+  const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark-db-AbCdEf';
+  const secretsManager = mockClient(SecretsManagerClient);
+  beforeEach(() => secretsManager.reset());
+  afterAll(() => secretsManager.restore());
+  const refusal = raise('password authentication failed for user "app"', '28P01');
+
+  it('a refused password is a 503 while the secret is re-read with a client for the secret’s region, at most 2 attempts', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'app', password: 'rotated' }) });
+    await withDatabase(
+      async (db, lines) => {
+        const error = await rejection(db.query(refusal));
+        expect(error).toBeInstanceOf(DatabaseUnavailableError);
+        expect(error).toMatchObject({ cause: { code: '28P01' } });
+        await until(async () => lines.length > 0, 'the secret to be re-read', 10_000);
+        expect(secretsManager.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([{ SecretId: SECRET_ARN }]);
+        const client = secretsManager.send.getCall(0).thisValue as SecretsManagerClient;
+        expect(await client.config.region()).toBe('eu-west-2');
+        expect(await client.config.maxAttempts()).toBe(2);
+        expect(lines).toEqual([{ level: 'info', obj: { secretId: SECRET_ARN }, msg: 'database password refused; new password read from the secret' }]);
+        // Other errors are classified as without a secret.
+        expect(await rejection(db.query('SELEC 2'))).toMatchObject({ code: '42601' });
+        expect(await rejection(db.query(raise('down', '57P01')))).toBeInstanceOf(DatabaseUnavailableError);
+        expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+      },
+      { user: 'app', password: 'initial', credentialsSecret: { arn: SECRET_ARN, region: 'eu-west-2' } },
+    );
+  });
+
+  it('the provider is told the configured user: a secret naming another user is not adopted', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'someone_else', password: 'rotated' }) });
+    await withDatabase(
+      async (db, lines) => {
+        expect(await rejection(db.query(refusal))).toBeInstanceOf(DatabaseUnavailableError);
+        await until(async () => lines.length > 0, 'the secret to be re-read', 10_000);
+        expect(lines).toEqual([
+          {
+            level: 'warn',
+            obj: { secretId: SECRET_ARN, user: 'app' },
+            msg: 'database password refused; the secret names another user, which needs a new task (only single-user rotation is followed)',
+          },
+        ]);
+      },
+      { user: 'app', password: 'initial', credentialsSecret: { arn: SECRET_ARN, region: 'eu-west-1' } },
+    );
+  });
+
+  it('the provider starts from the configured password: a secret still holding it is "the same password"', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ password: 'initial' }) });
+    await withDatabase(
+      async (db, lines) => {
+        expect(await rejection(db.query(refusal))).toBeInstanceOf(DatabaseUnavailableError);
+        await until(async () => lines.length > 0, 'the secret to be re-read', 10_000);
+        expect(lines).toEqual([
+          { level: 'warn', obj: { secretId: SECRET_ARN, retryAfterMs: 10_000 }, msg: 'database password refused; the secret still holds the same password' },
+        ]);
+      },
+      { user: 'app', password: 'initial', credentialsSecret: { arn: SECRET_ARN, region: 'eu-west-1' } },
+    );
+  });
+
+  it('without user and password in the config, the provider has empty ones (a secret naming a user is another user)', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'app', password: 'rotated' }) });
+    await withDatabase(
+      async (db, lines) => {
+        expect(await rejection(db.query(refusal))).toBeInstanceOf(DatabaseUnavailableError);
+        await until(async () => lines.length > 0, 'the secret to be re-read', 10_000);
+        expect(lines).toEqual([expect.objectContaining({ level: 'warn', obj: { secretId: SECRET_ARN, user: '' } })]);
+      },
+      { credentialsSecret: { arn: SECRET_ARN, region: 'eu-west-1' } },
+    );
+  });
+
+  it('in a session, a refused password is not given to the provider (the pool connects; sessions only classify)', async () => {
+    await withDatabase(
+      async (db) => {
+        const error = await rejection(db.withSession(({ query }) => query(refusal)));
+        expect(error).toMatchObject({ code: '28P01' });
+        expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+      },
+      { user: 'app', password: 'initial', credentialsSecret: { arn: SECRET_ARN, region: 'eu-west-1' } },
+    );
   });
 });
