@@ -4,7 +4,9 @@
  * database against a real throwaway PostgreSQL: how each failure is classified (pool
  * exhausted, unavailable, or the driver's own error rethrown), a session whose connection
  * broke is not handed out again, a snapshot commits or rolls back, and the exact log lines.
- * The embedded PGlite database is pinned too (its log line, serialized sessions, snapshot).
+ * With a Secrets Manager secret followed (client mocked), a refused password is a 503 and
+ * re-reads the secret with the configured client settings. The embedded PGlite database is
+ * pinned too (its log line, serialized sessions, snapshot).
  *
  * Each test builds its own database inside the `it` (only the server starts in beforeAll),
  * so a mutation testing run can trace every line it executes to the tests that cover it.
@@ -565,6 +567,9 @@ describe('createPostgresDatabase following a Secrets Manager secret (client mock
         const client = secretsManager.send.getCall(0).thisValue as SecretsManagerClient;
         expect(await client.config.region()).toBe('eu-west-2');
         expect(await client.config.maxAttempts()).toBe(2);
+        // Connections wait for a re-read: it is kept near the pool's 2 s connect timeout.
+        const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
+        expect(await handler.configProvider).toMatchObject({ connectionTimeout: 1_000, requestTimeout: 2_000 });
         expect(lines).toEqual([{ level: 'info', obj: { secretId: SECRET_ARN }, msg: 'database password refused; new password read from the secret' }]);
         // Other errors are classified as without a secret.
         expect(await rejection(db.query('SELEC 2'))).toMatchObject({ code: '42601' });
