@@ -388,13 +388,13 @@ describe('createPostgresDatabase against PostgreSQL', () => {
         await until(async () => lines.some((line) => line.msg === 'database session lost'), 'the session error to be logged', 10_000);
         return pid;
       });
-      // The server's FATAL first; the socket closing after it may add a second line.
+      // The server's FATAL first; the socket closing after it adds a line of its own, which
+      // may come before or after the release (then the pool's idle listener has it).
       expect(lines[0]).toEqual({
         level: 'warn',
         obj: { err: { message: 'terminating connection due to administrator command', code: '57P01' } },
         msg: 'database session lost',
       });
-      expect(lines.map((line) => line.msg)).not.toContain('idle database connection lost');
       const [{ pid }] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       expect(pid).not.toBe(pidBefore);
     });
