@@ -58,6 +58,8 @@ export interface MigrateOptions {
 
 export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
+const missingRuntimeRole = (role: string): Error => new Error(`the runtime role "${role}" does not exist: create it before migrating (see runtime-login.ts)`);
+
 /**
  * The runtime role gets exactly what the routes need: DML on the app's tables, USAGE on
  * their sequences, and SELECT (only) on the migration bookkeeping, so a task can tell
@@ -68,6 +70,8 @@ export const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, 
 async function grantRuntimeRole(query: Session['query'], role: string): Promise<void> {
   const [{ current_user: migrator, schema }] = await query<{ current_user: string; schema: string }>('SELECT current_user, current_schema() AS schema');
   if (role === migrator) return;
+  // Before the grants, which would otherwise fail first with the server's bare "role does not exist".
+  if ((await query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).length === 0) throw missingRuntimeRole(role);
   const grantee = quoteIdentifier(role);
   const quotedSchema = quoteIdentifier(schema);
   await revokePublicCreate(query, schema);
@@ -103,7 +107,7 @@ async function assertDmlOnly(query: Session['query'], role: string, owner: strin
        FROM pg_roles r WHERE r.rolname = $1`,
     [role, owner],
   );
-  if (!rights) throw new Error(`the runtime role "${role}" does not exist: create it before migrating (see runtime-login.ts)`);
+  if (!rights) throw missingRuntimeRole(role);
   const creatable = await query<{ name: string }>(
     "SELECT nspname AS name FROM pg_namespace WHERE has_schema_privilege($1, oid, 'CREATE') ORDER BY nspname",
     [role],

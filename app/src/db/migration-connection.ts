@@ -35,6 +35,15 @@ async function watchForVanishedClient(client: { query(sql: string, params: unkno
   await client.query("SELECT set_config(name, $1, false) FROM pg_settings WHERE name = 'client_connection_check_interval'", [CLIENT_CHECK_INTERVAL]);
 }
 
+/**
+ * No statement timeout at all, also over a default set on the role or the database
+ * (ALTER ROLE ... SET statement_timeout): an index build takes as long as it takes.
+ * Set on the session, because pg sends `statement_timeout` at connect only when it is not 0.
+ */
+async function noStatementTimeout(client: { query(sql: string): Promise<unknown> }): Promise<void> {
+  await client.query('SET statement_timeout = 0');
+}
+
 export function migrationConnection(config: PostgresConfig): MigrationTarget {
   return {
     async withSession<T>(work: (session: Session) => Promise<T>): Promise<T> {
@@ -43,7 +52,8 @@ export function migrationConnection(config: PostgresConfig): MigrationTarget {
       const client = new Client({
         ...connection,
         ...config.migration,
-        // 0 = none, also overriding any default set on the role or the database.
+        // Not the pool's 5 s. (pg leaves a 0 out of the startup packet, so this alone does
+        // not override a default set on the role or the database: see noStatementTimeout.)
         statement_timeout: 0,
         application_name: 'bulwark-migrate',
       });
@@ -51,6 +61,7 @@ export function migrationConnection(config: PostgresConfig): MigrationTarget {
       client.on('error', () => undefined);
       await client.connect();
       try {
+        await noStatementTimeout(client);
         await watchForVanishedClient(client);
         const query: Session['query'] = async <Row>(sql: string, params: readonly unknown[] = []) =>
           (await client.query(sql, params.length ? (params as unknown[]) : undefined)).rows as Row[];
