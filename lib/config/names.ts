@@ -14,6 +14,11 @@ export function stackName(config: Naming, tier: Tier): string {
   return `${config.prefix}-${config.stage}-${tier}`;
 }
 
+/** An IAM pattern for the names of every stack of the stage, and of their nested stacks. */
+export function stageStackNamePattern(config: Naming): string {
+  return stackName(config, '*' as Tier);
+}
+
 function slug(config: Naming): string {
   return `${config.prefix.toLowerCase()}-${config.stage}`;
 }

@@ -74,7 +74,7 @@ export interface CiConfig {
   readonly branch?: string;
   /** The account's existing token.actions.githubusercontent.com provider; when omitted the stack creates it. */
   readonly oidcProviderArn?: string;
-  /** A read-only role that pull requests assume for `cdk diff` (CDK lookup roles only). */
+  /** A role that pull requests assume for `cdk diff`: it reads the stage's stack templates and nothing else. */
   readonly pullRequestDiff: boolean;
 }
 

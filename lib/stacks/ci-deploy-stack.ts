@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { CiConfig, StageConfig } from '../config';
+import { stageStackNamePattern, type CiConfig, type StageConfig } from '../config';
 import { CiDeploy } from '../constructs/ci-deploy';
 
 /** Name of the role the deploy workflow assumes (fixed, so the workflow can name it). */
@@ -42,6 +42,8 @@ export class CiDeployStack extends Stack {
       roleName: ciDeployRoleName(config),
       pullRequestDiffRole: ci.pullRequestDiff,
       diffRoleName: ci.pullRequestDiff ? ciDiffRoleName(config) : undefined,
+      // The stage's stacks (and their nested stacks) only, not every stack of the account.
+      diffStackNames: ci.pullRequestDiff ? [stageStackNamePattern(config)] : undefined,
     });
     new CfnOutput(this, 'DeployRoleArn', {
       value: this.ciDeploy.role.roleArn,

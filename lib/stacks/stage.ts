@@ -91,6 +91,11 @@ export function createStage(app: App, config: StageConfig): StageStacks {
   // Both read the Data stack's SSM parameters, which must exist (and be current) first.
   service.addStackDependency(data, 'reads the database secret ARN from the Data stack\'s parameter');
   monitoring.addStackDependency(data, 'reads the cluster identifier from the Data stack\'s parameter');
+  // Addressed by name in the other region (not a reference CloudFormation could order by):
+  // copies made before the backup region's key and vault exist would fail.
+  data.addStackDependency(backupRegion, 'copies snapshots and backups into the backup region\'s key and vault');
+  // The load-test role trusts the GitHub OIDC provider the CiDeploy stack creates.
+  if (loadTest && ciDeploy && !config.ci?.oidcProviderArn) loadTest.addStackDependency(ciDeploy, 'trusts the GitHub OIDC provider the CiDeploy stack creates');
   for (const stack of [backupRegion, network, data, service, monitoring, ciDeploy, loadTest]) if (stack) acceptStageWideNistFindings(stack);
   return { backupRegion, network, data, service, monitoring, ciDeploy, loadTest };
 }

@@ -384,6 +384,28 @@ function bootstrapTrust(account: string): PolicyDocument {
   return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole', Resource: '*' }] };
 }
 
+/**
+ * `cdk diff --method template` on a pull request: the diff role reads the deployed
+ * templates of the stage's stacks (and nested stacks) in both regions, and nothing else.
+ */
+function diffRows(model: PolicyModel, facts: RuntimeFacts, diff: { role: string }): AccessRow[] {
+  const stackArn = (name: string, region = facts.region('Service')) => `arn:aws:cloudformation:${region}:${facts.account}:stack/${name}/0a1b2c3d-0000-4000-8000-000000000000`;
+  const service = model.stackNameOf('Service');
+  const read = (name: string, action: string, resource: string, expect: 'allow' | 'deny'): AccessRow => ({ name, principal: diff, action, resource, context: {}, expect });
+  return [
+    ...['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:ListStackResources'].map((action) =>
+      read(`CI diff role may ${action.split(':')[1]} of a stage stack`, action, stackArn(service), 'allow'),
+    ),
+    read('CI diff role reads the template of a nested stack of the stage', 'cloudformation:GetTemplate', stackArn(`${model.stackNameOf('Data')}-RotationNested-1ABC`), 'allow'),
+    read('CI diff role reads the template of a backup-region stack', 'cloudformation:GetTemplate', stackArn(model.stackNameOf('BackupRegion'), facts.region('BackupRegion')), 'allow'),
+    read("CI diff role cannot read another stack's template", 'cloudformation:GetTemplate', stackArn('SomeoneElse-prod-Service'), 'deny'),
+    read('CI diff role cannot change a stage stack', 'cloudformation:UpdateStack', stackArn(service), 'deny'),
+    read('CI diff role cannot create a change set', 'cloudformation:CreateChangeSet', stackArn(service), 'deny'),
+    read("CI diff role cannot read the app's logs", 'logs:GetLogEvents', `${facts.logGroupArn(facts.appContainer().LogConfiguration.Options['awslogs-group'], facts.region('Service'))}:log-stream:app/App/1`, 'deny'),
+    read("CI diff role cannot read the load balancer's access logs", 's3:GetObject', facts.albAccessLogObjectArn(), 'deny'),
+  ];
+}
+
 function ciRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
   const deploy = { role: CI_DEPLOY_ROLE_PATH };
   const diff = { role: CI_DIFF_ROLE_PATH };
@@ -399,7 +421,8 @@ function ciRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
     { name: 'CI deploy role cannot create IAM users', principal: deploy, action: 'iam:CreateUser', resource: `arn:aws:iam::${facts.account}:user/intruder`, context: {}, expect: 'deny' },
     ...(model.has(CI_DIFF_ROLE_PATH)
       ? [
-          assume('CI diff role assumes the bootstrap lookup role', diff, facts.bootstrapRoleArn('lookup'), 'allow'),
+          ...diffRows(model, facts, diff),
+          assume('CI diff role cannot assume the bootstrap lookup role (ReadOnlyAccess: every log group and object)', diff, facts.bootstrapRoleArn('lookup'), 'deny'),
           assume('CI diff role cannot assume the bootstrap deploy role', diff, facts.bootstrapRoleArn('deploy'), 'deny'),
         ]
       : []),

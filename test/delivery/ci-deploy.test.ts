@@ -64,13 +64,28 @@ describe('CiDeploy', () => {
     });
   });
 
-  it('adds a pull-request role limited to the read-only lookup roles when asked', () => {
+  const templateRead = ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate', 'cloudformation:ListStackResources'];
+  const stackArns = (names: string[]) => REGIONS.flatMap((region) => names.map((name) => `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/${name}/*`));
+  /** The one statement of the diff role's policy (the deploy role's says sts:AssumeRole). */
+  const diffStatements = (template: Template) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .map((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statements) => statements[0].Action !== 'sts:AssumeRole');
+
+  it('adds a pull-request role that may only read stack templates, of every stack by default, and assumes no bootstrap role', () => {
     const template = synth({ pullRequestDiffRole: true });
     template.resourceCountIs('AWS::IAM::Role', 2);
     template.hasResourceProperties('AWS::IAM::Role', trustConditions('repo:example-org/bulwark:pull_request'));
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: bootstrapArns(['lookup']) }] },
-    });
+    expect(diffStatements(template)).toEqual([[{ Action: templateRead, Effect: 'Allow', Resource: stackArns(['*']) }]]);
+    // Not even the lookup role: its ReadOnlyAccess would let a pull request's code read the account's logs and objects.
+    expect(JSON.stringify(diffStatements(template))).not.toContain('sts:');
+  });
+
+  it("limits the pull-request role to the named stacks' templates in each region", () => {
+    const template = synth({ pullRequestDiffRole: true, diffStackNames: ['Bulwark-prod-*', 'Other'] });
+    expect(diffStatements(template)).toEqual([[{ Action: templateRead, Effect: 'Allow', Resource: stackArns(['Bulwark-prod-*', 'Other']) }]]);
+    // The longest name CloudFormation allows, 128 characters, is one.
+    expect(() => synth({ pullRequestDiffRole: true, diffStackNames: [`a${'b'.repeat(127)}`] })).not.toThrow();
   });
 
   it.each([
@@ -89,6 +104,12 @@ describe('CiDeploy', () => {
     [{ bootstrapQualifier: 'Has-Dash' }, /bootstrapQualifier must be/],
     [{ oidcProviderArn: 'arn:aws:iam::222222222222:oidc-provider/accounts.google.com' }, /oidcProviderArn must be the ARN of the token.actions.githubusercontent.com provider/],
     [{ diffRoleName: 'x' }, /diffRoleName requires pullRequestDiffRole/],
+    [{ diffStackNames: ['Bulwark-*'] }, /diffStackNames requires pullRequestDiffRole/],
+    [{ pullRequestDiffRole: true, diffStackNames: [] }, /diffStackNames must name at least one stack/],
+    [{ pullRequestDiffRole: true, diffStackNames: ['ok', 'arn:aws:cloudformation:*'] }, /diffStackNames\[1\] must be a stack name/],
+    [{ pullRequestDiffRole: true, diffStackNames: ['1stack'] }, /diffStackNames\[0\] must be a stack name/],
+    [{ pullRequestDiffRole: true, diffStackNames: ['a/b'] }, /diffStackNames\[0\] must be a stack name/],
+    [{ pullRequestDiffRole: true, diffStackNames: [`a${'b'.repeat(128)}`] }, /diffStackNames\[0\] must be a stack name/],
   ] as [Partial<CiDeployProps>, RegExp][])('rejects %o naming the prop', (props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
@@ -107,6 +128,17 @@ describe('CiDeployStack', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: ciDeployRoleName(config), ...trustConditions('repo:example-org/bulwark:environment:production') });
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: ciDiffRoleName(config), ...trustConditions('repo:example-org/bulwark:pull_request') });
+    // The diff role reads the templates of this stage's stacks only, in both regions.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: Match.arrayWith(['cloudformation:GetTemplate']),
+            Resource: [config.region, config.backupRegion].map((region) => `arn:aws:cloudformation:${region}:${config.account}:stack/Bulwark-prod-*/*`),
+          }),
+        ],
+      },
+    });
     template.hasOutput('DeployRoleArn', {});
     expectNoNagFindings(stack);
   });

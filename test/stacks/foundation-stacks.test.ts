@@ -56,12 +56,14 @@ describe.each(['dev', 'prod'])('foundation stacks of %s', (stage) => {
     templates.backupRegion.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
   });
 
-  it('addresses the backup region by name, with no cross-region reference', () => {
+  it('addresses the backup region by name, with no cross-region reference, and deploys after it', () => {
     const data = JSON.stringify(templates.data.toJSON());
     expect(data).toContain(`:kms:${f.config.backupRegion}:${f.config.account}:${backupKeyAliasName(f.config)}`);
     expect(data).not.toContain('ExportsReader');
     expect(data).not.toMatch(/Fn::ImportValue[^}]*BackupRegion/);
-    expect(f.data.dependencies).not.toContain(f.backupRegion);
+    // An ordering dependency only: the copier and the backup plan copy into the key and
+    // vault by name, so `cdk deploy` (or --concurrency) must not create Data first.
+    expect(f.data.dependencies).toEqual(expect.arrayContaining([f.backupRegion]));
   });
 
   it('applies the database settings of the stage', () => {
@@ -113,6 +115,16 @@ describe('the whole stage', () => {
     Template.fromStack(stacks.monitoring); // cross-stack references become dependencies at synthesis
     expect(stacks.monitoring.dependencies).toEqual(expect.arrayContaining([stacks.service, stacks.data]));
     expect(stacks.service.dependencies).not.toContain(stacks.monitoring);
+  });
+
+  it('deploys the load test after the CiDeploy stack whose GitHub OIDC provider its runner role trusts', () => {
+    const prod = loadStageConfig('prod');
+    const withLoadTest = { ...prod, loadTest: { ...prod.loadTest, enabled: true } };
+    const created = createStage(testApp(), withLoadTest);
+    expect(created.loadTest!.dependencies).toEqual(expect.arrayContaining([created.ciDeploy]));
+    // An imported provider already exists: no dependency to wait on.
+    const imported = createStage(testApp(), { ...withLoadTest, ci: { ...prod.ci!, oidcProviderArn: `arn:aws:iam::${prod.account}:oidc-provider/token.actions.githubusercontent.com` } });
+    expect(imported.loadTest!.dependencies).not.toContain(imported.ciDeploy);
   });
 
   it('adds the CiDeploy stack only to stages with a ci section', () => {
