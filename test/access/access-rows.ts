@@ -135,7 +135,20 @@ function migrationRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
   const passTo = (service: string) => ({ 'iam:PassedToService': service });
   const roleArn = (path: string) => model.role(path).arn;
   const webExecutionRole = roleArn(EXECUTION_ROLE.role);
+  const repository = facts.imageRepositoryArn(migration);
+  const logStream = facts.appLogStreamArn(migration);
+  const logGroupName = migration.LogConfiguration.Options['awslogs-group'];
   return [
+    { name: 'migration execution role gets an ECR token', principal: MIGRATION_EXECUTION_ROLE, action: 'ecr:GetAuthorizationToken', resource: '*', context: {}, expect: 'allow' },
+    { name: 'migration execution role pulls the image', principal: MIGRATION_EXECUTION_ROLE, action: 'ecr:BatchGetImage', resource: repository, context: {}, expect: 'allow' },
+    { name: 'migration execution role downloads image layers', principal: MIGRATION_EXECUTION_ROLE, action: 'ecr:GetDownloadUrlForLayer', resource: repository, context: {}, expect: 'allow' },
+    { name: 'migration execution role cannot push to the image repository', principal: MIGRATION_EXECUTION_ROLE, action: 'ecr:PutImage', resource: repository, context: {}, expect: 'deny' },
+    { name: 'migration execution role creates its container log stream', principal: MIGRATION_EXECUTION_ROLE, action: 'logs:CreateLogStream', resource: logStream, context: {}, expect: 'allow' },
+    { name: 'migration execution role writes its container logs', principal: MIGRATION_EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: logStream, context: {}, expect: 'allow' },
+    { name: "migration execution role cannot write into the service's log group", principal: MIGRATION_EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: facts.appLogStreamArn(), context: {}, expect: 'deny' },
+    logsServiceEncrypts(facts, logGroupName, 'the migration log group'),
+    { name: "migration execution role decrypts the runtime secret's key via Secrets Manager", principal: MIGRATION_EXECUTION_ROLE, action: 'kms:Decrypt', resource: facts.secretKeyArn(runtimeSecret), context: viaSecretsManager(facts, runtimeSecret), expect: 'allow' },
+    { name: "migration execution role cannot decrypt the runtime secret's key directly", principal: MIGRATION_EXECUTION_ROLE, action: 'kms:Decrypt', resource: facts.secretKeyArn(runtimeSecret), context: { 'kms:CallerAccount': facts.account }, expect: 'deny' },
     { name: 'migration execution role reads the owner (master) secret', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: ownerSecret, context: {}, expect: 'allow' },
     { name: 'migration execution role decrypts the owner secret\'s key via Secrets Manager', principal: MIGRATION_EXECUTION_ROLE, action: 'kms:Decrypt', resource: facts.secretKeyArn(ownerSecret), context: viaSecretsManager(facts, ownerSecret), expect: 'allow' },
     { name: 'migration execution role reads the runtime secret (to set the role\'s password)', principal: MIGRATION_EXECUTION_ROLE, action: 'secretsmanager:GetSecretValue', resource: runtimeSecret, context: {}, expect: 'allow' },

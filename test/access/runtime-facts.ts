@@ -49,16 +49,16 @@ export class RuntimeFacts {
   }
 
   /** The ECR repository the App image is pulled from (the CDK bootstrap's asset repository). */
-  imageRepositoryArn(): string {
-    const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/.exec(String(this.appContainer().Image));
-    if (!match) throw new Error(`the App image ${this.appContainer().Image} is not in a private ECR repository`);
+  imageRepositoryArn(container = this.appContainer()): string {
+    const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/.exec(String(container.Image));
+    if (!match) throw new Error(`the ${container.Name} image ${container.Image} is not in a private ECR repository`);
     return `arn:aws:ecr:${match[2]}:${match[1]}:repository/${match[3]}`;
   }
 
-  /** The log stream the awslogs driver writes the App container's output to. */
-  appLogStreamArn(): string {
-    const options = this.appContainer().LogConfiguration.Options;
-    return `${this.logGroupArn(options['awslogs-group'], options['awslogs-region'])}:log-stream:${options['awslogs-stream-prefix']}/App/0123456789abcdef`;
+  /** The log stream the awslogs driver writes a container's output to (the App container's by default). */
+  appLogStreamArn(container = this.appContainer()): string {
+    const options = container.LogConfiguration.Options;
+    return `${this.logGroupArn(options['awslogs-group'], options['awslogs-region'])}:log-stream:${options['awslogs-stream-prefix']}/${container.Name}/0123456789abcdef`;
   }
 
   /** The secret ECS injects as `variable` (the part of `valueFrom` before any JSON key). */
