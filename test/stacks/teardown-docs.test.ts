@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadStageConfig, stackName } from '../../lib/config';
 import { SecurityBaseline } from '../../lib/constructs/security-baseline';
+import { createStage } from '../../lib/stacks/stage';
 import { testApp } from '../support/app';
 
 const DEPLOYING = readFileSync(path.join(__dirname, '..', '..', 'docs', 'deploying.md'), 'utf8');
@@ -16,6 +17,21 @@ function teardownSection(): string {
   const end = DEPLOYING.indexOf('\n## ', start + 1);
   return DEPLOYING.slice(start, end === -1 ? undefined : end);
 }
+
+describe('docs/deploying.md: re-creating a stage', () => {
+  it('names every retained resource of the prod stage whose name is fixed (it blocks creating the stage again)', () => {
+    const stacks = createStage(testApp(), loadStageConfig('prod'));
+    const fixedNames = Object.values(stacks).flatMap((stack) => {
+      if (!stack) return [];
+      return Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { DeletionPolicy?: string; Properties?: Record<string, unknown> }>)
+        .filter((resource) => resource.DeletionPolicy === 'Retain')
+        .flatMap((resource) => Object.entries(resource.Properties ?? {}).filter(([key, value]) => key.endsWith('Name') && typeof value === 'string'))
+        .map(([, value]) => value as string);
+    });
+    expect(fixedNames.length).toBeGreaterThanOrEqual(3);
+    for (const name of fixedNames) expect(teardownSection(), name).toContain(name);
+  });
+});
 
 describe('docs/deploying.md: tearing down a VPC GuardDuty has put its endpoint in', () => {
   it('is needed: the SecurityBaseline lets GuardDuty manage the Fargate agent, which creates an endpoint in each VPC outside CloudFormation', () => {
