@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backupKeyAliasName, backupVaultName, businessMetricNamespace, operationsMetricNamespace, stackName, stageParameterName } from '../../lib/config/names';
+import { backupKeyAliasName, backupVaultName, businessMetricNamespace, operationsMetricNamespace, stackName, stageParameterName, stageStackNamePattern } from '../../lib/config/names';
 
 // Stacks in different regions find each other's resources by these names alone, so each
 // name is pinned: a change here is a resource one stack can no longer find in another.
@@ -8,6 +8,10 @@ describe('deterministic names of a stage', () => {
 
   it('stack names keep the prefix as written', () => {
     expect(stackName(prod, 'BackupRegion')).toBe('Bulwark-prod-BackupRegion');
+  });
+
+  it("the stage's stacks (the CI diff role reads their templates) are one IAM pattern", () => {
+    expect(stageStackNamePattern(prod)).toBe('Bulwark-prod-*');
   });
 
   it('the backup key alias and vault are lower-case prefix and stage', () => {
