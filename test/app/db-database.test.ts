@@ -11,7 +11,6 @@
  * Each test builds its own database inside the `it` (only the server starts in beforeAll),
  * so a mutation testing run can trace every line it executes to the tests that cover it.
  */
-import { createServer } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -28,7 +27,7 @@ import {
   poolConfig,
   type Database,
 } from '../../app/src/db/database';
-import { postgresBackend, until } from './support';
+import { droppingServer, postgresBackend, until } from './support';
 
 type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 
@@ -70,18 +69,6 @@ async function withDatabase<T>(work: (db: Database, lines: LogLine[]) => Promise
   } finally {
     await db.close();
   }
-}
-
-/** A port on 127.0.0.1 nothing listens on (bound by the OS, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A statement that fails with `message` and SQLSTATE `code`, raised by the server on a live connection. */
@@ -329,19 +316,23 @@ describe('createPostgresDatabase against PostgreSQL', () => {
     });
   });
 
-  it('a server nobody listens on: queries and sessions fail with DatabaseUnavailableError (ECONNREFUSED)', async () => {
-    const port = await closedPort();
-    await withDatabase(
-      async (db) => {
-        const query = await rejection(db.query('SELECT 1'));
-        expect(query).toBeInstanceOf(DatabaseUnavailableError);
-        expect(query).toMatchObject({ cause: { code: 'ECONNREFUSED' } });
-        const session = await rejection(db.withSession(async () => 'never'));
-        expect(session).toBeInstanceOf(DatabaseUnavailableError);
-        expect(session).toMatchObject({ cause: { code: 'ECONNREFUSED' } });
-      },
-      { connectionString: `postgres://nobody@127.0.0.1:${port}/none` },
-    );
+  it('a server that drops every connection: queries and sessions fail with DatabaseUnavailableError', async () => {
+    const server = await droppingServer();
+    try {
+      await withDatabase(
+        async (db) => {
+          const query = await rejection(db.query('SELECT 1'));
+          expect(query).toBeInstanceOf(DatabaseUnavailableError);
+          expect(query).toMatchObject({ cause: { message: expect.stringMatching(/Connection terminated/) } });
+          const session = await rejection(db.withSession(async () => 'never'));
+          expect(session).toBeInstanceOf(DatabaseUnavailableError);
+          expect(session).toMatchObject({ cause: { message: expect.stringMatching(/Connection terminated/) } });
+        },
+        { connectionString: `postgres://nobody@127.0.0.1:${server.port}/none` },
+      );
+    } finally {
+      await server.close();
+    }
   });
 
   it('a session runs parameterless scripts (simple protocol) and parameterized queries on one connection', async () => {

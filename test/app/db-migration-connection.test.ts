@@ -9,8 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../app/src/config';
+import { DatabaseUnavailableError } from '../../app/src/db/database';
 import { CLIENT_CHECK_INTERVAL, migrateOptions, migrationConnection, runtimeRole } from '../../app/src/db/migration-connection';
-import { postgresBackend, until } from './support';
+import { droppingServer, postgresBackend, until } from './support';
 
 type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 
@@ -143,15 +144,16 @@ describe('migrationConnection against PostgreSQL', () => {
     expect((error as Error).message).toMatch(/terminat|not queryable|Connection/i);
   });
 
-  it('a server nobody listens on: the connect error, unwrapped', async () => {
-    const { createServer } = await import('node:net');
-    const port = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port: bound } = server.address() as { port: number };
-        server.close(() => resolve(bound));
-      });
-    });
-    const target = migrationConnection(base({ connectionString: `postgres://nobody@127.0.0.1:${port}/none` }));
-    await expect(target.withSession(async () => 'never')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  it('a server that drops the connection: the connect error, unwrapped', async () => {
+    const server = await droppingServer();
+    try {
+      const target = migrationConnection(base({ connectionString: `postgres://nobody@127.0.0.1:${server.port}/none` }));
+      const error = await target.withSession(async () => 'never').catch((rejected: unknown) => rejected);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(DatabaseUnavailableError);
+      expect((error as Error).message).toMatch(/Connection terminated/);
+    } finally {
+      await server.close();
+    }
   });
 });

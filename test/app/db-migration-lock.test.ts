@@ -181,18 +181,17 @@ describe('the holder, read from PostgreSQL', () => {
     await holder.connect();
     const waiter = new Client({ connectionString: backend.server!.url });
     await waiter.connect();
+    const other = new Client({ connectionString: backend.server!.url, application_name: 'unrelated' });
+    await other.connect();
     try {
       // A lock on another key, and on the key's two halves as a two-int lock, must not count as the holder.
       await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-      const other = new Client({ connectionString: backend.server!.url, application_name: 'unrelated' });
-      await other.connect();
       await other.query('SELECT pg_advisory_lock(0, $1)', [MIGRATION_LOCK_KEY]);
       await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY + 1]);
       const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
       const query: Session['query'] = async <Row>(sql: string, params?: readonly unknown[]) => (await waiter.query(sql, params as unknown[])).rows as Row[];
 
       const error = await takeMigrationLock(query, { maxWaitMs: 0 }).catch((rejected: unknown) => rejected);
-      await other.end();
       expect(error).toBeInstanceOf(MigrationLockTimeoutError);
       const found = (error as MigrationLockTimeoutError).holder!;
       expect(found).toEqual({ pid, applicationName: 'another-task', user: backend.server!.user, since: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
@@ -212,6 +211,7 @@ describe('the holder, read from PostgreSQL', () => {
     } finally {
       await holder.end();
       await waiter.end();
+      await other.end();
     }
   });
 });

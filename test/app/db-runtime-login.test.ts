@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../app/src/db/database';
 import type { MigrationTarget } from '../../app/src/db/migrate';
 import { ensureRuntimeLogin, scramSha256Verifier } from '../../app/src/db/runtime-login';
-import { postgresBackend } from './support';
+import { postgresBackend, until } from './support';
 
-const PASSWORD_ROLES = ['rl_app', 'rl_known', 'Rl "Odd"'];
+const PASSWORD_ROLES = ['rl_app', 'rl_known', 'Rl "Odd"', 'rl_probe'];
 
 const backend = postgresBackend();
 beforeAll(async () => {
@@ -25,6 +25,9 @@ beforeAll(async () => {
   const lines = PASSWORD_ROLES.map((role) => `host all "${role.replace(/"/g, '""')}" 127.0.0.1/32 scram-sha-256`);
   writeFileSync(hba, `${lines.join('\n')}\n${readFileSync(hba, 'utf8')}`);
   await backend.query('SELECT pg_reload_conf()');
+  // pg_reload_conf() only signals the server: wait until a wrong password is refused.
+  await backend.query("CREATE ROLE rl_probe LOGIN PASSWORD 'probe'");
+  await until(async () => (await login('rl_probe', 'wrong')) === '28P01', 'pg_hba.conf to require passwords', 10_000);
 });
 afterAll(() => backend.stop());
 

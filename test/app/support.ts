@@ -129,6 +129,21 @@ export function captureLogs(): { entries: Array<Record<string, unknown>>; stream
   return { entries, stream };
 }
 
+/**
+ * A TCP server on 127.0.0.1 that closes every connection as soon as it arrives: a database
+ * address that never answers, held for the whole test (a port that is merely free could be
+ * taken by another worker's throwaway PostgreSQL in between).
+ */
+export async function droppingServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const { createServer } = await import('node:net');
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return { port: (server.address() as { port: number }).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 /** Polls `check` every 200 ms until it holds; fails naming `what` after `timeoutMs` (a bounded wait). */
 export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -107,6 +107,7 @@ async function assertDmlOnly(query: Session['query'], role: string, owner: strin
        FROM pg_roles r WHERE r.rolname = $1`,
     [role, owner],
   );
+  // Stryker disable next-line ConditionalExpression: reached only if the role is dropped between grantRuntimeRole's existence check and this query, a race no test can order
   if (!rights) throw missingRuntimeRole(role);
   const creatable = await query<{ name: string }>(
     "SELECT nspname AS name FROM pg_namespace WHERE has_schema_privilege($1, oid, 'CREATE') ORDER BY nspname",

@@ -36,12 +36,14 @@ async function watchForVanishedClient(client: { query(sql: string, params: unkno
 }
 
 /**
- * No statement timeout at all, also over a default set on the role or the database
- * (ALTER ROLE ... SET statement_timeout): an index build takes as long as it takes.
- * Set on the session, because pg sends `statement_timeout` at connect only when it is not 0.
+ * No statement or transaction timeout at all, also over a default set on the role or the
+ * database (ALTER ROLE ... SET statement_timeout): an index build takes as long as it takes.
+ * Set on the session, because pg sends `statement_timeout` at connect only when it is not 0;
+ * transaction_timeout exists from PostgreSQL 17 (Aurora's default engine here), and on older
+ * servers the query finds no such row.
  */
 async function noStatementTimeout(client: { query(sql: string): Promise<unknown> }): Promise<void> {
-  await client.query('SET statement_timeout = 0');
+  await client.query("SELECT set_config(name, '0', false) FROM pg_settings WHERE name IN ('statement_timeout', 'transaction_timeout')");
 }
 
 export function migrationConnection(config: PostgresConfig): MigrationTarget {
