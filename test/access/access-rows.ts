@@ -78,6 +78,18 @@ function viaSecretsManager(facts: RuntimeFacts, secretArn: string): Record<strin
   };
 }
 
+/** What an ECS execution role does to start a container: pull its image (never push) and write its log stream. */
+function imageAndLogRows(principal: { role: string }, who: string, repository: string, logStream: string): AccessRow[] {
+  return [
+    { name: `${who} gets an ECR token`, principal, action: 'ecr:GetAuthorizationToken', resource: '*', context: {}, expect: 'allow' },
+    { name: `${who} pulls the image`, principal, action: 'ecr:BatchGetImage', resource: repository, context: {}, expect: 'allow' },
+    { name: `${who} downloads image layers`, principal, action: 'ecr:GetDownloadUrlForLayer', resource: repository, context: {}, expect: 'allow' },
+    { name: `${who} cannot push to the image repository`, principal, action: 'ecr:PutImage', resource: repository, context: {}, expect: 'deny' },
+    { name: `${who} creates its container log stream`, principal, action: 'logs:CreateLogStream', resource: logStream, context: {}, expect: 'allow' },
+    { name: `${who} writes its container logs`, principal, action: 'logs:PutLogEvents', resource: logStream, context: {}, expect: 'allow' },
+  ];
+}
+
 function ecsRows(facts: RuntimeFacts): AccessRow[] {
   const secretArn = facts.injectedSecretArn();
   const secretKeyArn = facts.secretKeyArn(secretArn);
@@ -95,12 +107,7 @@ function ecsRows(facts: RuntimeFacts): AccessRow[] {
     { name: `${who} cannot decrypt the secret's key directly (no kms:ViaService)`, principal, action: 'kms:Decrypt', resource: facts.secretKeyArn(arn), context: { 'kms:CallerAccount': facts.account }, expect: 'deny' },
   ];
   return [
-    { name: 'ECS execution role gets an ECR token', principal: EXECUTION_ROLE, action: 'ecr:GetAuthorizationToken', resource: '*', context: {}, expect: 'allow' },
-    { name: 'ECS execution role pulls the image', principal: EXECUTION_ROLE, action: 'ecr:BatchGetImage', resource: repository, context: {}, expect: 'allow' },
-    { name: 'ECS execution role downloads image layers', principal: EXECUTION_ROLE, action: 'ecr:GetDownloadUrlForLayer', resource: repository, context: {}, expect: 'allow' },
-    { name: 'ECS execution role cannot push to the image repository', principal: EXECUTION_ROLE, action: 'ecr:PutImage', resource: repository, context: {}, expect: 'deny' },
-    { name: 'ECS execution role creates its container log stream', principal: EXECUTION_ROLE, action: 'logs:CreateLogStream', resource: logStream, context: {}, expect: 'allow' },
-    { name: 'ECS execution role writes its container logs', principal: EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: logStream, context: {}, expect: 'allow' },
+    ...imageAndLogRows(EXECUTION_ROLE, 'ECS execution role', repository, logStream),
     { name: 'ECS execution role cannot delete its log group', principal: EXECUTION_ROLE, action: 'logs:DeleteLogGroup', resource: facts.logGroupArn(logGroupName), context: {}, expect: 'deny' },
     logsServiceEncrypts(facts, logGroupName, 'the container log group'),
     ...guardDutyAgentPullRows(EXECUTION_ROLE, 'ECS execution role', facts.region('Service')),
@@ -139,12 +146,7 @@ function migrationRows(model: PolicyModel, facts: RuntimeFacts): AccessRow[] {
   const logStream = facts.appLogStreamArn(migration);
   const logGroupName = migration.LogConfiguration.Options['awslogs-group'];
   return [
-    { name: 'migration execution role gets an ECR token', principal: MIGRATION_EXECUTION_ROLE, action: 'ecr:GetAuthorizationToken', resource: '*', context: {}, expect: 'allow' },
-    { name: 'migration execution role pulls the image', principal: MIGRATION_EXECUTION_ROLE, action: 'ecr:BatchGetImage', resource: repository, context: {}, expect: 'allow' },
-    { name: 'migration execution role downloads image layers', principal: MIGRATION_EXECUTION_ROLE, action: 'ecr:GetDownloadUrlForLayer', resource: repository, context: {}, expect: 'allow' },
-    { name: 'migration execution role cannot push to the image repository', principal: MIGRATION_EXECUTION_ROLE, action: 'ecr:PutImage', resource: repository, context: {}, expect: 'deny' },
-    { name: 'migration execution role creates its container log stream', principal: MIGRATION_EXECUTION_ROLE, action: 'logs:CreateLogStream', resource: logStream, context: {}, expect: 'allow' },
-    { name: 'migration execution role writes its container logs', principal: MIGRATION_EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: logStream, context: {}, expect: 'allow' },
+    ...imageAndLogRows(MIGRATION_EXECUTION_ROLE, 'migration execution role', repository, logStream),
     { name: "migration execution role cannot write into the service's log group", principal: MIGRATION_EXECUTION_ROLE, action: 'logs:PutLogEvents', resource: facts.appLogStreamArn(), context: {}, expect: 'deny' },
     logsServiceEncrypts(facts, logGroupName, 'the migration log group'),
     { name: "migration execution role decrypts the runtime secret's key via Secrets Manager", principal: MIGRATION_EXECUTION_ROLE, action: 'kms:Decrypt', resource: facts.secretKeyArn(runtimeSecret), context: viaSecretsManager(facts, runtimeSecret), expect: 'allow' },

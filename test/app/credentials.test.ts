@@ -5,33 +5,15 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MIN_REFRESH_INTERVAL_MS, RotatingCredentials } from '../../app/src/db/credentials';
+import { DEFAULT_MIN_REFRESH_INTERVAL_MS } from '../../app/src/db/credentials';
+import { recordingCredentials, SECRET_ARN } from './credentials-support';
 
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark-db-AbCdEf';
 const refused = Object.assign(new Error('password authentication failed for user "app"'), { code: '28P01' });
 
 const secretsManager = mockClient(SecretsManagerClient);
 
-interface LogLine {
-  level: 'warn' | 'info';
-  obj: object;
-  msg: string;
-}
-
 function provider(clock = { now: 0 }) {
-  const lines: LogLine[] = [];
-  const credentials = new RotatingCredentials({
-    client: new SecretsManagerClient({ region: 'eu-west-1' }),
-    secretId: SECRET_ARN,
-    user: 'app',
-    initialPassword: 'old-password',
-    log: {
-      warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
-      info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
-    },
-    now: () => clock.now,
-  });
-  return { credentials, lines, clock };
+  return { ...recordingCredentials({ now: () => clock.now }), clock };
 }
 
 const secret = (fields: Record<string, unknown>) => ({ SecretString: JSON.stringify(fields) });

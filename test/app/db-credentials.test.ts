@@ -8,37 +8,16 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_MIN_REFRESH_INTERVAL_MS, RotatingCredentials, type RotatingCredentialsOptions } from '../../app/src/db/credentials';
+import { DEFAULT_MIN_REFRESH_INTERVAL_MS } from '../../app/src/db/credentials';
+import { recordingCredentials, SECRET_ARN } from './credentials-support';
 
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bulwark-db-XyZ';
 const refused = Object.assign(new Error('password authentication failed for user "app"'), { code: '28P01' });
 
 const secretsManager = mockClient(SecretsManagerClient);
 beforeEach(() => secretsManager.reset());
 afterAll(() => secretsManager.restore());
 
-interface LogLine {
-  level: 'warn' | 'info';
-  obj: object;
-  msg: string;
-}
-
-function provider(options: Partial<RotatingCredentialsOptions> = {}) {
-  const lines: LogLine[] = [];
-  const credentials = new RotatingCredentials({
-    client: new SecretsManagerClient({ region: 'eu-west-1' }),
-    secretId: SECRET_ARN,
-    user: 'app',
-    initialPassword: 'old-password',
-    log: {
-      warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
-      info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
-    },
-    now: () => 0,
-    ...options,
-  });
-  return { credentials, lines };
-}
+const provider = recordingCredentials;
 
 const UNUSABLE = 'database password refused; the secret is unusable, keeping the current password';
 

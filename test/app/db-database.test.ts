@@ -27,7 +27,7 @@ import {
   poolConfig,
   type Database,
 } from '../../app/src/db/database';
-import { droppingServer, postgresBackend, until } from './support';
+import { droppingServer, postgresBackend, rejection, until } from './support';
 
 type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 
@@ -74,14 +74,6 @@ async function withDatabase<T>(work: (db: Database, lines: LogLine[]) => Promise
 /** A statement that fails with `message` and SQLSTATE `code`, raised by the server on a live connection. */
 const raise = (message: string, code = 'P0001'): string => `DO $$ BEGIN RAISE EXCEPTION '${message.replace(/'/g, "''")}' USING ERRCODE = '${code}'; END $$`;
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('the error classes', () => {
   it('carry a fixed message (never the driver text) and the cause', () => {

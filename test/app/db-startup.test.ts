@@ -9,6 +9,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DatabaseUnavailableError, isUnavailable, type Database, type Session } from '../../app/src/db/database';
 import { DatabaseNotReadyError, DatabaseStartup, GatedDatabase } from '../../app/src/db/startup';
+import { rejection } from './support';
 
 interface LogLine {
   level: 'warn' | 'info';
@@ -44,14 +45,6 @@ function fakeDatabase(kind: Database['kind'] = 'postgres') {
   return { db, calls };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('DatabaseNotReadyError', () => {
   it('is a DatabaseUnavailableError (503) with a fixed message and cause', () => {
