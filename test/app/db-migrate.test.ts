@@ -241,6 +241,36 @@ describe('migrate against PostgreSQL', () => {
     }
   });
 
+  it('in an app schema other than public, grants the runtime role USAGE on it, so its DML reaches the tables', async () => {
+    const name = `migrate_${++counter}`;
+    const role = `rt_schema_${counter}`;
+    await backend.query(`CREATE DATABASE ${name}`);
+    // Set before the first connection: every session of this database resolves names in "app".
+    await backend.query(`ALTER DATABASE ${name} SET search_path = app`);
+    await backend.query(`CREATE ROLE ${role} LOGIN`);
+    const url = `postgres://${backend.server!.user}@127.0.0.1:${backend.server!.port}/${name}`;
+    const db = await createPostgresDatabase({ kind: 'postgres', connectionString: url, ssl: { mode: 'disable' }, poolSize: 1 }, quietLog);
+    try {
+      await db.query('CREATE SCHEMA app');
+      expect(await migrate(db, [{ version: 1, name: 'items', sql: 'CREATE TABLE items (id bigserial PRIMARY KEY, v text)' }], { runtimeRole: role })).toEqual([1]);
+      expect(await db.query("SELECT to_regclass('app.items')::text AS items")).toEqual([{ items: 'items' }]);
+      expect(await db.query(`SELECT has_schema_privilege($1, 'app', 'USAGE') AS usage, has_schema_privilege($1, 'app', 'CREATE') AS "create"`, [role])).toEqual([
+        { usage: true, create: false },
+      ]);
+      const inserted = await db.withSession(async ({ query }) => {
+        await query(`SET ROLE ${role}`);
+        try {
+          return await query<{ v: string }>("INSERT INTO items (v) VALUES ('reached') RETURNING v");
+        } finally {
+          await query('RESET ROLE');
+        }
+      });
+      expect(inserted).toEqual([{ v: 'reached' }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('a runtime role holding more than DML fails the step, naming every excess right', async () => {
     const { name, db } = await freshDatabase();
     const role = `rt_excess_${counter}`;
