@@ -70,8 +70,9 @@ const missingRuntimeRole = (role: string): Error => new Error(`the runtime role 
 async function grantRuntimeRole(query: Session['query'], role: string): Promise<void> {
   const [{ current_user: migrator, schema }] = await query<{ current_user: string; schema: string }>('SELECT current_user, current_schema() AS schema');
   if (role === migrator) return;
-  // Before the grants, which would otherwise fail first with the server's bare "role does not exist".
-  if ((await query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).length === 0) throw missingRuntimeRole(role);
+  // Read before the grants, which would otherwise fail first with the server's bare "role does
+  // not exist"; none of these rights is one the grants below could give.
+  const rights = await roleRightsBeyondDml(query, role, migrator);
   const grantee = quoteIdentifier(role);
   const quotedSchema = quoteIdentifier(schema);
   await revokePublicCreate(query, schema);
@@ -80,7 +81,7 @@ async function grantRuntimeRole(query: Session['query'], role: string): Promise<
   await query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${quotedSchema} TO ${grantee}`);
   await query(`REVOKE ALL ON schema_migrations FROM ${grantee}`);
   await query(`GRANT SELECT ON schema_migrations TO ${grantee}`);
-  await assertDmlOnly(query, role, migrator);
+  await assertDmlOnly(query, role, rights);
 }
 
 /**
@@ -95,11 +96,10 @@ async function revokePublicCreate(query: Session['query'], schema: string): Prom
 }
 
 /**
- * Fails, naming each, when `role` holds any right beyond DML: role attributes, the owner's
- * rights, CREATE in any schema of the database (its own grants, a group's or PUBLIC's), or
- * CREATE on the database (new schemas).
+ * The rights beyond DML that `role` holds as attributes, as a member of the owner, or as
+ * CREATE on the database (new schemas), each named; fails when the role does not exist.
  */
-async function assertDmlOnly(query: Session['query'], role: string, owner: string): Promise<void> {
+async function roleRightsBeyondDml(query: Session['query'], role: string, owner: string): Promise<string[]> {
   const [rights] = await query<Record<string, boolean>>(
     `SELECT r.rolsuper AS superuser, r.rolcreatedb AS createdb, r.rolcreaterole AS createrole, r.rolreplication AS replication,
             r.rolbypassrls AS bypassrls, pg_has_role($1, $2, 'USAGE') AS "member of the owner",
@@ -107,16 +107,21 @@ async function assertDmlOnly(query: Session['query'], role: string, owner: strin
        FROM pg_roles r WHERE r.rolname = $1`,
     [role, owner],
   );
-  // Stryker disable next-line ConditionalExpression: reached only if the role is dropped between grantRuntimeRole's existence check and this query, a race no test can order
   if (!rights) throw missingRuntimeRole(role);
+  return Object.entries(rights).filter(([, held]) => held).map(([right]) => right);
+}
+
+/**
+ * Fails, naming each, when `role` holds any right beyond DML: the `rights` read before the
+ * grants, or CREATE in any schema of the database (its own grants, a group's or PUBLIC's),
+ * read after them.
+ */
+async function assertDmlOnly(query: Session['query'], role: string, rights: readonly string[]): Promise<void> {
   const creatable = await query<{ name: string }>(
     "SELECT nspname AS name FROM pg_namespace WHERE has_schema_privilege($1, oid, 'CREATE') ORDER BY nspname",
     [role],
   );
-  const excess = [
-    ...Object.entries(rights).filter(([, held]) => held).map(([right]) => right),
-    ...creatable.map(({ name }) => `CREATE on schema ${name}`),
-  ];
+  const excess = [...rights, ...creatable.map(({ name }) => `CREATE on schema ${name}`)];
   if (excess.length) throw new Error(`the runtime role "${role}" must hold DML only, but has: ${excess.join(', ')}`);
 }
 
