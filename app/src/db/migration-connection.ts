@@ -50,13 +50,11 @@ export function migrationConnection(config: PostgresConfig): MigrationTarget {
   return {
     async withSession<T>(work: (session: Session) => Promise<T>): Promise<T> {
       const { Client } = await import('pg');
-      const { max: _max, idleTimeoutMillis: _idle, query_timeout: _queryTimeout, ...connection } = poolConfig(config);
+      // Not the pool's timeouts: the session clears them itself (noStatementTimeout).
+      const { max: _max, idleTimeoutMillis: _idle, query_timeout: _queryTimeout, statement_timeout: _statementTimeout, ...connection } = poolConfig(config);
       const client = new Client({
         ...connection,
         ...config.migration,
-        // Not the pool's 5 s. (pg leaves a 0 out of the startup packet, so this alone does
-        // not override a default set on the role or the database: see noStatementTimeout.)
-        statement_timeout: 0,
         application_name: 'bulwark-migrate',
       });
       // A connection lost mid-migration surfaces as the failed query; this stops the process-level 'error'.
