@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { summarize } from '../../scripts/test-summary';
+import { readReport, summarize } from '../../scripts/test-summary';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -25,6 +25,44 @@ describe('the closing line of .ci/run', () => {
 
   it('reports a missing report as one failure', () => {
     expect(summarize(undefined, 0)).toEqual({ passed: 0, failed: 1 });
+  });
+});
+
+describe('a report the closing line cannot trust', () => {
+  mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
+  const directory = mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'bulwark-report-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const reportFile = (name: string, text: string): string => {
+    const at = path.join(directory, name);
+    writeFileSync(at, text);
+    return at;
+  };
+  const valid = { numPassedTests: 2, numFailedTests: 0, testResults: [file('passed', 'passed', 'passed')] };
+
+  it('reads a vitest report, and nothing from a missing, truncated or foreign one', () => {
+    expect(readReport(reportFile('valid.json', JSON.stringify(valid)))).toEqual(valid);
+    expect(readReport(path.join(directory, 'absent.json'))).toBeUndefined();
+    expect(readReport(reportFile('truncated.json', JSON.stringify(valid).slice(0, 40)))).toBeUndefined();
+    expect(readReport(reportFile('null.json', 'null'))).toBeUndefined();
+    const { testResults: _dropped, ...noFiles } = valid;
+    expect(readReport(reportFile('no-files.json', JSON.stringify(noFiles)))).toBeUndefined();
+    expect(readReport(reportFile('count-as-text.json', JSON.stringify({ ...valid, numFailedTests: '0' })))).toBeUndefined();
+    expect(readReport(reportFile('file-without-tests.json', JSON.stringify({ ...valid, testResults: [{ name: 'x', status: 'passed' }] })))).toBeUndefined();
+  });
+
+  /** The script as .ci/run calls it: its line and its exit status. */
+  const runSummary = (report: string, runnerStatus: number) => {
+    const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'scripts', 'test-summary.ts'), report, String(runnerStatus)], { encoding: 'utf8' });
+    return { line: run.stdout.trim(), status: run.status };
+  };
+
+  it('prints one failure and exits 1 for a truncated report, although the runner exited 0', () => {
+    expect(runSummary(reportFile('cut.json', '{"numPassedTests": 2, "numFa'), 0)).toEqual({ line: '0 passed, 1 failed', status: 1 });
+  });
+
+  it('exits 0 only with 0 failed', () => {
+    expect(runSummary(reportFile('ok.json', JSON.stringify(valid)), 0)).toEqual({ line: '2 passed, 0 failed', status: 0 });
+    expect(runSummary(reportFile('ok-but-runner-failed.json', JSON.stringify(valid)), 1)).toEqual({ line: '2 passed, 1 failed', status: 1 });
   });
 });
 
