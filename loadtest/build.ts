@@ -8,14 +8,18 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeThirdPartyNotices } from '../scripts/third-party/write';
 
-export const WORKER_BUNDLE = join(__dirname, 'dist', 'worker.js');
+export const LOADTEST_DIST = join(__dirname, 'dist');
 
-export async function buildLoadGenerator(): Promise<string> {
-  const dist = join(__dirname, 'dist');
+/**
+ * Builds into `dist` and returns the bundle's path. Tests build into a directory of their
+ * own: loadtest/ is the image's build context, which other test files package meanwhile.
+ */
+export async function buildLoadGenerator(dist = LOADTEST_DIST): Promise<string> {
+  const bundle = join(dist, 'worker.js');
   rmSync(dist, { recursive: true, force: true });
   const { metafile } = await build({
     entryPoints: [join(__dirname, 'worker-main.ts')],
-    outfile: WORKER_BUNDLE,
+    outfile: bundle,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -29,7 +33,7 @@ export async function buildLoadGenerator(): Promise<string> {
     logLevel: 'warning',
   });
   writeThirdPartyNotices(metafile, { workingDir: join(__dirname, '..'), outputBase: dist, directory: dist, subject: 'The load generator bundle (worker.js)' });
-  return WORKER_BUNDLE;
+  return bundle;
 }
 
 if (require.main === module) {

@@ -1,5 +1,5 @@
 /**
- * The generator as the image runs it: the esbuild bundle (loadtest/dist/worker.js) run by
+ * The generator as the image runs it: the esbuild bundle (worker.js, built into a directory of its own) run by
  * plain node with the environment the state machine gives a task, against the app on
  * 127.0.0.1 (embedded PGlite), writing its result to a local directory. The image itself
  * is built at deploy time only; what goes into it is checked here.
@@ -20,9 +20,12 @@ const backend = pgliteBackend();
 let app: FastifyInstance;
 let bundle: string;
 let resultsDir: string;
+let bundleDir: string;
 
 beforeAll(async () => {
-  bundle = await buildLoadGenerator();
+  // Not loadtest/dist: loadtest/ is the image's build context, which stack tests package meanwhile.
+  bundleDir = await mkdtemp(join(tmpdir(), 'loadtest-dist-'));
+  bundle = await buildLoadGenerator(bundleDir);
   await backend.start();
   app = await startApp(backend.appOptions({ rateLimitPerIp: 1_000_000 }));
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -32,6 +35,7 @@ afterAll(async () => {
   await app?.close();
   await backend.stop();
   if (resultsDir) await rm(resultsDir, { recursive: true, force: true });
+  if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
 });
 
 describe('the load-generator bundle', () => {
