@@ -1,21 +1,37 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-/** One rule of lib/config/validate.ts: its message template, and a pattern for the messages it produces. */
+/** One validation rule of lib/config: its message template, and a pattern for the messages it produces. */
 export interface ValidationRule {
   /** The message as written in the source, placeholders included (`service.minTasks (${s.minTasks}) must not ...`). */
   readonly template: string;
   readonly pattern: RegExp;
 }
 
-const VALIDATE_SOURCE = path.join(__dirname, '..', '..', 'lib', 'config', 'validate.ts');
+/** A file of lib/config that holds rules, and the messages of its helpers, `${field}` standing for the field named at the call. */
+export interface RuleSource {
+  readonly file: string;
+  readonly helperMessages: Record<string, string>;
+}
 
-/** The messages of the `require*` helpers, `${field}` standing for the field named at the call. */
-const HELPER_MESSAGES: Record<string, string> = {
-  requireInteger: '${field} must be an integer between',
-  requireLogRetention: '${field} must be one of the CloudWatch Logs retention periods',
-  requireRetention: '${field} must be at least',
+const configFile = (name: string) => path.join(__dirname, '..', '..', 'lib', 'config', name);
+
+export const VALIDATE_RULES: RuleSource = {
+  file: configFile('validate.ts'),
+  helperMessages: {
+    requireInteger: '${field} must be an integer between',
+    requireLogRetention: '${field} must be one of the CloudWatch Logs retention periods',
+    requireRetention: '${field} must be at least',
+  },
 };
+
+export const LOAD_TEST_RULES: RuleSource = {
+  file: configFile('load-test.ts'),
+  helperMessages: { integer: 'loadTest.${field} must be an integer between' },
+};
+
+/** Every file of lib/config that pushes a problem: each must be one of the sources above. */
+export const RULE_SOURCES: readonly RuleSource[] = [VALIDATE_RULES, LOAD_TEST_RULES];
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -25,25 +41,26 @@ function patternOf(template: string): RegExp {
 }
 
 /**
- * Whether validate.ts is Stryker's instrumented copy (a mutation run's sandbox): its
+ * Whether a rule file is Stryker's instrumented copy (a mutation run's sandbox): its
  * messages are then wrapped in mutant switches and no longer read as rules. The coverage
- * test checks the suite, not a behaviour, so it has nothing to tell a mutant from.
+ * tests check the suite, not a behaviour, so they have nothing to tell a mutant from.
  */
-export const validateSourceIsInstrumented = (): boolean => readFileSync(VALIDATE_SOURCE, 'utf8').includes('stryMutAct_');
+export const sourceIsInstrumented = ({ file }: RuleSource): boolean => readFileSync(file, 'utf8').includes('stryMutAct_');
 
 /**
- * Every rule in validate.ts, read from its source: each `problems.push(<message>)` and
- * each call of a `require*` helper with the field it names. Read from the source so a
- * rule added there without a test case fails the coverage test.
+ * Every rule in a rule file, read from its source: each `problems.push(<message>)` and each
+ * call of a helper with the field it names. Read from the source so a rule added there
+ * without a test case fails the coverage test.
  */
-export function validationRules(source = readFileSync(VALIDATE_SOURCE, 'utf8')): ValidationRule[] {
+export function validationRules({ file, helperMessages }: RuleSource, source = readFileSync(file, 'utf8')): ValidationRule[] {
   const pushed = [...source.matchAll(/problems\.push\(\s*(['`])((?:\\.|(?!\1)[^\\])*)\1/g)]
     .map((match) => match[2])
-    // The helpers' own messages start with their `${field}` parameter; their call sites are the rules.
-    .filter((template) => !template.startsWith('${field}'));
-  const helperCalls = [...source.matchAll(/\b(require[A-Za-z]+)\(problems,\s*(['`])((?:(?!\2).)*)\2/g)].map(([, helper, , field]) => {
-    if (!HELPER_MESSAGES[helper]) throw new Error(`validation-rules.ts does not know the message of ${helper}: add it to HELPER_MESSAGES`);
-    return HELPER_MESSAGES[helper].replace('${field}', field);
+    // The helpers' own messages hold their `${field}` parameter; their call sites are the rules.
+    .filter((template) => !template.includes('${field}'));
+  const helperCall = /\b(require[A-Za-z]+|integer)\((?:problems,\s*)?(['`])((?:(?!\2).)*)\2/g;
+  const helperCalls = [...source.matchAll(helperCall)].map(([, helper, , field]) => {
+    if (!helperMessages[helper]) throw new Error(`validation-rules.ts does not know the message of ${helper} in ${path.basename(file)}: add it to its helperMessages`);
+    return helperMessages[helper].replace('${field}', field);
   });
   return [...pushed, ...helperCalls].map((template) => ({ template, pattern: patternOf(template) }));
 }
