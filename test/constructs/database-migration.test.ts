@@ -88,15 +88,20 @@ describe('DatabaseMigration with defaults', () => {
     expect(ownerArn).toBeDefined();
   });
 
-  it('lets the execution role decrypt the secrets\' key through Secrets Manager only', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: id(built.migration.taskDefinition.obtainExecutionRole()) }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } }),
-        ]),
+  it('lets the execution role decrypt the secrets\' key, and only that key, through Secrets Manager only', () => {
+    const executionRole = { Ref: id(built.migration.taskDefinition.obtainExecutionRole()) };
+    const decrypts = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([executionRole]))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown }>)
+      .filter((statement) => [statement.Action].flat().some((action) => String(action).startsWith('kms:')));
+    expect(decrypts).toEqual([
+      {
+        Action: 'kms:Decrypt',
+        Effect: 'Allow',
+        Resource: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^Data:ExportsOutputFnGetAtt${built.data.getLogicalId(built.key.node.defaultChild as CfnElement)}Arn`)) },
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
       },
-    });
+    ]);
   });
 
   it('gives the task a security group out to the database and HTTPS only, and the database an ingress from it', () => {

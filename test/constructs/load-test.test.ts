@@ -84,8 +84,12 @@ describe('LoadTest', () => {
 
   it('lets the workers put results in the bucket and nothing else', () => {
     const taskRolePolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((policy) => JSON.stringify(policy.Properties.Roles).includes('TaskTaskRole'));
-    const actions = (taskRolePolicy!.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((s) => s.Action);
-    expect(actions).toEqual(['s3:PutObject']);
+    const buckets = Object.keys(template.findResources('AWS::S3::Bucket'));
+    expect(buckets).toEqual([expect.stringMatching(/^LoadTestResults/)]);
+    const [resultsBucket] = buckets;
+    expect(taskRolePolicy!.Properties.PolicyDocument.Statement).toEqual([
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [resultsBucket, 'Arn'] }, '/*']] } },
+    ]);
   });
 
   it('keeps results in an encrypted, SSL-only, private bucket that expires them', () => {

@@ -113,7 +113,13 @@ describe('SecurityBaseline with every service and an alarm topic', () => {
       PolicyDocument: {
         Statement: [
           { Action: 'inspector2:Enable', Effect: 'Allow', Resource: '*' },
-          Match.objectLike({ Action: 'iam:CreateServiceLinkedRole', Condition: { StringEquals: { 'iam:AWSServiceName': 'inspector2.amazonaws.com' } } }),
+          {
+            Action: 'iam:CreateServiceLinkedRole',
+            Effect: 'Allow',
+            // Only Inspector's own service-linked role, in this account.
+            Resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/inspector2.amazonaws.com/AWSServiceRoleForAmazonInspector2`,
+            Condition: { StringEquals: { 'iam:AWSServiceName': 'inspector2.amazonaws.com' } },
+          },
         ],
       },
     });
