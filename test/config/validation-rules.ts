@@ -55,8 +55,8 @@ export const sourceIsInstrumented = ({ file }: RuleSource): boolean => readFileS
 export function validationRules({ file, helperMessages }: RuleSource, source = readFileSync(file, 'utf8')): ValidationRule[] {
   const pushed = [...source.matchAll(/problems\.push\(\s*(['`])((?:\\.|(?!\1)[^\\])*)\1/g)]
     .map((match) => match[2])
-    // The helpers' own messages hold their `${field}` parameter; their call sites are the rules.
-    .filter((template) => !template.includes('${field}'));
+    // The helpers' own messages; their call sites are the rules.
+    .filter((template) => !Object.values(helperMessages).some((message) => template.startsWith(message)));
   const helperCall = /\b(require[A-Za-z]+|integer)\((?:problems,\s*)?(['`])((?:(?!\2).)*)\2/g;
   const helperCalls = [...source.matchAll(helperCall)].map(([, helper, , field]) => {
     if (!helperMessages[helper]) throw new Error(`validation-rules.ts does not know the message of ${helper} in ${path.basename(file)}: add it to its helperMessages`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readReport, summarize } from '../../scripts/test-summary';
@@ -84,7 +84,10 @@ describe('the closing line of .ci/run, from a real vitest JSON report', () => {
       encoding: 'utf8',
       env: { ...process.env, CI: 'true' },
     });
-    return { status: run.status, summary: summarize(JSON.parse(readFileSync(report, 'utf8')), run.status ?? 1) };
+    // Through readReport, as the script reads it: a real report must pass its shape check.
+    const parsed = readReport(report);
+    expect(parsed, 'vitest report in the shape test-summary reads').toBeDefined();
+    return { status: run.status, summary: summarize(parsed, run.status ?? 1) };
   }
 
   const passing = "import { it } from 'vitest';\nit('passes', () => {});\nit('passes too', () => {});\n";

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLoadGenerator } from '../../loadtest/build';
+import { buildLoadGenerator, LOADTEST_DIST } from '../../loadtest/build';
 import { parseStepResult } from '../../loadtest/step-result';
 import { pgliteBackend, startApp } from '../app/support';
 
@@ -71,6 +71,8 @@ describe('the load-generator bundle', () => {
     expect(ignore).toEqual(['*', '!Dockerfile', '!dist/worker.js', '!dist/THIRD-PARTY-NOTICES.md']);
     const dockerfile = await readFile(join(__dirname, '..', '..', 'loadtest', 'Dockerfile'), 'utf8');
     expect(dockerfile.match(/^COPY .*/gm)).toEqual(['COPY dist/worker.js dist/THIRD-PARTY-NOTICES.md ./']);
+    // `npm run build:loadtest` builds where the Dockerfile copies from.
+    expect(LOADTEST_DIST).toBe(join(__dirname, '..', '..', 'loadtest', 'dist'));
     expect(dockerfile).toMatch(/^FROM node:\d+-slim@sha256:[0-9a-f]{64}$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "worker.js"\]$/m);
