@@ -9,8 +9,8 @@
 #
 # Every run reads and writes stryker/baseline/<group>.json; a full run is `--force` over it,
 # so committing the files after a full run moves the baseline. An incremental run of a group
-# with no committed baseline would be a full run (hours on two cores), so it is skipped
-# with a warning naming the command that makes the baseline.
+# with no committed baseline would be a full run (hours on two cores): it fails instead,
+# naming the command that makes the baseline, so deleting a baseline cannot switch a gate off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +28,8 @@ done
 failed=()
 for group in "${groups[@]}"; do
   if [ "${mode[*]}" = --incremental ] && [ ! -f "stryker/baseline/$group.json" ]; then
-    echo "== mutation: $group SKIPPED: no committed baseline; run 'npm run test:mutation -- $group' and commit stryker/baseline/$group.json" >&2
+    echo "== mutation: $group FAILED: no committed baseline; run 'npm run test:mutation -- $group' and commit stryker/baseline/$group.json" >&2
+    failed+=("$group")
     continue
   fi
   echo "== mutation: $group ${mode[*]}"

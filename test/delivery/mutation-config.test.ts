@@ -18,6 +18,9 @@ describe('mutation testing setup', () => {
     expect(config.mutate).toContain(mutated);
     expect(config.vitest.configFile).toBe(vitestConfig);
     expect(config).toMatchObject({ coverageAnalysis: 'perTest', checkers: ['typescript'], incrementalFile: `stryker/baseline/${group}.json` });
+    // CI's incremental run fails a group without one (scripts/mutation.sh).
+    const tracked = spawnSync('git', ['ls-files', '--error-unmatch', config.incrementalFile], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(tracked.status, `${config.incrementalFile} is committed`).toBe(0);
   });
 
   it('leaves static mutants out of the score in the groups whose suites build what they test in beforeAll, with the full run documented', async () => {
@@ -36,7 +39,7 @@ describe('mutation testing setup', () => {
     expect(mutation).toBeLessThan(ci.indexOf('npm test --'));
   });
 
-  it('refuses an unknown argument, and skips an incremental group with no committed baseline, naming the command', () => {
+  it('refuses an unknown argument, and fails an incremental group with no committed baseline, naming the command', () => {
     // A copy of the script in a checkout without baselines, so the test never starts Stryker.
     const checkout = mkdtempSync(join(tmpdir(), 'mutation-script-'));
     try {
@@ -46,9 +49,10 @@ describe('mutation testing setup', () => {
       const unknown = run('everything');
       expect(unknown.status).toBe(2);
       expect(unknown.stderr).toMatch(/unknown argument everything/);
-      const skipped = run('--incremental', 'lambda');
-      expect(skipped.status).toBe(0);
-      expect(skipped.stderr).toContain("lambda SKIPPED: no committed baseline; run 'npm run test:mutation -- lambda' and commit stryker/baseline/lambda.json");
+      const missing = run('--incremental', 'lambda');
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain("lambda FAILED: no committed baseline; run 'npm run test:mutation -- lambda' and commit stryker/baseline/lambda.json");
+      expect(missing.stderr).toContain('below the break threshold or failed: lambda');
     } finally {
       rmSync(checkout, { recursive: true, force: true });
     }
