@@ -47,12 +47,14 @@ function patternOf(template: string): RegExp {
  */
 export const sourceIsInstrumented = ({ file }: RuleSource): boolean => readFileSync(file, 'utf8').includes('stryMutAct_');
 
+export const validateSourceIsInstrumented = (): boolean => sourceIsInstrumented(VALIDATE_RULES);
+
 /**
  * Every rule in a rule file, read from its source: each `problems.push(<message>)` and each
  * call of a helper with the field it names. Read from the source so a rule added there
  * without a test case fails the coverage test.
  */
-export function validationRules({ file, helperMessages }: RuleSource, source = readFileSync(file, 'utf8')): ValidationRule[] {
+export function validationRules({ file, helperMessages }: RuleSource = VALIDATE_RULES, source = readFileSync(file, 'utf8')): ValidationRule[] {
   const pushed = [...source.matchAll(/problems\.push\(\s*(['`])((?:\\.|(?!\1)[^\\])*)\1/g)]
     .map((match) => match[2])
     // The helpers' own messages; their call sites are the rules.
