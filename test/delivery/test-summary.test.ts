@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readReport, summarize } from '../../scripts/test-summary';
 
 const ROOT = path.join(__dirname, '..', '..');
+// Inside the repository, so the fixtures resolve vitest from node_modules.
+const CACHE = path.join(ROOT, 'node_modules', '.cache');
+mkdirSync(CACHE, { recursive: true });
 
 const file = (status: string, ...tests: string[]) => ({ name: 'x.test.ts', status, assertionResults: tests.map((s) => ({ status: s })) });
 
@@ -29,8 +32,7 @@ describe('the closing line of .ci/run', () => {
 });
 
 describe('a report the closing line cannot trust', () => {
-  mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
-  const directory = mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'bulwark-report-'));
+  const directory = mkdtempSync(path.join(CACHE, 'bulwark-report-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
   const reportFile = (name: string, text: string): string => {
     const at = path.join(directory, name);
@@ -67,10 +69,7 @@ describe('a report the closing line cannot trust', () => {
 });
 
 describe('the closing line of .ci/run, from a real vitest JSON report', () => {
-  // Inside the repository, so the fixtures resolve vitest from node_modules.
-  const cache = path.join(ROOT, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const directory = mkdtempSync(path.join(cache, 'bulwark-summary-'));
+  const directory = mkdtempSync(path.join(CACHE, 'bulwark-summary-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
   /** Runs vitest over `files` (name → source) the way .ci/run does, and summarizes its report. */
