@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing (Stryker), one run per folder group, each with its own break threshold
-# (stryker/<group>.config.mjs): lambda and app at 80 %, lib at 70 %.
+# (stryker/<group>.config.mjs): lambda and app at 80 %, lib and stage-config at 70 %.
 #
 #   npm run test:mutation                    full run of every group; rewrites the baselines
 #   npm run test:mutation -- --incremental   only mutants whose code or tests changed since
@@ -19,11 +19,11 @@ groups=()
 for arg in "$@"; do
   case "$arg" in
     --incremental) mode=(--incremental) ;;
-    lambda | app | lib) groups+=("$arg") ;;
-    *) echo "test:mutation: unknown argument $arg (groups: lambda app lib; flag: --incremental)" >&2; exit 2 ;;
+    lambda | app | lib | stage-config) groups+=("$arg") ;;
+    *) echo "test:mutation: unknown argument $arg (groups: lambda app lib stage-config; flag: --incremental)" >&2; exit 2 ;;
   esac
 done
-[ ${#groups[@]} -gt 0 ] || groups=(lambda app lib)
+[ ${#groups[@]} -gt 0 ] || groups=(lambda app lib stage-config)
 
 failed=()
 for group in "${groups[@]}"; do

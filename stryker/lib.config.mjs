@@ -2,14 +2,11 @@ import { mutationGroup } from './base.mjs';
 
 export default mutationGroup({
   name: 'lib',
-  // Stage config and its rules, and the construct code that builds WAF rules and grants
-  // permissions: a surviving mutant there is a rule or a permission no test pins.
-  // (AuroraDatabase's grant is one delegating line, grantConnect: its only mutant, an empty
+  // The construct code that builds WAF rules and grants permissions: a surviving mutant there
+  // is a rule or a permission no test pins. (The stage config is the stage-config group;
+  // AuroraDatabase's grant is one delegating line, grantConnect: its only mutant, an empty
   // body, does not compile, so the file is not mutated.)
   mutate: [
-    'lib/config/**/*.ts',
-    // The stage files are values, not rules: the stack tests check where each one lands.
-    '!lib/config/stages/**',
     'lib/constructs/edge-protection-rules.ts',
     'lib/constructs/waf-capacity.ts',
     'lib/constructs/internal/service-trust.ts',
@@ -19,8 +16,9 @@ export default mutationGroup({
   ],
   vitestProject: 'infra',
   breakAt: 70,
-  // The construct tests synthesize their stacks in beforeAll, so a mutant in construct code
-  // is static there (each a run of every related suite); like the app group's, they are left
-  // to the full run docs/testing.md describes, and the config rules (run per test) are scored.
+  // Most construct tests synthesize their stacks in beforeAll, so a mutant in construct code
+  // is static there (each a run of every related suite, minutes); like the app group's, they
+  // are left to the run docs/testing.md describes. The tests that build their stack in each
+  // test (secret-reference, service-trust, the *-shape tests) score the code they cover.
   ignoreStatic: true,
 });

@@ -93,10 +93,9 @@ export const FRESH_ACCOUNT_QUOTAS: readonly AccountQuota[] = [
       const deploymentBasis = `${c.service.maxTasks} tasks × ${vcpu} vCPU × ${DEPLOYMENT_TASK_FACTOR} while a deployment replaces them (the ${migrationVcpu} vCPU migration task runs before, beside the old fleet only)`;
       // A load test runs between deployments: the service at its maximum plus the workers.
       const workers = loadTestWorkerVcpu(c);
+      if (workers === 0) return { amount: deployment, basis: deploymentBasis };
       const loadTest = Math.ceil(c.service.maxTasks * vcpu + workers);
-      if (workers === 0 || loadTest <= deployment) {
-        return { amount: deployment, basis: workers === 0 ? deploymentBasis : `${deploymentBasis} (a load test needs less: ${loadTest})` };
-      }
+      if (loadTest < deployment) return { amount: deployment, basis: `${deploymentBasis} (a load test needs less: ${loadTest})` };
       return { amount: loadTest, basis: `${c.service.maxTasks} tasks × ${vcpu} vCPU + ${workers} vCPU of load-test workers during a run (a deployment needs ${deployment})` };
     },
   },
