@@ -87,8 +87,8 @@ export class AlarmTopic extends Construct {
 
   /**
    * A target that lets one EventBridge rule of this account publish to the topic: the topic
-   * policy names the rule (`aws:SourceArn`), the key policy lets EventBridge of this account
-   * encrypt. (CDK's `SnsTopic` target grants every rule of every account instead.)
+   * policy names the rule (`aws:SourceArn`), the key policy lets EventBridge encrypt. (CDK's
+   * `SnsTopic` target grants every rule of every account instead.)
    * Fails when the topic's key was imported, whose policy this construct cannot change.
    */
   eventRuleTarget(): events.IRuleTarget {
@@ -118,7 +118,11 @@ export class AlarmTopic extends Construct {
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        // No aws:SourceAccount or aws:SourceArn here: the SNS guide ("Enable compatibility
+        // between event sources from AWS services and encrypted topics") says EventBridge's
+        // KMS requests for an encrypted topic do not carry them, so a condition on either
+        // drops every event silently. Which rules may publish is the topic policy's
+        // aws:SourceArn (above), which SNS does evaluate.
       }),
     );
     if (!statementAdded) {
