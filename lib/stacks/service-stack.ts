@@ -38,6 +38,16 @@ export interface ServiceStackProps extends StackProps {
 }
 
 /**
+ * What happens to a stage's logs (WAF, migration) when their stack goes: kept where the stage
+ * protects its resources, except when the stack's first create rolls back. Plain RETAIN would
+ * leave the WAF log group's fixed name (aws-waf-logs-…) behind then, and the retried create
+ * would fail with "already exists"; a failed create has logged nothing worth keeping.
+ */
+function keptLogs(deletionProtection: boolean): RemovalPolicy {
+  return deletionProtection ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
+}
+
+/**
  * The stateless web tier of one stage: {@link WebService} (ALB, Fargate service,
  * autoscaling, DNS) behind {@link EdgeProtection} (WAF web ACL, IP-set sync, and Shield
  * Advanced where the stage turns it on).
@@ -125,7 +135,7 @@ export class ServiceStack extends Stack {
       runtimeSecret,
       database: props.database,
       logRetention,
-      removalPolicy: service.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: keptLogs(service.deletionProtection),
     });
     this.migration.runsBefore(this.webService.service);
 
@@ -155,7 +165,7 @@ export class ServiceStack extends Stack {
       syncReservedConcurrency: config.lambdaReservedConcurrency || undefined,
       metricNamespace: operationsMetricNamespace(config),
       logRetention,
-      logRemovalPolicy: service.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      logRemovalPolicy: keptLogs(service.deletionProtection),
       shieldAdvanced: config.shield.advanced
         ? {
             healthAlarms: this.shieldHealthAlarms(config),

@@ -201,11 +201,14 @@ describe.each(['prod', 'dev'])('ServiceStack (%s)', (stage) => {
   });
 
   if (stage === 'prod') {
-    it('turns on ALB deletion protection and keeps the WAF logs', () => {
+    it('turns on ALB deletion protection and keeps the WAF and migration logs, except when the first create rolls back', () => {
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
         LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
       });
-      template.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: 'aws-waf-logs-bulwark-prod' }, DeletionPolicy: 'Retain' });
+      // RetainExceptOnCreate: a rolled-back first create must not leave the fixed name behind.
+      template.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: 'aws-waf-logs-bulwark-prod' }, DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+      const migrationLogs = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('MigrationLogs'));
+      expect(migrationLogs.map(([, logGroup]) => logGroup.DeletionPolicy)).toEqual(['RetainExceptOnCreate']);
     });
 
     it('protects the load balancer with Shield Advanced, health-based detection and a protection group', () => {

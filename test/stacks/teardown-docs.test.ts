@@ -24,7 +24,7 @@ describe('docs/deploying.md: re-creating a stage', () => {
     const fixedNames = Object.values(stacks).flatMap((stack) => {
       if (!stack) return [];
       return Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { DeletionPolicy?: string; Properties?: Record<string, unknown> }>)
-        .filter((resource) => resource.DeletionPolicy === 'Retain')
+        .filter((resource) => resource.DeletionPolicy === 'Retain' || resource.DeletionPolicy === 'RetainExceptOnCreate')
         .flatMap((resource) => Object.entries(resource.Properties ?? {}).filter(([key, value]) => key.endsWith('Name') && typeof value === 'string'))
         .map(([, value]) => value as string);
     });
