@@ -45,11 +45,38 @@ export interface BuildAppOptions {
   readonly logger?: FastifyServerOptions['logger'];
 }
 
+/**
+ * How often Node looks for requests past their timeout: a request is cut off between
+ * `requestTimeoutMs` and that plus this. Node's own default (30 s) would double a 30 s
+ * timeout; the check only walks the open connections.
+ */
+const timeoutCheckIntervalMs = (requestTimeoutMs: number): number => Math.min(1_000, Math.ceil(requestTimeoutMs / 10));
+
+/**
+ * Node's server options, given when the server is created: Node derives headersTimeout
+ * (min(60 s, requestTimeout)) and starts its timeout checks from these there.
+ */
+function nodeServerTimeouts(requestTimeoutMs: number): { requestTimeout: number; connectionsCheckingInterval: number } {
+  return { requestTimeout: requestTimeoutMs, connectionsCheckingInterval: timeoutCheckIntervalMs(requestTimeoutMs) };
+}
+
+/**
+ * Fastify's timeouts. `requestTimeout` bounds receiving a request (headers and body), so a
+ * client cannot hold a socket and a request by trickling its body; it does not bound the
+ * response (a GDPR export streams for up to EXPORT_DEADLINE_MS). Fastify's default is 0,
+ * no limit, which replaces Node's 300 s. `connectionTimeout` (socket inactivity) stays
+ * off: below the keep-alive timeout it would close idle keep-alive sockets the ALB still
+ * means to reuse (502s); the ALB's own 60 s idle timeout bounds a silent client.
+ */
+function serverTimeouts(requestTimeoutMs: number): Pick<FastifyServerOptions, 'requestTimeout' | 'connectionTimeout'> {
+  return { requestTimeout: requestTimeoutMs, connectionTimeout: 0 };
+}
+
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const https = await httpsOptions(config.tls);
   const app = Fastify({
-    ...(https && { https }),
+    ...(https ? { https: { ...https, ...nodeServerTimeouts(config.requestTimeoutMs) } } : { http: nodeServerTimeouts(config.requestTimeoutMs) }),
     logger: options.logger ?? loggerOptions(config.logLevel),
     childLoggerFactory,
     genReqId: () => randomUUID(),
@@ -62,6 +89,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // anything a client put in the header itself is further left and ignored.
     trustProxy: (_address: string, hop: number) => hop < config.trustedProxyHops,
     bodyLimit: config.bodyLimitBytes,
+    ...serverTimeouts(config.requestTimeoutMs),
     // Shorter than the ALB's idle timeout is wrong (the ALB would reuse a closed socket);
     // keep-alive must outlive the ALB's 60 s default.
     keepAliveTimeout: 65_000,
@@ -85,7 +113,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(securityHeaders);
-  await app.register(auth);
+  // The repository is decorated further down; the lookup only runs once requests arrive.
+  await app.register(auth, { lookupUserId: (tokenHash) => app.repository.userId(tokenHash), knownUsers: config.rateLimitTrackedClients });
   await app.register(rateLimit, { perIp: config.rateLimitPerIp, perIpExempt: config.rateLimitPerIpExempt, perUser: config.rateLimitPerUser, trackedClients: config.rateLimitTrackedClients });
   await app.register(metrics, {
     namespace: config.metricsNamespace,

@@ -141,6 +141,12 @@ export interface AppConfig {
   /** How often buffered business metrics are written as one EMF line. */
   readonly metricsFlushIntervalMs: number;
   readonly bodyLimitBytes: number;
+  /**
+   * Longest a client may take to send one whole request, headers and body (Node's
+   * requestTimeout); past it the request is answered 408 and the connection closed.
+   * It does not limit how long a response takes to send.
+   */
+  readonly requestTimeoutMs: number;
   readonly rum?: RumConfig;
   /** Serve HTTPS (APP_TLS=self-signed) or plain HTTP (off, the default). */
   readonly tls: TlsConfig;
@@ -336,6 +342,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     metricsNamespace: env.METRICS_NAMESPACE || 'Bulwark/Business',
     metricsFlushIntervalMs: integer(env, 'METRICS_FLUSH_INTERVAL_MS', 10_000, 100, 600_000),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 131_072, 1024, 10_485_760),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
     rum: rumConfig(env),
     tls: tlsConfig(env),
   };

@@ -86,10 +86,13 @@ describe('export on PGlite (development)', () => {
     await backend.start();
     app = await startApp(backend.appOptions({ exportConcurrency: 2 }));
     const port = await listen(app);
-    const [reader, other] = [await register(app), await register(app)];
-    // 30 MB: far more than the socket buffers take from a client that does not read.
-    await backend.query("INSERT INTO notes (user_id, title, body) SELECT $1, 'n', repeat('x', 10000) FROM generate_series(1, 3000)", [reader.id]);
-    const unread = [await openResponse(port, reader), await openResponse(port, reader)];
+    // Two readers: a user has one export in flight at a time (a second one is 429).
+    const [reader, secondReader, other] = [await register(app), await register(app), await register(app)];
+    // 30 MB each: far more than the socket buffers take from a client that does not read.
+    for (const { id } of [reader, secondReader]) {
+      await backend.query("INSERT INTO notes (user_id, title, body) SELECT $1, 'n', repeat('x', 10000) FROM generate_series(1, 3000)", [id]);
+    }
+    const unread = [await openResponse(port, reader), await openResponse(port, secondReader)];
     try {
       expect(unread.map((response) => response.statusCode)).toEqual([200, 200]);
       // A bounded wait: before, PGlite's one session stayed inside the first export's

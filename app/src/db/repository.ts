@@ -186,6 +186,12 @@ export class Repository {
     return row?.id;
   }
 
+  /** The id of the user holding this token hash, or undefined (auth: the key of per-user limits). */
+  async userId(tokenHash: Buffer): Promise<string | undefined> {
+    const [row] = await this.db.query<{ id: string }>('SELECT id FROM users WHERE token_hash = $1', [tokenHash]);
+    return row?.id;
+  }
+
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
   }

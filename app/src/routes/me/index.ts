@@ -3,10 +3,14 @@ import { ExportDeadlineError, openExport } from '../../db/export';
 import { unauthorized } from '../../plugins/auth';
 import { HttpProblem } from '../../problem';
 import { hashToken, newToken } from '../../tokens';
+import { ExportSlots } from './export-slots';
 import { eraseSchema, exportSchema, rotateTokenSchema } from './schemas';
 
+/** Seconds a refused export should wait before retrying. */
+const EXPORT_RETRY_AFTER_SECONDS = '5';
+
 export interface MeRoutesOptions {
-  /** Exports streaming at once on this task; each holds a pooled connection until its client has read it all. */
+  /** Exports streaming at once on this task (one per user at most); each holds a pooled connection until its client has read it all. */
   readonly exportConcurrency: number;
   /** Longest one export may hold its connection and snapshot; then it is cut off. */
   readonly exportDeadlineMs: number;
@@ -16,18 +20,15 @@ export interface MeRoutesOptions {
 
 export default async function meRoutes(app: FastifyInstance, { exportConcurrency, exportDeadlineMs, erasureBackupBoundDays }: MeRoutesOptions): Promise<void> {
   const onRequest = [app.authenticate, app.userRateLimit];
-  let exportsInFlight = 0;
+  const exportSlots = new ExportSlots(exportConcurrency);
 
   // Streamed (db/export.ts): the response schema documents the document but is not applied to a stream.
   app.get('/v1/me/export', { onRequest, schema: exportSchema }, async (request, reply) => {
-    // Slow readers must not take the whole pool: past the limit, retry later.
-    if (exportsInFlight >= exportConcurrency) throw new HttpProblem(503, 'Too many exports are running. Retry shortly.', { 'retry-after': '5' });
-    exportsInFlight += 1;
-    let released = false;
-    const release = (): void => {
-      if (!released) exportsInFlight -= 1;
-      released = true;
-    };
+    // Slow readers must not take the whole pool, and one user must not take every slot:
+    // past either limit, retry later. The user's id (auth) survives a token rotation.
+    const release = exportSlots.acquire(request.userId!);
+    if (release === 'user-busy') throw new HttpProblem(429, 'An export of this account is already running. Retry once it has finished.', { 'retry-after': EXPORT_RETRY_AFTER_SECONDS });
+    if (release === 'task-busy') throw new HttpProblem(503, 'Too many exports are running. Retry shortly.', { 'retry-after': EXPORT_RETRY_AFTER_SECONDS });
     const onStreamError = (error: unknown): void => {
       if (error instanceof ExportDeadlineError) request.log.warn({ deadlineMs: error.deadlineMs }, 'export cut off at its deadline');
       else request.log.error({ err: error }, 'export failed after the response started');
