@@ -4,11 +4,10 @@
  * total deadline and its connection, snapshot and export slot are released; on PGlite a
  * client that does not read at all cannot stall the rest of the app.
  */
-import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNote, pgliteBackend, postgresBackend, register, startApp, until, type Backend, type TestUser } from './support';
+import { createNote, openUnreadExport, pgliteBackend, postgresBackend, register, startApp, until, type Backend } from './support';
 
 let app: FastifyInstance | undefined;
 let backend: Backend | undefined;
@@ -21,18 +20,6 @@ afterEach(async () => {
 async function listen(instance: FastifyInstance): Promise<number> {
   await instance.listen({ port: 0, host: '127.0.0.1' });
   return (instance.server.address() as AddressInfo).port;
-}
-
-/** Starts an export over real HTTP and hands back the response unread (paused). */
-function openResponse(port: number, user: TestUser): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/v1/me/export', headers: user.auth }, (res) => {
-      res.pause();
-      resolve(res);
-    })
-      .on('error', reject)
-      .end();
-  });
 }
 
 /** Sessions of the app that are inside a transaction (an export's snapshot). */
@@ -55,7 +42,7 @@ describe('export deadline (PostgreSQL)', () => {
     // is never idle long enough for PostgreSQL's idle-in-transaction timeout.
     await backend.query("INSERT INTO notes (user_id, title, body) SELECT $1, 'n', repeat('x', 10000) FROM generate_series(1, 3000)", [slow.id]);
 
-    const response = await openResponse(port, slow);
+    const response = await openUnreadExport(port, slow);
     expect(response.statusCode).toBe(200);
     let bytes = 0;
     const reader = setInterval(() => (bytes += response.read(64 * 1024)?.length ?? 0), 200);
@@ -92,7 +79,7 @@ describe('export on PGlite (development)', () => {
     for (const { id } of [reader, secondReader]) {
       await backend.query("INSERT INTO notes (user_id, title, body) SELECT $1, 'n', repeat('x', 10000) FROM generate_series(1, 3000)", [id]);
     }
-    const unread = [await openResponse(port, reader), await openResponse(port, secondReader)];
+    const unread = [await openUnreadExport(port, reader), await openUnreadExport(port, secondReader)];
     try {
       expect(unread.map((response) => response.statusCode)).toEqual([200, 200]);
       // A bounded wait: before, PGlite's one session stayed inside the first export's

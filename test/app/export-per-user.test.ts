@@ -4,12 +4,11 @@
  * of a task. The first export is held open by not reading its response (far larger than
  * the socket buffers), which is deterministic: its slot stays taken until it is let go.
  */
-import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExportSlots } from '../../app/src/routes/me/export-slots';
-import { expectProblem, postgresBackend, register, startApp, until, type TestUser } from './support';
+import { expectProblem, openUnreadExport, postgresBackend, register, startApp, until } from './support';
 
 const backend = postgresBackend();
 beforeAll(() => backend.start(), 120_000);
@@ -21,18 +20,6 @@ afterEach(async () => {
   app = undefined;
 });
 
-/** GET /v1/me/export over a real socket, its body left unread. */
-function heldExport(port: number, user: TestUser): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/v1/me/export', headers: user.auth }, (res) => {
-      res.pause();
-      resolve(res);
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
 describe('one export per user', () => {
   it('refuses a second concurrent export by the same user (even with a rotated token) with 429 and Retry-After, while another user still exports', async () => {
     app = await startApp(backend.appOptions({ exportConcurrency: 2 }));
@@ -41,7 +28,7 @@ describe('one export per user', () => {
     const [mallory, victim] = [await register(app), await register(app)];
     await backend.query("INSERT INTO notes (user_id, title, body) SELECT $1, 'n', repeat('x', 10000) FROM generate_series(1, 3000)", [mallory.id]);
 
-    const held = await heldExport(port, mallory);
+    const held = await openUnreadExport(port, mallory);
     try {
       expect(held.statusCode).toBe(200);
       const refused = await app.inject({ url: '/v1/me/export', headers: mallory.auth });

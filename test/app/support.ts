@@ -3,6 +3,7 @@
  * build the app and call it through inject().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request, type IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
@@ -209,4 +210,16 @@ export async function spawnAppServer(argv: string[], env: Record<string, string 
     child.once('exit', onExit);
   });
   return { child, port, output: () => output };
+}
+
+/** Starts GET /v1/me/export over a real socket and hands back the response unread (paused). */
+export function openUnreadExport(port: number, user: TestUser): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/v1/me/export', headers: user.auth }, (res) => {
+      res.pause();
+      resolve(res);
+    })
+      .on('error', reject)
+      .end();
+  });
 }
