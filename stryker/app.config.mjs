@@ -6,7 +6,12 @@ export default mutationGroup({
   mutate: [
     'app/src/db/**/*.ts',
     'app/src/plugins/auth.ts',
+    // Which user a token belongs to: the key of the per-user limits.
+    'app/src/user-ids.ts',
     'app/src/plugins/rate-limit.ts',
+    // The per-IP limit's key: IPv6 per /64, IPv4-mapped addresses as IPv4.
+    'app/src/client-address.ts',
+    'app/src/routes/me/export-slots.ts',
     'app/src/plugins/errors.ts',
     'app/src/tokens.ts',
     'app/src/cursor.ts',
