@@ -100,11 +100,11 @@ export interface ErasureBound {
  * bound brings the user back (docs/privacy.md: re-apply the erasures after a restore).
  */
 export function erasureBackupBound(c: StageConfig): ErasureBound {
-  return personalDataStores(c)
+  const bounds = personalDataStores(c)
     .filter((store) => store.kind === 'backup')
-    .map((store) => ({ days: store.retentionDays + store.deletionLagDays, store: store.store }))
-    // Stryker disable next-line EqualityOperator: on a tie both stores keep an erased user equally long, so either name is the true answer
-    .reduce((longest, bound) => (bound.days > longest.days ? bound : longest));
+    .map((store) => ({ days: store.retentionDays + store.deletionLagDays, store: store.store }));
+  // Stryker disable next-line EqualityOperator: on a tie both stores keep an erased user equally long, so either name is the true answer
+  return bounds.reduce((longest, bound) => (bound.days > longest.days ? bound : longest));
 }
 
 /** The inventory of one stage as a Markdown table (docs/privacy.md, `npm run docs:privacy`). */
