@@ -46,21 +46,32 @@ const hex = (groups: readonly number[]): string => groups.map((group) => group.t
 const mappedIpv4 = (groups: readonly number[]): string => [groups[6] >> 8, groups[6] & 0xff, groups[7] >> 8, groups[7] & 0xff].join('.');
 
 /**
+ * An address that `isIP` accepts, parsed once: IPv4 (an IPv4-mapped address as its IPv4
+ * address) or the eight groups of an IPv6 address. undefined for anything else.
+ */
+function parseAddress(ip: string): { readonly ipv4: string } | { readonly groups: number[] } | undefined {
+  const address = withoutZone(ip);
+  const family = isIP(address);
+  if (family === 4) return { ipv4: address };
+  if (family !== 6) return undefined;
+  const groups = ipv6Groups(address);
+  return IPV4_MAPPED.check(address, 'ipv6') ? { ipv4: mappedIpv4(groups) } : { groups };
+}
+
+/**
  * One spelling per address: IPv4 as it is, IPv4-mapped as its IPv4 address, any other
  * IPv6 address as eight lower-case hex groups without leading zeros. For comparisons
  * with configured addresses (the per-IP exemption).
  */
 export function canonicalAddress(ip: string): string {
-  const address = withoutZone(ip);
-  const family = isIP(address);
-  if (family !== 6) return family === 4 ? address : ip;
-  const groups = ipv6Groups(address);
-  return IPV4_MAPPED.check(address, 'ipv6') ? mappedIpv4(groups) : hex(groups);
+  const parsed = parseAddress(ip);
+  if (!parsed) return ip;
+  return 'ipv4' in parsed ? parsed.ipv4 : hex(parsed.groups);
 }
 
 /** The per-IP rate-limit key: `ip:<IPv4 address>` or `ip:<IPv6 /64 prefix>::/64`. */
 export function rateLimitKey(ip: string): string {
-  const address = canonicalAddress(ip);
-  if (isIP(address) !== 6) return `ip:${address}`;
-  return `ip:${hex(ipv6Groups(address).slice(0, PREFIX_GROUPS))}::/64`;
+  const parsed = parseAddress(ip);
+  if (!parsed) return `ip:${ip}`;
+  return 'ipv4' in parsed ? `ip:${parsed.ipv4}` : `ip:${hex(parsed.groups.slice(0, PREFIX_GROUPS))}::/64`;
 }

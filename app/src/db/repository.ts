@@ -179,7 +179,6 @@ export class Repository {
     return rows.length > 0;
   }
 
-  /** Deletes the caller and (by cascade) their notes; false when there is no caller. */
   /** Deletes the token's user (notes cascade); the erased user's id, or undefined when no user has the token. */
   async eraseUser(tokenHash: Buffer): Promise<string | undefined> {
     const [row] = await this.db.query<{ id: string }>('DELETE FROM users WHERE token_hash = $1 RETURNING id', [tokenHash]);
