@@ -79,7 +79,7 @@ export interface CiConfig {
 }
 
 export interface NetworkConfig {
-  /** IPv4 CIDR of the VPC. */
+  /** IPv4 CIDR of the VPC, /16 to /24, written as its network address (10.20.0.0/16), large enough for a public, private and isolated subnet per zone. */
   readonly cidr: string;
   /** NAT gateways: 1 saves money in dev; one per AZ keeps egress up when an AZ fails. */
   readonly natGateways: number;

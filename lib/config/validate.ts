@@ -115,11 +115,24 @@ const erasure: Check = (problems, c) => {
   }
 };
 
+/** The network address of a parsed CIDR when the address written is not it (host bits set), else null. */
+function networkAddress(match: RegExpExecArray): string | null {
+  const address = match.slice(1, 5).reduce((value, octet) => value * 256 + Number(octet), 0);
+  const blockSize = 2 ** (32 - Number(match[5]));
+  const network = address - (address % blockSize);
+  if (network === address) return null;
+  return [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
+}
+
 const network: Check = (problems, c) => {
   const match = IPV4_CIDR.exec(c.network.cidr);
   const octetsValid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);
   if (!match || !octetsValid || Number(match[5]) < 16 || Number(match[5]) > 24) {
     problems.push(`network.cidr must be an IPv4 CIDR between /16 and /24 (got "${c.network.cidr}")`);
+  } else if (networkAddress(match) !== null) {
+    // EC2 takes a VPC block only as its network address (10.0.0.0/16, not 10.0.0.5/16) and
+    // would refuse it at deploy time, after the other stacks' changes have started.
+    problems.push(`network.cidr "${c.network.cidr}" has host bits set: write its network address, ${networkAddress(match)}/${match[5]}`);
   } else {
     // The Network construct gives every zone a subnet of each tier; CDK refuses (with an
     // error about "remaining space") a VPC too small for them, long after validation.

@@ -87,6 +87,7 @@ const REJECTED: Array<[string, Mutation, RegExp]> = [
     ['more NAT gateways than AZs', (c) => ({ ...c, network: { ...c.network, natGateways: 4 } }), /^network\.natGateways must be an integer between 1 and 3/],
     ['a flow-log retention CloudWatch does not offer', (c) => ({ ...c, network: { ...c.network, flowLogRetentionDays: 10 } }), /^network\.flowLogRetentionDays must be one of/],
     ['a VPC CIDR that is not a CIDR', (c) => ({ ...c, network: { ...c.network, cidr: '10.0.0.300/16' } }), /^network\.cidr must be an IPv4 CIDR/],
+    ['a VPC CIDR with host bits set', (c) => ({ ...c, network: { ...c.network, cidr: '10.20.0.5/16' } }), /^network\.cidr "10\.20\.0\.5\/16" has host bits set: write its network address, 10\.20\.0\.0\/16$/],
     ['Fargate memory that does not fit the CPU', (c) => ({ ...c, service: { ...c.service, cpu: 1024, memoryMiB: 512 } }), /^service\.memoryMiB 512 is not a valid Fargate memory size/],
     ['both provisioned and serverless database', (c) => ({ ...c, database: { ...c.database, serverless: { minCapacity: 1, maxCapacity: 2 } } }), /^database must set exactly one of/],
     ['no reader', (c) => ({ ...c, database: { ...c.database, readers: 0 } }), /^database\.readers must be an integer between 1 and 15/],
