@@ -12,11 +12,12 @@ const IV_BYTES = 12;
 const POSITION_BYTES = 8;
 const USER_BYTES = 16;
 const SEALED_BYTES = POSITION_BYTES + USER_BYTES;
-const TAG_BYTES = 16;
-const CURSOR_BYTES = IV_BYTES + SEALED_BYTES + TAG_BYTES;
 /**
- * 52 bytes are 70 base64url characters without padding; the last one holds the final
- * byte's 2 low bits followed by four zero bits, so it is one of A, Q, g, w.
+ * 52 bytes (IV, sealed position and user, 16-byte tag) are 70 base64url characters without
+ * padding; the last one holds the final byte's 2 low bits followed by four zero bits, so it
+ * is one of A, Q, g, w. Any 70 such characters decode to exactly 52 bytes, so the pattern
+ * fixes the length; it also refuses the spellings Node's decoder would read as the same
+ * bytes (padding, whitespace, + and /), so each cursor has one spelling.
  */
 export const CURSOR_PATTERN = '^[A-Za-z0-9_-]{69}[AQgw]$';
 const CURSOR_REGEX = new RegExp(CURSOR_PATTERN);
@@ -61,7 +62,6 @@ export class CursorCodec {
   decode(cursor: string): CursorPosition | undefined {
     if (!CURSOR_REGEX.test(cursor)) return undefined;
     const sealed = Buffer.from(cursor, 'base64url');
-    if (sealed.length !== CURSOR_BYTES) return undefined;
     const decipher = createDecipheriv(ALGORITHM, this.key, sealed.subarray(0, IV_BYTES));
     decipher.setAuthTag(sealed.subarray(IV_BYTES + SEALED_BYTES));
     try {

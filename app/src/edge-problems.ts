@@ -46,11 +46,11 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
   void reply.headers({ ...EDGE_SECURITY_HEADERS, 'x-request-id': request.id }).code(400).type(PROBLEM_CONTENT_TYPE).send(problemBody(400, detail));
 };
 
-/** Node's HTTP parser errors, keyed by code: the status each one earns. */
-const PARSER_ERROR_STATUS: Record<string, number> = {
-  ERR_HTTP_REQUEST_TIMEOUT: 408,
-  HPE_HEADER_OVERFLOW: 431,
-};
+/** Node's HTTP parser errors, keyed by code: the status each one earns (any other, or none, is 400). */
+const PARSER_ERROR_STATUS: ReadonlyMap<string | undefined, number> = new Map([
+  ['ERR_HTTP_REQUEST_TIMEOUT', 408],
+  ['HPE_HEADER_OVERFLOW', 431],
+]);
 
 /**
  * Fastify's `clientErrorHandler` option: only a raw socket exists, so the response is
@@ -59,7 +59,7 @@ const PARSER_ERROR_STATUS: Record<string, number> = {
 export function clientErrorHandler(this: { log: { info(obj: object, msg: string): void } }, error: NodeJS.ErrnoException, socket: Socket): void {
   // A reset connection has no one to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const status = PARSER_ERROR_STATUS[error.code ?? ''] ?? 400;
+  const status = PARSER_ERROR_STATUS.get(error.code) ?? 400;
   const requestId = randomUUID();
   this.log.info({ code: error.code, status, requestId }, 'client error in the HTTP parser');
   if (socket.writable) socket.write(rawResponse(status, requestId));

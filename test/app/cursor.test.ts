@@ -6,14 +6,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CURSOR_PATTERN, CursorCodec } from '../../app/src/cursor';
+import type { CursorCodec } from '../../app/src/cursor';
+import { freshModuleEachTest } from '../support/fresh-module';
 
+// Loaded in each test, so the layout constants and patterns are part of what each test pins.
+const cursorModule = freshModuleEachTest(() => import('../../app/src/cursor'));
 const user = '0f8fad5b-d9cb-469f-a165-70867728950e';
-const codec = (): CursorCodec => new CursorCodec(randomBytes(32));
+const codec = (): CursorCodec => new (cursorModule().CursorCodec)(randomBytes(32));
 
 describe('CursorCodec', () => {
   it.each([16, 31, 33, 64])('refuses a %i-byte key', (length) => {
-    expect(() => new CursorCodec(randomBytes(length))).toThrow('a cursor key is 32 bytes');
+    expect(() => new (cursorModule().CursorCodec)(randomBytes(length))).toThrow('a cursor key is 32 bytes');
   });
 
   it('positions 1 and 2^63-1 (the largest bigint a note can have) round-trip', () => {
@@ -37,7 +40,7 @@ describe('CursorCodec', () => {
   it('a cursor is 70 characters of the documented pattern', () => {
     const cursor = codec().encode({ seq: '1', userId: user });
     expect(cursor).toHaveLength(70);
-    expect(cursor).toMatch(new RegExp(CURSOR_PATTERN));
+    expect(cursor).toMatch(new RegExp(cursorModule().CURSOR_PATTERN));
   });
 
   it('a cursor one character short or long, or with a character outside base64url, is not one', () => {
@@ -47,5 +50,34 @@ describe('CursorCodec', () => {
       expect(cursors.decode(altered)).toBeUndefined();
     }
     expect(cursors.decode(cursor)).toEqual({ seq: '5', userId: user });
+  });
+
+  it('only the canonical spelling decodes: padding, whitespace and the other base64 alphabet are refused', () => {
+    // Node's base64url decoder skips padding and whitespace and also reads + and / (as - and
+    // _), so each of these decodes to the same authentic bytes: the pattern is what refuses them.
+    const cursors = codec();
+    const cursor = cursors.encode({ seq: '5', userId: user });
+    for (const altered of [`${cursor}=`, `${cursor}==`, `${cursor}\n`, ` ${cursor}`, `${cursor.slice(0, 35)} ${cursor.slice(35)}`]) {
+      expect(cursors.decode(altered)).toBeUndefined();
+    }
+    // A cursor holding - or _ (two in three do; at most 50 tries) spelled with + or / instead.
+    const spelled = Array.from({ length: 50 }, () => cursors.encode({ seq: '5', userId: user })).find((candidate) => /[-_]/.test(candidate.slice(0, 69)));
+    expect(spelled).toBeDefined();
+    const otherAlphabet = spelled!.replace(/[-_]/, (character) => (character === '-' ? '+' : '/'));
+    expect(Buffer.from(otherAlphabet, 'base64url').equals(Buffer.from(spelled!, 'base64url'))).toBe(true);
+    expect(cursors.decode(otherAlphabet)).toBeUndefined();
+    expect(cursors.decode(spelled!)).toEqual({ seq: '5', userId: user });
+  });
+
+  it('encrypts with AES-256-GCM: a cursor decrypts with the key and layout the module documents', async () => {
+    const { createDecipheriv } = await import('node:crypto');
+    const key = randomBytes(32);
+    const sealed = Buffer.from(new (cursorModule().CursorCodec)(key).encode({ seq: '258', userId: user }), 'base64url');
+    expect(sealed).toHaveLength(12 + 8 + 16 + 16);
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+    decipher.setAuthTag(sealed.subarray(36));
+    const plain = Buffer.concat([decipher.update(sealed.subarray(12, 36)), decipher.final()]);
+    expect(plain.readBigUInt64BE()).toBe(258n);
+    expect(plain.subarray(8).toString('hex')).toBe(user.replace(/-/g, ''));
   });
 });

@@ -8,34 +8,37 @@
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clientErrorHandler, EDGE_SECURITY_HEADERS, frameworkErrors, rawResponse } from '../../app/src/edge-problems';
-import { HttpProblem, problemBody } from '../../app/src/problem';
+import { freshModuleEachTest } from '../support/fresh-module';
 import { captureLogs } from './support';
+
+// Loaded in each test (with problem.ts, one graph), so the header map and the status and
+// detail tables built when the modules load are part of what each test pins.
+const edge = freshModuleEachTest(async () => ({ ...(await import('../../app/src/edge-problems')), ...(await import('../../app/src/problem')) }));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('problemBody', () => {
   it('is about:blank with the status text as title, and the detail only when given', () => {
-    expect(problemBody(404, 'No such note.')).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No such note.' });
-    expect(problemBody(404)).toEqual({ type: 'about:blank', title: 'Not Found', status: 404 });
-    expect(problemBody(404, '')).toEqual({ type: 'about:blank', title: 'Not Found', status: 404 });
+    expect(edge().problemBody(404, 'No such note.')).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No such note.' });
+    expect(edge().problemBody(404)).toEqual({ type: 'about:blank', title: 'Not Found', status: 404 });
+    expect(edge().problemBody(404, '')).toEqual({ type: 'about:blank', title: 'Not Found', status: 404 });
   });
 
   it('titles a status Node has no text for "Error"', () => {
-    expect(problemBody(599)).toEqual({ type: 'about:blank', title: 'Error', status: 599 });
+    expect(edge().problemBody(599)).toEqual({ type: 'about:blank', title: 'Error', status: 599 });
   });
 });
 
 describe('HttpProblem', () => {
   it('carries status, detail and headers, with the detail as its message', () => {
-    const problem = new HttpProblem(409, 'Taken.', { 'x-a': 'b' });
+    const problem = new (edge().HttpProblem)(409, 'Taken.', { 'x-a': 'b' });
     expect(problem).toMatchObject({ statusCode: 409, detail: 'Taken.', headers: { 'x-a': 'b' }, message: 'Taken.' });
   });
 
   it('without a detail: the status text, or "Error", as its message, and no headers', () => {
-    expect(new HttpProblem(403)).toMatchObject({ message: 'Forbidden', detail: undefined });
-    expect(new HttpProblem(403).headers).toEqual({});
-    expect(new HttpProblem(599).message).toBe('Error');
+    expect(new (edge().HttpProblem)(403)).toMatchObject({ message: 'Forbidden', detail: undefined });
+    expect(new (edge().HttpProblem)(403).headers).toEqual({});
+    expect(new (edge().HttpProblem)(599).message).toBe('Error');
   });
 });
 
@@ -76,7 +79,7 @@ describe('clientErrorHandler (Node HTTP parser errors)', () => {
   ])('%s is answered %i, logged with the request id it sends, and the socket closed', (code, status) => {
     const { socket, written, asSocket } = fakeSocket();
     const { lines, log } = recordingLog();
-    clientErrorHandler.call({ log }, Object.assign(new Error('parse'), { code }), asSocket);
+    edge().clientErrorHandler.call({ log }, Object.assign(new Error('parse'), { code }), asSocket);
     expect(written).toHaveLength(1);
     expect(parse(written[0]).statusLine).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
     expect(lines).toEqual([{ obj: { code, status, requestId: expect.stringMatching(UUID) }, msg: 'client error in the HTTP parser' }]);
@@ -87,21 +90,21 @@ describe('clientErrorHandler (Node HTTP parser errors)', () => {
   it('a reset connection gets nothing: no write, no log, not destroyed again', () => {
     const { socket, written, asSocket } = fakeSocket();
     const { lines, log } = recordingLog();
-    clientErrorHandler.call({ log }, Object.assign(new Error('reset'), { code: 'ECONNRESET' }), asSocket);
+    edge().clientErrorHandler.call({ log }, Object.assign(new Error('reset'), { code: 'ECONNRESET' }), asSocket);
     expect({ written, lines, destroyed: socket.destroyed }).toEqual({ written: [], lines: [], destroyed: false });
   });
 
   it('an already destroyed socket gets nothing', () => {
     const { written, asSocket } = fakeSocket({ destroyed: true });
     const { lines, log } = recordingLog();
-    clientErrorHandler.call({ log }, Object.assign(new Error('late'), { code: 'HPE_HEADER_OVERFLOW' }), asSocket);
+    edge().clientErrorHandler.call({ log }, Object.assign(new Error('late'), { code: 'HPE_HEADER_OVERFLOW' }), asSocket);
     expect({ written, lines }).toEqual({ written: [], lines: [] });
   });
 
   it('a socket that can no longer be written is closed without a write', () => {
     const { socket, written, asSocket } = fakeSocket({ writable: false });
     const { log } = recordingLog();
-    clientErrorHandler.call({ log }, Object.assign(new Error('half closed'), { code: 'HPE_INVALID_METHOD' }), asSocket);
+    edge().clientErrorHandler.call({ log }, Object.assign(new Error('half closed'), { code: 'HPE_INVALID_METHOD' }), asSocket);
     expect(written).toEqual([]);
     expect(socket.destroyed).toBe(true);
   });
@@ -109,16 +112,50 @@ describe('clientErrorHandler (Node HTTP parser errors)', () => {
 
 describe('rawResponse', () => {
   it('is a complete HTTP/1.1 response: status line, security headers, id, problem+json, length, close', () => {
-    const { statusLine, headers, body } = parse(rawResponse(431, 'req-1'));
+    const { statusLine, headers, body } = parse(edge().rawResponse(431, 'req-1'));
     expect(statusLine).toBe('HTTP/1.1 431 Request Header Fields Too Large');
     expect(Object.fromEntries(headers)).toEqual({
-      ...EDGE_SECURITY_HEADERS,
+      ...edge().EDGE_SECURITY_HEADERS,
       'x-request-id': 'req-1',
       'content-type': 'application/problem+json; charset=utf-8',
       'content-length': String(Buffer.byteLength(body)),
       connection: 'close',
     });
     expect(JSON.parse(body)).toEqual({ type: 'about:blank', title: 'Request Header Fields Too Large', status: 431, detail: 'The request could not be parsed as HTTP.' });
+  });
+});
+
+describe('EDGE_SECURITY_HEADERS', () => {
+  it('are exactly the headers a routed response gets from the security-headers plugin (helmet), and no-store', async () => {
+    const routed = Fastify();
+    try {
+      await routed.register((await import('../../app/src/plugins/security-headers')).default);
+      routed.get('/', async () => ({}));
+      const response = await routed.inject('/');
+      const transport = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive']);
+      const sent = Object.fromEntries(Object.entries(response.headers).filter(([name]) => !transport.has(name)));
+      expect(edge().EDGE_SECURITY_HEADERS).toEqual(sent);
+    } finally {
+      await routed.close();
+    }
+  });
+
+  it('are these values exactly: a change to one changes every answer written before routing', () => {
+    expect(edge().EDGE_SECURITY_HEADERS).toEqual({
+      'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=63072000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'DENY',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+      'cache-control': 'no-store',
+    });
   });
 });
 
@@ -131,7 +168,7 @@ describe('frameworkErrors (before routing)', () => {
 
   async function harness() {
     const { entries, stream } = captureLogs();
-    app = Fastify({ logger: { level: 'info', stream }, frameworkErrors, routerOptions: { maxParamLength: 10 } });
+    app = Fastify({ logger: { level: 'info', stream }, frameworkErrors: edge().frameworkErrors, routerOptions: { maxParamLength: 10 } });
     app.get('/items/:id', async () => ({}));
     await app.ready();
     return { app, entries };
@@ -146,7 +183,7 @@ describe('frameworkErrors (before routing)', () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(response.json()).toEqual({ type: 'about:blank', title: 'Bad Request', status: 400, detail });
-    for (const [name, value] of Object.entries(EDGE_SECURITY_HEADERS)) expect(response.headers[name], name).toBe(value);
+    for (const [name, value] of Object.entries(edge().EDGE_SECURITY_HEADERS)) expect(response.headers[name], name).toBe(value);
     expect(response.headers['x-request-id']).toEqual(expect.any(String));
     const logged = entries.filter((entry) => entry.msg === 'client error before routing');
     expect(logged).toEqual([expect.objectContaining({ level: 30, code })]);
@@ -163,7 +200,7 @@ describe('frameworkErrors (before routing)', () => {
       send: (body: unknown) => void sent.push(body),
     };
     const request = { id: 'r', log: { info: () => undefined } };
-    frameworkErrors.call(app, Object.assign(new Error('x'), { code: 'FST_ERR_SOMETHING_ELSE' }) as never, request as never, reply as never);
+    edge().frameworkErrors.call(app, Object.assign(new Error('x'), { code: 'FST_ERR_SOMETHING_ELSE' }) as never, request as never, reply as never);
     expect(sent).toEqual([{ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The request is malformed.' }]);
   });
 });

@@ -8,13 +8,20 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatabaseUnavailableError, PoolExhaustedError } from '../../app/src/db/database';
-import auth from '../../app/src/plugins/auth';
-import errors, { driverProblem, sendProblem } from '../../app/src/plugins/errors';
-import metrics from '../../app/src/plugins/metrics';
-import rateLimit from '../../app/src/plugins/rate-limit';
-import { HttpProblem } from '../../app/src/problem';
+import { freshModuleEachTest } from '../support/fresh-module';
 import { captureLogs } from './support';
+
+// The plugins and the errors they map, loaded in each test as one graph (one instanceof), so
+// the detail table, the retry-after values and the plugins' names and dependencies, all set
+// when the modules load, are part of what each test pins.
+const modules = freshModuleEachTest(async () => ({
+  database: await import('../../app/src/db/database'),
+  auth: (await import('../../app/src/plugins/auth')).default,
+  errors: await import('../../app/src/plugins/errors'),
+  metrics: (await import('../../app/src/plugins/metrics')).default,
+  rateLimit: (await import('../../app/src/plugins/rate-limit')).default,
+  problem: await import('../../app/src/problem'),
+}));
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -25,20 +32,23 @@ afterEach(async () => {
 /** An error with the fields a driver or Fastify sets, thrown by the route. */
 const failure = (fields: { message?: string; code?: string; statusCode?: number; cause?: unknown }): Error => Object.assign(new Error(fields.message ?? 'boom'), fields);
 
-async function harness(thrown: () => unknown = () => undefined, options: { perIp?: number } = {}) {
+async function harness(thrown: () => unknown = () => undefined, options: { perIp?: number; perUser?: number } = {}) {
   const { entries, stream } = captureLogs();
   const emf: string[] = [];
+  const { auth, rateLimit, metrics, errors } = modules();
   const instance = Fastify({ logger: { level: 'info', stream } });
   await instance.register(auth);
-  await instance.register(rateLimit, { perIp: options.perIp ?? 1000, perIpExempt: [], perUser: 1000, trackedClients: 100 });
+  await instance.register(rateLimit, { perIp: options.perIp ?? 1000, perIpExempt: [], perUser: options.perUser ?? 1000, trackedClients: 100 });
   await instance.register(metrics, { namespace: 'Test', stage: 'unit', flushIntervalMs: 60_000, sink: (line) => emf.push(line) });
-  await instance.register(errors);
+  await instance.register(errors.default);
   instance.get('/throws', async () => {
     throw thrown();
   });
   instance.post('/validated', { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } }, async () => ({ ok: true }));
   instance.delete('/only-delete-and-get', async () => ({}));
   instance.get('/only-delete-and-get', async () => ({}));
+  instance.get('/private', { onRequest: [instance.authenticate, instance.userRateLimit] }, async () => ({}));
+  instance.get('/limited-without-auth', { onRequest: instance.userRateLimit }, async () => ({}));
   await instance.ready();
   app = instance;
   const logged = (msg: string) => entries.filter((entry) => entry.msg === msg);
@@ -54,7 +64,7 @@ function problem(response: { statusCode: number; headers: Record<string, unknown
 
 describe('HttpProblem', () => {
   it('answers its status and detail, and sends its headers', async () => {
-    const { app } = await harness(() => new HttpProblem(409, 'Already there.', { 'x-extra': 'yes' }));
+    const { app } = await harness(() => new (modules().problem.HttpProblem)(409, 'Already there.', { 'x-extra': 'yes' }));
     const response = await app.inject('/throws');
     expect(problem(response)).toEqual({ status: 409, body: { type: 'about:blank', title: 'Conflict', status: 409, detail: 'Already there.' } });
     expect(response.headers['x-extra']).toBe('yes');
@@ -71,7 +81,7 @@ describe('schema validation', () => {
 
 describe('a saturated pool', () => {
   it('is 503 with Retry-After 1, a warning flagged poolWaitTimedOut and the DatabasePoolExhausted metric', async () => {
-    const { app, logged, emf } = await harness(() => new PoolExhaustedError(new Error('timeout exceeded when trying to connect')));
+    const { app, logged, emf } = await harness(() => new (modules().database.PoolExhaustedError)(new Error('timeout exceeded when trying to connect')));
     const response = await app.inject('/throws');
     expect(problem(response)).toEqual({ status: 503, body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The service is busy. Retry shortly.' } });
     expect(response.headers['retry-after']).toBe('1');
@@ -83,7 +93,7 @@ describe('a saturated pool', () => {
 
 describe('the database away', () => {
   it.each([
-    ['DatabaseUnavailableError', () => new DatabaseUnavailableError(failure({ message: 'connect ECONNREFUSED', code: 'ECONNREFUSED' }))],
+    ['DatabaseUnavailableError', () => new (modules().database.DatabaseUnavailableError)(failure({ message: 'connect ECONNREFUSED', code: 'ECONNREFUSED' }))],
     ['a raw driver error that means unavailable', () => failure({ message: 'Connection terminated unexpectedly' })],
     ['SQLSTATE 57P01 (admin shutdown)', () => failure({ code: '57P01' })],
   ])('%s is 503 with Retry-After 5 and a warning, never the driver text', async (_name, thrown) => {
@@ -95,7 +105,7 @@ describe('the database away', () => {
   });
 
   it('logs the cause of a DatabaseUnavailableError, not the wrapper', async () => {
-    const { app, logged } = await harness(() => new DatabaseUnavailableError(failure({ message: 'the real reason', code: 'ECONNRESET' })));
+    const { app, logged } = await harness(() => new (modules().database.DatabaseUnavailableError)(failure({ message: 'the real reason', code: 'ECONNRESET' })));
     await app.inject('/throws');
     expect(logged('database unavailable')[0].err).toMatchObject({ message: 'the real reason', code: 'ECONNRESET' });
   });
@@ -140,13 +150,13 @@ describe('driver errors by SQLSTATE', () => {
   });
 
   it('driverProblem: the boundaries of class 22 and of 57014', () => {
-    expect(driverProblem('22000').status).toBe(400);
-    expect(driverProblem('21000').status).toBe(500);
-    expect(driverProblem('02200').status).toBe(500);
-    expect(driverProblem('57015').status).toBe(500);
-    expect(driverProblem('57014').headers).toEqual({ 'retry-after': '5' });
-    expect(driverProblem('22P02').headers).toBeUndefined();
-    expect(driverProblem('42P01')).toEqual({ status: 500, log: { level: 'error', msg: 'unhandled error' } });
+    expect(modules().errors.driverProblem('22000').status).toBe(400);
+    expect(modules().errors.driverProblem('21000').status).toBe(500);
+    expect(modules().errors.driverProblem('02200').status).toBe(500);
+    expect(modules().errors.driverProblem('57015').status).toBe(500);
+    expect(modules().errors.driverProblem('57014').headers).toEqual({ 'retry-after': '5' });
+    expect(modules().errors.driverProblem('22P02').headers).toBeUndefined();
+    expect(modules().errors.driverProblem('42P01')).toEqual({ status: 500, log: { level: 'error', msg: 'unhandled error' } });
   });
 });
 
@@ -224,8 +234,63 @@ describe('requests no route matches', () => {
 describe('sendProblem', () => {
   it('omits the detail when there is none', async () => {
     const instance = Fastify();
-    instance.get('/', async (_request, reply) => sendProblem(reply, 502));
+    instance.get('/', async (_request, reply) => modules().errors.sendProblem(reply, 502));
     app = instance;
     expect(problem(await instance.inject('/'))).toEqual({ status: 502, body: { type: 'about:blank', title: 'Bad Gateway', status: 502 } });
+  });
+});
+
+describe('auth and the per-user limit on a route', () => {
+  it('a request without a valid token is 401 with WWW-Authenticate: Bearer', async () => {
+    const { app } = await harness();
+    for (const headers of [{}, { authorization: 'Bearer short' }]) {
+      const response = await app.inject({ url: '/private', headers });
+      expect(problem(response)).toEqual({ status: 401, body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'A valid bearer token is required.' } });
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+    }
+  });
+
+  it('without a user lookup, counts per token: the third request of a token is 429, another token is not', async () => {
+    const { app } = await harness(undefined, { perUser: 2 });
+    const bearer = (character: string) => ({ authorization: `Bearer ${character.repeat(43)}` });
+    expect((await app.inject({ url: '/private', headers: bearer('A') })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/private', headers: bearer('A') })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/private', headers: bearer('A') })).statusCode).toBe(429);
+    expect((await app.inject({ url: '/private', headers: bearer('B') })).statusCode).toBe(200);
+  });
+
+  it('a route that runs the per-user limit before authenticate is a wiring bug: 500, logged, never one shared bucket', async () => {
+    const { app, logged } = await harness(undefined, { perUser: 1 });
+    for (let i = 0; i < 2; i++) expect((await app.inject('/limited-without-auth')).statusCode).toBe(500);
+    expect(logged('unhandled error')[0].err).toMatchObject({ message: 'app.userRateLimit runs after app.authenticate: this request has no token to count' });
+  });
+
+  it('every request starts with no token hash and no user id (decorated, so the request shape never changes)', async () => {
+    const { app } = await harness();
+    expect(app.hasRequestDecorator('tokenHash')).toBe(true);
+    expect(app.hasRequestDecorator('userId')).toBe(true);
+  });
+});
+
+describe('plugin names and the order they need', () => {
+  it('each plugin is registered under its name', async () => {
+    const { app } = await harness();
+    for (const name of ['auth', 'rate-limit', 'metrics', 'errors']) expect(app.hasPlugin(name), name).toBe(true);
+  });
+
+  it('the rate limits need auth registered first (the per-user key is what auth resolved)', async () => {
+    const instance = Fastify();
+    await expect(instance.register(modules().rateLimit, { perIp: 10, perIpExempt: [], perUser: 10, trackedClients: 10 }).ready()).rejects.toThrow("The dependency 'auth' of plugin");
+    await instance.close().catch(() => undefined);
+  });
+
+  it.each(['rate-limit', 'metrics'])('the error handler needs %s registered first (it answers their errors and counts its own)', async (missing) => {
+    const { auth, rateLimit, metrics, errors } = modules();
+    const instance = Fastify();
+    await instance.register(auth);
+    if (missing !== 'rate-limit') await instance.register(rateLimit, { perIp: 10, perIpExempt: [], perUser: 10, trackedClients: 10 });
+    if (missing !== 'metrics') await instance.register(metrics, { namespace: 'Test', stage: 'unit', flushIntervalMs: 60_000, sink: () => undefined });
+    await expect(instance.register(errors.default).ready()).rejects.toThrow(`The dependency '${missing}' of plugin 'errors'`);
+    await instance.close().catch(() => undefined);
   });
 });

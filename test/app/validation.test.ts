@@ -6,51 +6,55 @@
  * (validators.property.test.ts) drive the routes' real schemas through the same Ajv.
  */
 import { describe, expect, it } from 'vitest';
-import { createAjv, createValidatorCompiler } from '../../app/src/validation';
+import { freshModuleEachTest } from '../support/fresh-module';
+
+// Loaded in each test, so the shared Ajv options (set when the module loads) are part of
+// what each test pins.
+const validation = freshModuleEachTest(() => import('../../app/src/validation'));
 
 const integerField = { type: 'object', properties: { n: { type: 'integer' } } };
 
 describe('createAjv', () => {
   it('body: "1" stays a string and fails an integer field', () => {
-    const validate = createAjv('body').compile(integerField);
+    const validate = validation().createAjv('body').compile(integerField);
     const data = { n: '1' };
     expect(validate(data)).toBe(false);
     expect(data.n).toBe('1');
   });
 
   it('other (query, params): "1" is coerced to the integer 1', () => {
-    const validate = createAjv('other').compile(integerField);
+    const validate = validation().createAjv('other').compile(integerField);
     const data: { n: unknown } = { n: '1' };
     expect(validate(data)).toBe(true);
     expect(data.n).toBe(1);
   });
 
   it.each(['body', 'other'] as const)('%s: an unknown field is refused and left in place, never silently dropped', (part) => {
-    const validate = createAjv(part).compile({ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false });
+    const validate = validation().createAjv(part).compile({ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false });
     const data = { a: 'x', extra: 'y' };
     expect(validate(data)).toBe(false);
     expect(data).toEqual({ a: 'x', extra: 'y' });
   });
 
   it.each(['body', 'other'] as const)('%s: a missing field with a default gets the default', (part) => {
-    const validate = createAjv(part).compile({ type: 'object', properties: { limit: { type: 'integer', default: 20 } } });
+    const validate = validation().createAjv(part).compile({ type: 'object', properties: { limit: { type: 'integer', default: 20 } } });
     const data: { limit?: number } = {};
     expect(validate(data)).toBe(true);
     expect(data.limit).toBe(20);
   });
 
   it('stops at the first error (one error reported for two bad fields)', () => {
-    const validate = createAjv('body').compile({ type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } } });
+    const validate = validation().createAjv('body').compile({ type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } } });
     expect(validate({ a: 1, b: 2 })).toBe(false);
     expect(validate.errors).toHaveLength(1);
   });
 
   it('is not strict: a schema with an unknown keyword compiles', () => {
-    expect(() => createAjv('body').compile({ type: 'string', example: 'x', 'x-internal': true })).not.toThrow();
+    expect(() => validation().createAjv('body').compile({ type: 'string', example: 'x', 'x-internal': true })).not.toThrow();
   });
 
   it('formats: email and date-time are checked', () => {
-    const ajv = createAjv('body');
+    const ajv = validation().createAjv('body');
     const email = ajv.compile({ type: 'string', format: 'email' });
     const dateTime = ajv.compile({ type: 'string', format: 'date-time' });
     expect([email('a@example.com'), email('not-an-email')]).toEqual([true, false]);
@@ -58,7 +62,7 @@ describe('createAjv', () => {
   });
 
   it('uuid: canonical 8-4-4-4-12 hex text in either case, not urn:uuid or braces', () => {
-    const uuid = createAjv('other').compile({ type: 'string', format: 'uuid' });
+    const uuid = validation().createAjv('other').compile({ type: 'string', format: 'uuid' });
     expect(uuid('0f8fad5b-d9cb-469f-a165-70867728950e')).toBe(true);
     expect(uuid('0F8FAD5B-D9CB-469F-A165-70867728950E')).toBe(true);
     expect(uuid('urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e')).toBe(false);
@@ -69,7 +73,7 @@ describe('createAjv', () => {
 
 describe('createValidatorCompiler', () => {
   it('compiles body schemas without coercion and every other part with it', () => {
-    const compile = createValidatorCompiler();
+    const compile = validation().createValidatorCompiler();
     const body = compile({ schema: integerField, httpPart: 'body', method: 'POST', url: '/' }) as (data: unknown) => boolean;
     const querystring = compile({ schema: integerField, httpPart: 'querystring', method: 'GET', url: '/' }) as (data: unknown) => boolean;
     const params = compile({ schema: integerField, httpPart: 'params', method: 'GET', url: '/' }) as (data: unknown) => boolean;

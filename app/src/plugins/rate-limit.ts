@@ -42,11 +42,14 @@ const tooManyRequests = (retryAfterSeconds: number): HttpProblem =>
 
 /**
  * The user's id when auth resolved it (always, in the app): a rotated token is the same
- * user. Without a user lookup (plugin tests) the token is all there is.
+ * user. Without a user lookup (plugin tests) the token is all there is. A route that runs
+ * the per-user limit before `app.authenticate` is a wiring bug: counting every such caller
+ * in one shared bucket would hide it, so it fails (a 500) instead.
  */
 function userKey(request: FastifyRequest): string {
   if (request.userId !== null) return `user:${request.userId}`;
-  return `token:${request.tokenHash?.toString('base64') ?? 'anonymous'}`;
+  if (request.tokenHash === null) throw new Error('app.userRateLimit runs after app.authenticate: this request has no token to count');
+  return `token:${request.tokenHash.toString('base64')}`;
 }
 
 async function rateLimits(app: FastifyInstance, options: RateLimitOptions): Promise<void> {
