@@ -6,9 +6,12 @@
  * not, and the extension created only when it is not there yet.
  */
 import { describe, expect, it } from 'vitest';
-import { ensureAuditExtension } from '../../app/src/db/audit-extension';
 import type { Session } from '../../app/src/db/database';
 import type { MigrationTarget } from '../../app/src/db/migrate';
+import { freshModuleEachTest } from '../support/fresh-module';
+
+// Loaded anew in each test, so the SQLSTATE constant (42710) is part of what the tests pin.
+const auditExtension = freshModuleEachTest(() => import('../../app/src/db/audit-extension'));
 
 interface Server {
   loaded: boolean;
@@ -53,14 +56,14 @@ const EXTENSION = "SELECT 1 FROM pg_extension WHERE extname = 'pgaudit'";
 describe('ensureAuditExtension', () => {
   it('a server that does not preload pgaudit: "not loaded", and nothing else is asked or created', async () => {
     const { target, statements, sessions } = scriptedTarget({ loaded: false, auditRole: 'rds_pgaudit', roleExists: false, extensionExists: false });
-    expect(await ensureAuditExtension(target)).toBe('not loaded');
+    expect(await auditExtension().ensureAuditExtension(target)).toBe('not loaded');
     expect(statements).toEqual([LOADED]);
     expect(sessions()).toBe(1);
   });
 
   it('creates the missing object-audit role NOLOGIN and the extension: "created"', async () => {
     const { target, statements } = scriptedTarget({ loaded: true, auditRole: 'rds_pgaudit', roleExists: false, extensionExists: false });
-    expect(await ensureAuditExtension(target)).toBe('created');
+    expect(await auditExtension().ensureAuditExtension(target)).toBe('created');
     expect(statements).toEqual([
       LOADED,
       ROLE_SETTING,
@@ -73,19 +76,19 @@ describe('ensureAuditExtension', () => {
 
   it('quotes the role pgaudit.role names', async () => {
     const { target, statements } = scriptedTarget({ loaded: true, auditRole: 'Audit "Role"', roleExists: false, extensionExists: true });
-    expect(await ensureAuditExtension(target)).toBe('present');
+    expect(await auditExtension().ensureAuditExtension(target)).toBe('present');
     expect(statements).toContain('CREATE ROLE "Audit ""Role""" NOLOGIN');
   });
 
   it('role and extension already there: "present", nothing created', async () => {
     const { target, statements } = scriptedTarget({ loaded: true, auditRole: 'rds_pgaudit', roleExists: true, extensionExists: true });
-    expect(await ensureAuditExtension(target)).toBe('present');
+    expect(await auditExtension().ensureAuditExtension(target)).toBe('present');
     expect(statements).toEqual([LOADED, ROLE_SETTING, 'SELECT 1 FROM pg_roles WHERE rolname = $1 ["rds_pgaudit"]', EXTENSION]);
   });
 
   it('no pgaudit.role set: no role is looked up or created', async () => {
     const { target, statements } = scriptedTarget({ loaded: true, auditRole: '', roleExists: false, extensionExists: false });
-    expect(await ensureAuditExtension(target)).toBe('created');
+    expect(await auditExtension().ensureAuditExtension(target)).toBe('created');
     expect(statements).toEqual([LOADED, ROLE_SETTING, EXTENSION, 'CREATE EXTENSION IF NOT EXISTS pgaudit']);
   });
 
@@ -97,14 +100,14 @@ describe('ensureAuditExtension', () => {
       extensionExists: false,
       createRoleError: Object.assign(new Error('role "rds_pgaudit" already exists'), { code: '42710' }),
     });
-    expect(await ensureAuditExtension(target)).toBe('created');
+    expect(await auditExtension().ensureAuditExtension(target)).toBe('created');
     expect(statements.at(-1)).toBe('CREATE EXTENSION IF NOT EXISTS pgaudit');
   });
 
   it('any other failure to create the role fails the step before the extension', async () => {
     const failure = Object.assign(new Error('permission denied to create role'), { code: '42501' });
     const { target, statements } = scriptedTarget({ loaded: true, auditRole: 'rds_pgaudit', roleExists: false, extensionExists: false, createRoleError: failure });
-    await expect(ensureAuditExtension(target)).rejects.toBe(failure);
+    await expect(auditExtension().ensureAuditExtension(target)).rejects.toBe(failure);
     expect(statements.at(-1)).toBe('CREATE ROLE "rds_pgaudit" NOLOGIN');
   });
 });

@@ -8,26 +8,22 @@
  * re-reads the secret with the configured client settings. The embedded PGlite database is
  * pinned too (its log line, serialized sessions, snapshot).
  *
- * Each test builds its own database inside the `it` (only the server starts in beforeAll),
- * so a mutation testing run can trace every line it executes to the tests that cover it.
+ * Each test loads the module and builds its own database inside the `it` (only the server
+ * starts in beforeAll), so a mutation testing run can trace every line it executes, the
+ * module-level patterns included, to the tests that cover it.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../app/src/config';
 import { RotatingCredentials } from '../../app/src/db/credentials';
-import {
-  createDatabase,
-  createPgliteDatabase,
-  createPostgresDatabase,
-  DatabaseUnavailableError,
-  isPasswordRefused,
-  isUnavailable,
-  PoolExhaustedError,
-  poolConfig,
-  type Database,
-} from '../../app/src/db/database';
+import type { Database } from '../../app/src/db/database';
+import { freshModuleEachTest } from '../support/fresh-module';
 import { droppingServer, postgresBackend, rejection, until } from './support';
+
+// Loaded anew in each test: the SQLSTATE, node-code and pool-exhausted patterns are built
+// when the module loads, and are part of what each test here pins.
+const database = freshModuleEachTest(() => import('../../app/src/db/database'));
 
 type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 
@@ -63,7 +59,7 @@ const config = (extra: Partial<PostgresConfig> = {}): PostgresConfig => ({
 /** A database for one test, closed after it whatever the outcome. */
 async function withDatabase<T>(work: (db: Database, lines: LogLine[]) => Promise<T>, extra: Partial<PostgresConfig> = {}): Promise<T> {
   const { lines, log } = recordingLog();
-  const db = await createPostgresDatabase(config(extra), log);
+  const db = await database().createPostgresDatabase(config(extra), log);
   try {
     return await work(db, lines);
   } finally {
@@ -78,11 +74,11 @@ const raise = (message: string, code = 'P0001'): string => `DO $$ BEGIN RAISE EX
 describe('the error classes', () => {
   it('carry a fixed message (never the driver text) and the cause', () => {
     const cause = new Error('connect ECONNREFUSED 10.0.0.1:5432');
-    const unavailable = new DatabaseUnavailableError(cause);
+    const unavailable = new (database().DatabaseUnavailableError)(cause);
     expect(unavailable).toBeInstanceOf(Error);
     expect(unavailable.message).toBe('database unavailable');
     expect(unavailable.cause).toBe(cause);
-    const exhausted = new PoolExhaustedError(cause);
+    const exhausted = new (database().PoolExhaustedError)(cause);
     expect(exhausted).toBeInstanceOf(Error);
     expect(exhausted.message).toBe('database pool exhausted');
     expect(exhausted.cause).toBe(cause);
@@ -93,26 +89,26 @@ describe('isUnavailable', () => {
   const withCode = (code: unknown) => Object.assign(new Error('some text'), { code });
 
   it('a DatabaseUnavailableError is unavailable whatever its cause', () => {
-    expect(isUnavailable(new DatabaseUnavailableError(undefined))).toBe(true);
-    expect(isUnavailable(new DatabaseUnavailableError(withCode('22P02')))).toBe(true);
+    expect(database().isUnavailable(new (database().DatabaseUnavailableError)(undefined))).toBe(true);
+    expect(database().isUnavailable(new (database().DatabaseUnavailableError)(withCode('22P02')))).toBe(true);
   });
 
   it.each(['08000', '08001', '08003', '08006', '08P01', '53000', '53100', '53200', '53300', '53400', '57P01', '57P02', '57P03', '57P04', '58000', '58030', '58P01'])(
     'SQLSTATE %s (connection exception, insufficient resources, shutdown, system error) is unavailable',
-    (code) => expect(isUnavailable(withCode(code))).toBe(true),
+    (code) => expect(database().isUnavailable(withCode(code))).toBe(true),
   );
 
   it.each(['57P00', '57P05', '57014', '57000', '22P02', '23505', '28P01', '28000', '42601', '40001', '42P08', '55P03', 'P0001', 'XX000', '5', '0', '', 'X08001', ' 08001'])(
     'SQLSTATE %j (a query or auth problem, or not a class above at the start) is not',
-    (code) => expect(isUnavailable(withCode(code))).toBe(false),
+    (code) => expect(database().isUnavailable(withCode(code))).toBe(false),
   );
 
   it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])('node error code %s is unavailable', (code) => {
-    expect(isUnavailable(withCode(code))).toBe(true);
+    expect(database().isUnavailable(withCode(code))).toBe(true);
   });
 
   it.each(['ENOENT', 'EACCES', 'econnrefused', 'ECONNREFUSED2', 'ERR_STREAM_PREMATURE_CLOSE'])('node error code %s is not', (code) => {
-    expect(isUnavailable(withCode(code))).toBe(false);
+    expect(database().isUnavailable(withCode(code))).toBe(false);
   });
 
   it.each([
@@ -126,40 +122,40 @@ describe('isUnavailable', () => {
     'connection TERMINATED',
     'the driver said: query read timeout, giving up',
   ])('message %j is unavailable (case-insensitive, anywhere in the text)', (message) => {
-    expect(isUnavailable(new Error(message))).toBe(true);
-    expect(isUnavailable({ message })).toBe(true);
+    expect(database().isUnavailable(new Error(message))).toBe(true);
+    expect(database().isUnavailable({ message })).toBe(true);
   });
 
   it.each(['timeout exceeded when trying to connect', 'syntax error at or near "SELEC"', 'Connection', 'terminated', 'Client was', ''])('message %j is not', (message) => {
-    expect(isUnavailable(new Error(message))).toBe(false);
+    expect(database().isUnavailable(new Error(message))).toBe(false);
   });
 
   it('a non-string code is ignored, and the message still decides', () => {
-    expect(isUnavailable({ code: 8006, message: 'x' })).toBe(false);
-    expect(isUnavailable({ code: ['08006'], message: 'x' })).toBe(false);
-    expect(isUnavailable({ code: 8006, message: 'Connection terminated' })).toBe(true);
-    expect(isUnavailable({ code: '22P02', message: 'Connection ended' })).toBe(true);
+    expect(database().isUnavailable({ code: 8006, message: 'x' })).toBe(false);
+    expect(database().isUnavailable({ code: ['08006'], message: 'x' })).toBe(false);
+    expect(database().isUnavailable({ code: 8006, message: 'Connection terminated' })).toBe(true);
+    expect(database().isUnavailable({ code: '22P02', message: 'Connection ended' })).toBe(true);
   });
 
   it('a non-string message is ignored', () => {
-    expect(isUnavailable({ message: ['Connection terminated'] })).toBe(false);
-    expect(isUnavailable({ message: { text: 'Connection ended' } })).toBe(false);
+    expect(database().isUnavailable({ message: ['Connection terminated'] })).toBe(false);
+    expect(database().isUnavailable({ message: { text: 'Connection ended' } })).toBe(false);
   });
 
   it('nothing, or an object without code and message, is not unavailable', () => {
-    expect(isUnavailable(undefined)).toBe(false);
-    expect(isUnavailable(null)).toBe(false);
-    expect(isUnavailable({})).toBe(false);
-    expect(isUnavailable('Connection terminated')).toBe(false);
+    expect(database().isUnavailable(undefined)).toBe(false);
+    expect(database().isUnavailable(null)).toBe(false);
+    expect(database().isUnavailable({})).toBe(false);
+    expect(database().isUnavailable('Connection terminated')).toBe(false);
   });
 });
 
 describe('isPasswordRefused', () => {
   it('is SQLSTATE 28P01 (invalid_password) only', () => {
-    expect(isPasswordRefused(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(true);
-    expect(isPasswordRefused({ code: '28P01' })).toBe(true);
+    expect(database().isPasswordRefused(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(true);
+    expect(database().isPasswordRefused({ code: '28P01' })).toBe(true);
     for (const other of [{ code: '28000' }, { code: '28P0' }, { code: '08006' }, { code: 28 }, { message: 'password authentication failed' }, {}, undefined, null]) {
-      expect(isPasswordRefused(other)).toBe(false);
+      expect(database().isPasswordRefused(other)).toBe(false);
     }
   });
 });
@@ -167,7 +163,7 @@ describe('isPasswordRefused', () => {
 describe('poolConfig', () => {
   it('takes the connection fields from the config and sets the request-path limits', () => {
     expect(
-      poolConfig({
+      database().poolConfig({
         kind: 'postgres',
         host: 'db.internal',
         port: 6543,
@@ -196,7 +192,7 @@ describe('poolConfig', () => {
   });
 
   it('passes a connection string through, with nothing else set', () => {
-    const pool = poolConfig({ kind: 'postgres', connectionString: 'postgres://app@127.0.0.1:5432/notes', ssl: { mode: 'disable' }, poolSize: 3 });
+    const pool = database().poolConfig({ kind: 'postgres', connectionString: 'postgres://app@127.0.0.1:5432/notes', ssl: { mode: 'disable' }, poolSize: 3 });
     expect(pool.connectionString).toBe('postgres://app@127.0.0.1:5432/notes');
     expect(pool.host).toBeUndefined();
     expect(pool.port).toBeUndefined();
@@ -208,7 +204,7 @@ describe('poolConfig', () => {
 
   it('verifies the server certificate against a copy of the configured CAs', () => {
     const ca = ['-----BEGIN CERTIFICATE-----\nA\n-----END CERTIFICATE-----', '-----BEGIN CERTIFICATE-----\nB\n-----END CERTIFICATE-----'];
-    const pool = poolConfig({ kind: 'postgres', host: 'db', ssl: { mode: 'verify', ca }, poolSize: 1 });
+    const pool = database().poolConfig({ kind: 'postgres', host: 'db', ssl: { mode: 'verify', ca }, poolSize: 1 });
     expect(pool.ssl).toStrictEqual({ ca, rejectUnauthorized: true });
     expect((pool.ssl as { ca: string[] }).ca).not.toBe(ca);
   });
@@ -221,7 +217,7 @@ describe('poolConfig', () => {
       initialPassword: 'from-the-secret',
       log: { warn: () => undefined, info: () => undefined },
     });
-    const pool = poolConfig({ kind: 'postgres', host: 'db', user: 'app', password: 'from-the-config', ssl: { mode: 'disable' }, poolSize: 1 }, credentials);
+    const pool = database().poolConfig({ kind: 'postgres', host: 'db', user: 'app', password: 'from-the-config', ssl: { mode: 'disable' }, poolSize: 1 }, credentials);
     expect(pool.password).toBe(credentials.password);
     expect(await (pool.password as () => Promise<string>)()).toBe('from-the-secret');
   });
@@ -250,7 +246,7 @@ describe('createPostgresDatabase against PostgreSQL', () => {
   it('rethrows a query error that is not an outage as the driver’s own error', async () => {
     await withDatabase(async (db) => {
       const syntax = await rejection(db.query('SELEC 1'));
-      expect(syntax).not.toBeInstanceOf(DatabaseUnavailableError);
+      expect(syntax).not.toBeInstanceOf(database().DatabaseUnavailableError);
       expect(syntax).toMatchObject({ code: '42601' });
       expect(await rejection(db.query('SELECT $1::int AS n', ['abc']))).toMatchObject({ code: '22P02' });
       // A refused password without a followed secret is not an outage either.
@@ -261,10 +257,10 @@ describe('createPostgresDatabase against PostgreSQL', () => {
   it('an outage SQLSTATE or an outage message from the server becomes DatabaseUnavailableError carrying the cause', async () => {
     await withDatabase(async (db) => {
       const resources = await rejection(db.query(raise('out of connections', '53300')));
-      expect(resources).toBeInstanceOf(DatabaseUnavailableError);
+      expect(resources).toBeInstanceOf(database().DatabaseUnavailableError);
       expect(resources).toMatchObject({ message: 'database unavailable', cause: { code: '53300' } });
       const terminated = await rejection(db.query(raise('Connection terminated by a test')));
-      expect(terminated).toBeInstanceOf(DatabaseUnavailableError);
+      expect(terminated).toBeInstanceOf(database().DatabaseUnavailableError);
       expect(terminated).toMatchObject({ cause: { code: 'P0001', message: 'Connection terminated by a test' } });
     });
   });
@@ -272,12 +268,12 @@ describe('createPostgresDatabase against PostgreSQL', () => {
   it('pg-pool’s exact acquisition-timeout message becomes PoolExhaustedError; the same words inside another text do not', async () => {
     await withDatabase(async (db) => {
       const exhausted = await rejection(db.query(raise('timeout exceeded when trying to connect')));
-      expect(exhausted).toBeInstanceOf(PoolExhaustedError);
+      expect(exhausted).toBeInstanceOf(database().PoolExhaustedError);
       expect(exhausted).toMatchObject({ message: 'database pool exhausted', cause: { message: 'timeout exceeded when trying to connect' } });
       for (const text of ['a timeout exceeded when trying to connect', 'timeout exceeded when trying to connect again']) {
         const other = await rejection(db.query(raise(text)));
-        expect(other).not.toBeInstanceOf(PoolExhaustedError);
-        expect(other).not.toBeInstanceOf(DatabaseUnavailableError);
+        expect(other).not.toBeInstanceOf(database().PoolExhaustedError);
+        expect(other).not.toBeInstanceOf(database().DatabaseUnavailableError);
         expect(other).toMatchObject({ code: 'P0001', message: text });
       }
     });
@@ -296,10 +292,10 @@ describe('createPostgresDatabase against PostgreSQL', () => {
       await inSession;
       try {
         const query = await rejection(db.query('SELECT 1'));
-        expect(query).toBeInstanceOf(PoolExhaustedError);
+        expect(query).toBeInstanceOf(database().PoolExhaustedError);
         expect(query).toMatchObject({ cause: { message: 'timeout exceeded when trying to connect' } });
         const second = await rejection(db.withSession(async () => 'never'));
-        expect(second).toBeInstanceOf(PoolExhaustedError);
+        expect(second).toBeInstanceOf(database().PoolExhaustedError);
       } finally {
         release();
         await session;
@@ -314,10 +310,10 @@ describe('createPostgresDatabase against PostgreSQL', () => {
       await withDatabase(
         async (db) => {
           const query = await rejection(db.query('SELECT 1'));
-          expect(query).toBeInstanceOf(DatabaseUnavailableError);
+          expect(query).toBeInstanceOf(database().DatabaseUnavailableError);
           expect(query).toMatchObject({ cause: { message: expect.stringMatching(/Connection terminated/) } });
           const session = await rejection(db.withSession(async () => 'never'));
-          expect(session).toBeInstanceOf(DatabaseUnavailableError);
+          expect(session).toBeInstanceOf(database().DatabaseUnavailableError);
           expect(session).toMatchObject({ cause: { message: expect.stringMatching(/Connection terminated/) } });
         },
         { connectionString: `postgres://nobody@127.0.0.1:${server.port}/none` },
@@ -347,16 +343,16 @@ describe('createPostgresDatabase against PostgreSQL', () => {
       const first = await pid();
 
       const ordinary = await rejection(db.withSession(({ query }) => query('SELECT $1::int AS n', ['abc'])));
-      expect(ordinary).not.toBeInstanceOf(DatabaseUnavailableError);
+      expect(ordinary).not.toBeInstanceOf(database().DatabaseUnavailableError);
       expect(ordinary).toMatchObject({ code: '22P02' });
       expect(await pid()).toBe(first);
 
       const exhaustedText = await rejection(db.withSession(({ query }) => query(raise('timeout exceeded when trying to connect'))));
-      expect(exhaustedText).toBeInstanceOf(PoolExhaustedError);
+      expect(exhaustedText).toBeInstanceOf(database().PoolExhaustedError);
       expect(await pid()).toBe(first);
 
       const outage = await rejection(db.withSession(({ query }) => query(raise('no more connections', '53300'))));
-      expect(outage).toBeInstanceOf(DatabaseUnavailableError);
+      expect(outage).toBeInstanceOf(database().DatabaseUnavailableError);
       expect(outage).toMatchObject({ cause: { code: '53300' } });
       // Released as broken: the pool opens a new connection rather than trust that one.
       expect(await pid()).not.toBe(first);
@@ -437,7 +433,7 @@ describe('createPostgresDatabase against PostgreSQL', () => {
   it('withSnapshot: when the connection died in the work, the failed ROLLBACK does not hide the work’s error', async () => {
     await withDatabase(async (db) => {
       const error = await rejection(db.withSnapshot(({ query }) => query('SELECT pg_terminate_backend(pg_backend_pid())')));
-      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(error).toBeInstanceOf(database().DatabaseUnavailableError);
       expect(error).toMatchObject({ cause: { code: '57P01' } });
       expect(await db.query('SELECT 4 AS four')).toEqual([{ four: 4 }]);
     });
@@ -445,16 +441,16 @@ describe('createPostgresDatabase against PostgreSQL', () => {
 
   it('close() ends the pool: a later query is DatabaseUnavailableError', async () => {
     const { log } = recordingLog();
-    const db = await createPostgresDatabase(config(), log);
+    const db = await database().createPostgresDatabase(config(), log);
     expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
     await db.close();
     const error = await rejection(db.query('SELECT 1 AS one'));
-    expect(error).toBeInstanceOf(DatabaseUnavailableError);
+    expect(error).toBeInstanceOf(database().DatabaseUnavailableError);
   });
 
   it('createDatabase picks the pg pool for a postgres config', async () => {
     const { log, lines } = recordingLog();
-    const db = await createDatabase(config(), log);
+    const db = await database().createDatabase(config(), log);
     try {
       expect(db.kind).toBe('postgres');
       expect(await db.query('SELECT 5 AS five')).toEqual([{ five: 5 }]);
@@ -468,7 +464,7 @@ describe('createPostgresDatabase against PostgreSQL', () => {
 describe('createPgliteDatabase', () => {
   it('createDatabase picks PGlite for a pglite config, logs that data is not durable and where it lives; queries take parameters or none', async () => {
     const { log, lines } = recordingLog();
-    const db = await createDatabase({ kind: 'pglite' }, log);
+    const db = await database().createDatabase({ kind: 'pglite' }, log);
     try {
       expect(db.kind).toBe('pglite');
       expect(lines).toEqual([
@@ -483,7 +479,7 @@ describe('createPgliteDatabase', () => {
 
   it('serializes sessions (one runs to its end before the next starts), also after one fails', async () => {
     const { log } = recordingLog();
-    const db = await createPgliteDatabase(log);
+    const db = await database().createPgliteDatabase(log);
     try {
       const events: string[] = [];
       let release!: () => void;
@@ -513,7 +509,7 @@ describe('createPgliteDatabase', () => {
 
   it('withSnapshot runs in a REPEATABLE READ READ ONLY transaction, with parameters and scripts', async () => {
     const { log } = recordingLog();
-    const db = await createPgliteDatabase(log);
+    const db = await database().createPgliteDatabase(log);
     try {
       const row = await db.withSnapshot(async ({ query, exec }) => {
         await exec('SELECT 1; SELECT 2');
@@ -543,7 +539,7 @@ describe('createPostgresDatabase following a Secrets Manager secret (client mock
     await withDatabase(
       async (db, lines) => {
         const error = await rejection(db.query(refusal));
-        expect(error).toBeInstanceOf(DatabaseUnavailableError);
+        expect(error).toBeInstanceOf(database().DatabaseUnavailableError);
         expect(error).toMatchObject({ cause: { code: '28P01' } });
         await until(async () => lines.length > 0, 'the secret to be re-read', 10_000);
         expect(secretsManager.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([{ SecretId: SECRET_ARN }]);
@@ -556,7 +552,7 @@ describe('createPostgresDatabase following a Secrets Manager secret (client mock
         expect(lines).toEqual([{ level: 'info', obj: { secretId: SECRET_ARN }, msg: 'database password refused; new password read from the secret' }]);
         // Other errors are classified as without a secret.
         expect(await rejection(db.query('SELEC 2'))).toMatchObject({ code: '42601' });
-        expect(await rejection(db.query(raise('down', '57P01')))).toBeInstanceOf(DatabaseUnavailableError);
+        expect(await rejection(db.query(raise('down', '57P01')))).toBeInstanceOf(database().DatabaseUnavailableError);
         expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
       },
       { user: 'app', password: 'initial', credentialsSecret: { arn: SECRET_ARN, region: 'eu-west-2' } },
@@ -567,7 +563,7 @@ describe('createPostgresDatabase following a Secrets Manager secret (client mock
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'someone_else', password: 'rotated' }) });
     await withDatabase(
       async (db, lines) => {
-        expect(await rejection(db.query(refusal))).toBeInstanceOf(DatabaseUnavailableError);
+        expect(await rejection(db.query(refusal))).toBeInstanceOf(database().DatabaseUnavailableError);
         await until(async () => lines.length > 0, 'the secret to be re-read', 10_000);
         expect(lines).toEqual([
           {
@@ -585,7 +581,7 @@ describe('createPostgresDatabase following a Secrets Manager secret (client mock
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ password: 'initial' }) });
     await withDatabase(
       async (db, lines) => {
-        expect(await rejection(db.query(refusal))).toBeInstanceOf(DatabaseUnavailableError);
+        expect(await rejection(db.query(refusal))).toBeInstanceOf(database().DatabaseUnavailableError);
         await until(async () => lines.length > 0, 'the secret to be re-read', 10_000);
         expect(lines).toEqual([
           { level: 'warn', obj: { secretId: SECRET_ARN, retryAfterMs: 10_000 }, msg: 'database password refused; the secret still holds the same password' },
@@ -599,7 +595,7 @@ describe('createPostgresDatabase following a Secrets Manager secret (client mock
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'app', password: 'rotated' }) });
     await withDatabase(
       async (db, lines) => {
-        expect(await rejection(db.query(refusal))).toBeInstanceOf(DatabaseUnavailableError);
+        expect(await rejection(db.query(refusal))).toBeInstanceOf(database().DatabaseUnavailableError);
         await until(async () => lines.length > 0, 'the secret to be re-read', 10_000);
         expect(lines).toEqual([expect.objectContaining({ level: 'warn', obj: { secretId: SECRET_ARN, user: '' } })]);
       },

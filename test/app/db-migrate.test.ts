@@ -11,17 +11,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, type Database, type Session } from '../../app/src/db/database';
-import {
-  DEFAULT_MIGRATION_LOCK_TIMEOUT_MS,
-  defaultMigrationsDir,
-  migrate,
-  quoteIdentifier,
-  readMigrations,
-  schemaVersion,
-  type Migration,
-} from '../../app/src/db/migrate';
+import type { Migration } from '../../app/src/db/migrate';
 import { MIGRATION_LOCK_KEY } from '../../app/src/db/migration-lock';
+import { freshModuleEachTest } from '../support/fresh-module';
 import { postgresBackend } from './support';
+
+// Loaded anew in each test: the migration file pattern, quoteIdentifier and the missing-role
+// error are module-level, and part of what the tests pin.
+const migrateModule = freshModuleEachTest(() => import('../../app/src/db/migrate'));
 
 const quietLog = { warn: () => undefined, info: () => undefined };
 
@@ -47,7 +44,7 @@ describe('readMigrations', () => {
     });
     mkdirSync(join(dir, 'subdir'));
     try {
-      expect(readMigrations(dir)).toEqual([
+      expect(migrateModule().readMigrations(dir)).toEqual([
         { version: 1, name: 'first_one', sql: 'SELECT 1' },
         { version: 9, name: 'nine-with-dash', sql: 'SELECT 9' },
         { version: 10, name: 'ten', sql: 'SELECT 10' },
@@ -60,7 +57,7 @@ describe('readMigrations', () => {
   it('refuses two files with the same version, naming the directory', () => {
     const dir = dirWith({ '1.do.a.sql': 'SELECT 1', '001.do.b.sql': 'SELECT 2' });
     try {
-      expect(() => readMigrations(dir)).toThrow(new Error(`duplicate migration version in ${dir}`));
+      expect(() => migrateModule().readMigrations(dir)).toThrow(new Error(`duplicate migration version in ${dir}`));
     } finally {
       rmSync(dir, { recursive: true });
     }
@@ -69,16 +66,16 @@ describe('readMigrations', () => {
   it('an empty directory has no migrations', () => {
     const dir = dirWith({});
     try {
-      expect(readMigrations(dir)).toEqual([]);
+      expect(migrateModule().readMigrations(dir)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true });
     }
   });
 
   it('defaults to the source tree’s app/migrations', () => {
-    expect(defaultMigrationsDir()).toBe(resolve('app/migrations'));
-    const migrations = readMigrations();
-    expect(migrations).toEqual(readMigrations(resolve('app/migrations')));
+    expect(migrateModule().defaultMigrationsDir()).toBe(resolve('app/migrations'));
+    const migrations = migrateModule().readMigrations();
+    expect(migrations).toEqual(migrateModule().readMigrations(resolve('app/migrations')));
     expect(migrations.length).toBeGreaterThan(0);
     expect(migrations[0].version).toBe(1);
   });
@@ -86,10 +83,10 @@ describe('readMigrations', () => {
 
 describe('quoteIdentifier', () => {
   it('double-quotes a name and doubles every quote in it', () => {
-    expect(quoteIdentifier('app')).toBe('"app"');
-    expect(quoteIdentifier('My Role')).toBe('"My Role"');
-    expect(quoteIdentifier('a"b"c')).toBe('"a""b""c"');
-    expect(quoteIdentifier('')).toBe('""');
+    expect(migrateModule().quoteIdentifier('app')).toBe('"app"');
+    expect(migrateModule().quoteIdentifier('My Role')).toBe('"My Role"');
+    expect(migrateModule().quoteIdentifier('a"b"c')).toBe('"a""b""c"');
+    expect(migrateModule().quoteIdentifier('')).toBe('""');
   });
 });
 
@@ -101,8 +98,8 @@ describe('schemaVersion', () => {
         sql.push(text);
         return [{ version }];
       }) as Session['query'];
-    expect(await schemaVersion(answer(null))).toBe(0);
-    expect(await schemaVersion(answer(7))).toBe(7);
+    expect(await migrateModule().schemaVersion(answer(null))).toBe(0);
+    expect(await migrateModule().schemaVersion(answer(7))).toBe(7);
     expect(sql).toEqual(['SELECT max(version) AS version FROM schema_migrations', 'SELECT max(version) AS version FROM schema_migrations']);
   });
 });
@@ -132,7 +129,7 @@ describe('migrate against PostgreSQL', () => {
         { version: 1, name: 'one', sql: 'CREATE TABLE one (id int); INSERT INTO one VALUES (1)' },
         { version: 2, name: 'two', sql: 'CREATE TABLE two (id int)' },
       ];
-      expect(await migrate(db, migrations)).toEqual([1, 2]);
+      expect(await migrateModule().migrate(db, migrations)).toEqual([1, 2]);
       expect(await advisoryLocks()).toBe(0);
       const recorded = await db.query<{ version: number; name: string; recent: boolean }>(
         "SELECT version, name, applied_at > now() - interval '1 hour' AS recent FROM schema_migrations ORDER BY version",
@@ -141,18 +138,18 @@ describe('migrate against PostgreSQL', () => {
         { version: 1, name: 'one', recent: true },
         { version: 2, name: 'two', recent: true },
       ]);
-      expect(await schemaVersion(db.query)).toBe(2);
-      expect(await migrate(db, migrations)).toEqual([]);
-      expect(await migrate(db, [...migrations, { version: 3, name: 'three', sql: 'CREATE TABLE three (id int)' }])).toEqual([3]);
+      expect(await migrateModule().schemaVersion(db.query)).toBe(2);
+      expect(await migrateModule().migrate(db, migrations)).toEqual([]);
+      expect(await migrateModule().migrate(db, [...migrations, { version: 3, name: 'three', sql: 'CREATE TABLE three (id int)' }])).toEqual([3]);
       expect(await db.query('SELECT id FROM one')).toEqual([{ id: 1 }]);
-      expect(await schemaVersion(db.query)).toBe(3);
+      expect(await migrateModule().schemaVersion(db.query)).toBe(3);
     } finally {
       await db.close();
     }
   });
 
   it('runs each migration in its own transaction under the lock timeout (default 10 s, else the configured value truncated)', async () => {
-    expect(DEFAULT_MIGRATION_LOCK_TIMEOUT_MS).toBe(10_000);
+    expect(migrateModule().DEFAULT_MIGRATION_LOCK_TIMEOUT_MS).toBe(10_000);
     const { db } = await freshDatabase();
     try {
       const probe = (version: number): Migration => ({
@@ -160,8 +157,8 @@ describe('migrate against PostgreSQL', () => {
         name: `probe${version}`,
         sql: `CREATE TABLE probe${version} AS SELECT current_setting('lock_timeout') AS lock_timeout`,
       });
-      await migrate(db, [probe(1)]);
-      await migrate(db, [probe(1), probe(2)], { lockTimeoutMs: 1_500.9 });
+      await migrateModule().migrate(db, [probe(1)]);
+      await migrateModule().migrate(db, [probe(1), probe(2)], { lockTimeoutMs: 1_500.9 });
       expect(await db.query('SELECT lock_timeout FROM probe1')).toEqual([{ lock_timeout: '10s' }]);
       expect(await db.query('SELECT lock_timeout FROM probe2')).toEqual([{ lock_timeout: '1500ms' }]);
       // The migration's rows and its schema_migrations row were written by one transaction (same xmin).
@@ -184,13 +181,13 @@ describe('migrate against PostgreSQL', () => {
         { version: 2, name: 'bad', sql: 'CREATE TABLE half (id int); SELECT no_such_column FROM good' },
         { version: 3, name: 'after', sql: 'CREATE TABLE after_bad (id int)' },
       ];
-      await expect(migrate(db, migrations)).rejects.toMatchObject({ code: '42703' });
+      await expect(migrateModule().migrate(db, migrations)).rejects.toMatchObject({ code: '42703' });
       expect(await advisoryLocks()).toBe(0);
       expect(await db.query<{ version: number }>('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
       expect(await db.query("SELECT to_regclass('half') AS half, to_regclass('after_bad') AS after")).toEqual([{ half: null, after: null }]);
       // Not left in a transaction: the connection goes on working.
       expect(await db.query<{ ro: string }>("SELECT current_setting('transaction_isolation') AS ro")).toEqual([{ ro: 'read committed' }]);
-      expect(await migrate(db, [migrations[0], { ...migrations[1], sql: 'CREATE TABLE half (id int)' }])).toEqual([2]);
+      expect(await migrateModule().migrate(db, [migrations[0], { ...migrations[1], sql: 'CREATE TABLE half (id int)' }])).toEqual([2]);
     } finally {
       await db.close();
     }
@@ -200,7 +197,7 @@ describe('migrate against PostgreSQL', () => {
     const { db } = await freshDatabase();
     try {
       // The migrator is the superuser: a check would refuse it.
-      expect(await migrate(db, [{ version: 1, name: 'one', sql: 'CREATE TABLE one (id int)' }], { runtimeRole: backend.server!.user })).toEqual([1]);
+      expect(await migrateModule().migrate(db, [{ version: 1, name: 'one', sql: 'CREATE TABLE one (id int)' }], { runtimeRole: backend.server!.user })).toEqual([1]);
     } finally {
       await db.close();
     }
@@ -209,7 +206,7 @@ describe('migrate against PostgreSQL', () => {
   it('a runtime role that does not exist fails the step, naming it', async () => {
     const { db } = await freshDatabase();
     try {
-      await expect(migrate(db, [], { runtimeRole: 'no_such_role' })).rejects.toThrow(
+      await expect(migrateModule().migrate(db, [], { runtimeRole: 'no_such_role' })).rejects.toThrow(
         new Error('the runtime role "no_such_role" does not exist: create it before migrating (see runtime-login.ts)'),
       );
       expect(await advisoryLocks()).toBe(0);
@@ -226,7 +223,7 @@ describe('migrate against PostgreSQL', () => {
       // As on a cluster upgraded from PostgreSQL < 15: everyone may create in public.
       await db.query('GRANT CREATE ON SCHEMA public TO PUBLIC');
       const migrations: Migration[] = [{ version: 1, name: 'notes', sql: 'CREATE TABLE items (id bigserial PRIMARY KEY, v text)' }];
-      expect(await migrate(db, migrations, { runtimeRole: role })).toEqual([1]);
+      expect(await migrateModule().migrate(db, migrations, { runtimeRole: role })).toEqual([1]);
       const [rights] = await db.query<Record<string, boolean>>(
         `SELECT has_table_privilege($1, 'items', 'SELECT') AS s, has_table_privilege($1, 'items', 'INSERT') AS i,
                 has_table_privilege($1, 'items', 'UPDATE') AS u, has_table_privilege($1, 'items', 'DELETE') AS d,
@@ -252,7 +249,7 @@ describe('migrate against PostgreSQL', () => {
     const db = await createPostgresDatabase({ kind: 'postgres', connectionString: url, ssl: { mode: 'disable' }, poolSize: 1 }, quietLog);
     try {
       await db.query('CREATE SCHEMA app');
-      expect(await migrate(db, [{ version: 1, name: 'items', sql: 'CREATE TABLE items (id bigserial PRIMARY KEY, v text)' }], { runtimeRole: role })).toEqual([1]);
+      expect(await migrateModule().migrate(db, [{ version: 1, name: 'items', sql: 'CREATE TABLE items (id bigserial PRIMARY KEY, v text)' }], { runtimeRole: role })).toEqual([1]);
       expect(await db.query("SELECT to_regclass('app.items')::text AS items")).toEqual([{ items: 'items' }]);
       expect(await db.query(`SELECT has_schema_privilege($1, 'app', 'USAGE') AS usage, has_schema_privilege($1, 'app', 'CREATE') AS "create"`, [role])).toEqual([
         { usage: true, create: false },
@@ -278,7 +275,7 @@ describe('migrate against PostgreSQL', () => {
     await backend.query(`GRANT CREATE ON DATABASE ${name} TO ${role}`);
     try {
       await db.withSession(({ exec }) => exec(`CREATE SCHEMA extra; GRANT CREATE ON SCHEMA extra TO ${role}`));
-      await expect(migrate(db, [], { runtimeRole: role })).rejects.toThrow(
+      await expect(migrateModule().migrate(db, [], { runtimeRole: role })).rejects.toThrow(
         new Error(`the runtime role "${role}" must hold DML only, but has: createdb, createrole, CREATE on the database, CREATE on schema extra`),
       );
       expect(await advisoryLocks()).toBe(0);
@@ -292,7 +289,7 @@ describe('migrate against PostgreSQL', () => {
     const role = `rt_super_${counter}`;
     await backend.query(`CREATE ROLE ${role} LOGIN SUPERUSER REPLICATION BYPASSRLS`);
     try {
-      const error = await migrate(db, [], { runtimeRole: role }).catch((rejected: unknown) => rejected);
+      const error = await migrateModule().migrate(db, [], { runtimeRole: role }).catch((rejected: unknown) => rejected);
       expect((error as Error).message).toMatch(new RegExp(`^the runtime role "${role}" must hold DML only, but has: superuser, replication, bypassrls, member of the owner, CREATE on the database, CREATE on schema `));
     } finally {
       await db.close();

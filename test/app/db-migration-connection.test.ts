@@ -9,9 +9,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../app/src/config';
-import { DatabaseUnavailableError } from '../../app/src/db/database';
-import { CLIENT_CHECK_INTERVAL, migrateOptions, migrationConnection, runtimeRole } from '../../app/src/db/migration-connection';
+import { freshModuleEachTest } from '../support/fresh-module';
 import { droppingServer, postgresBackend, until } from './support';
+
+// Loaded anew in each test (with the database module it builds its errors from, for one
+// DatabaseUnavailableError class): CLIENT_CHECK_INTERVAL is a module-level constant.
+const modules = freshModuleEachTest(async () => ({
+  ...(await import('../../app/src/db/migration-connection')),
+  DatabaseUnavailableError: (await import('../../app/src/db/database')).DatabaseUnavailableError,
+}));
 
 type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 
@@ -19,37 +25,37 @@ const base = (extra: Partial<PostgresConfig>): PostgresConfig => ({ kind: 'postg
 
 describe('runtimeRole', () => {
   it('is DB_USERNAME when set, even beside a URL naming another user', () => {
-    expect(runtimeRole(base({ user: 'app', host: 'db' }))).toBe('app');
-    expect(runtimeRole(base({ user: 'app', connectionString: 'postgres://other@db/notes' }))).toBe('app');
+    expect(modules().runtimeRole(base({ user: 'app', host: 'db' }))).toBe('app');
+    expect(modules().runtimeRole(base({ user: 'app', connectionString: 'postgres://other@db/notes' }))).toBe('app');
   });
 
   it('is the URL’s user, percent-decoded, without one', () => {
-    expect(runtimeRole(base({ connectionString: 'postgres://bulwark_app:secret@db:5432/notes' }))).toBe('bulwark_app');
-    expect(runtimeRole(base({ connectionString: 'postgres://app%40corp%20x@db/notes' }))).toBe('app@corp x');
+    expect(modules().runtimeRole(base({ connectionString: 'postgres://bulwark_app:secret@db:5432/notes' }))).toBe('bulwark_app');
+    expect(modules().runtimeRole(base({ connectionString: 'postgres://app%40corp%20x@db/notes' }))).toBe('app@corp x');
   });
 
   it('is undefined when neither names a user', () => {
-    expect(runtimeRole(base({ connectionString: 'postgres://db:5432/notes' }))).toBeUndefined();
-    expect(runtimeRole(base({ host: 'db' }))).toBeUndefined();
-    expect(runtimeRole(base({ user: '', host: 'db' }))).toBeUndefined();
+    expect(modules().runtimeRole(base({ connectionString: 'postgres://db:5432/notes' }))).toBeUndefined();
+    expect(modules().runtimeRole(base({ host: 'db' }))).toBeUndefined();
+    expect(modules().runtimeRole(base({ user: '', host: 'db' }))).toBeUndefined();
   });
 });
 
 describe('migrateOptions', () => {
   it('without a migration role: the two waits and no runtime role (the runtime role migrates itself)', () => {
-    expect(migrateOptions(base({ user: 'app', host: 'db', migrationLockTimeoutMs: 1_234, migrationAdvisoryLockWaitMs: 5_678 }))).toStrictEqual({
+    expect(modules().migrateOptions(base({ user: 'app', host: 'db', migrationLockTimeoutMs: 1_234, migrationAdvisoryLockWaitMs: 5_678 }))).toStrictEqual({
       lockTimeoutMs: 1_234,
       advisoryLockWaitMs: 5_678,
     });
-    expect(migrateOptions(base({ user: 'app', host: 'db' }))).toStrictEqual({ lockTimeoutMs: undefined, advisoryLockWaitMs: undefined });
+    expect(modules().migrateOptions(base({ user: 'app', host: 'db' }))).toStrictEqual({ lockTimeoutMs: undefined, advisoryLockWaitMs: undefined });
   });
 
   it('with a migration role: the runtime role to grant, from DB_USERNAME or the URL', () => {
     expect(
-      migrateOptions(base({ user: 'app', host: 'db', migration: { user: 'owner', password: 'p' }, migrationLockTimeoutMs: 1, migrationAdvisoryLockWaitMs: 2 })),
+      modules().migrateOptions(base({ user: 'app', host: 'db', migration: { user: 'owner', password: 'p' }, migrationLockTimeoutMs: 1, migrationAdvisoryLockWaitMs: 2 })),
     ).toStrictEqual({ lockTimeoutMs: 1, advisoryLockWaitMs: 2, runtimeRole: 'app' });
     expect(
-      migrateOptions(base({ connectionString: 'postgres://runtime%2Drole@db/notes', migration: { connectionString: 'postgres://owner@db/notes' } })),
+      modules().migrateOptions(base({ connectionString: 'postgres://runtime%2Drole@db/notes', migration: { connectionString: 'postgres://owner@db/notes' } })),
     ).toStrictEqual({ lockTimeoutMs: undefined, advisoryLockWaitMs: undefined, runtimeRole: 'runtime-role' });
   });
 });
@@ -67,8 +73,8 @@ describe('migrationConnection against PostgreSQL', () => {
     pg_backend_pid() AS pid`;
 
   it('runs as the pool’s role with no statement timeout, its own application name and the 5 s client check', async () => {
-    expect(CLIENT_CHECK_INTERVAL).toBe('5s');
-    const session = await migrationConnection(base({ connectionString: backend.server!.url })).withSession(async ({ query }) => (await query(SESSION))[0]);
+    expect(modules().CLIENT_CHECK_INTERVAL).toBe('5s');
+    const session = await modules().migrationConnection(base({ connectionString: backend.server!.url })).withSession(async ({ query }) => (await query(SESSION))[0]);
     expect(session).toMatchObject({ user: backend.server!.user, statementTimeout: '0', applicationName: 'bulwark-migrate', checkInterval: '5s' });
   });
 
@@ -83,7 +89,7 @@ describe('migrationConnection against PostgreSQL', () => {
     await plain.end();
     expect(roleDefault).toBe('1s');
 
-    const target = migrationConnection(base({ connectionString: urlAs(backend.server!.user), migration: { connectionString: urlAs('mc_owner_url') } }));
+    const target = modules().migrationConnection(base({ connectionString: urlAs(backend.server!.user), migration: { connectionString: urlAs('mc_owner_url') } }));
     const session = await target.withSession(async ({ query }) => (await query(SESSION))[0]);
     expect(session).toMatchObject({ user: 'mc_owner_url', statementTimeout: '0', applicationName: 'bulwark-migrate', checkInterval: '5s' });
   });
@@ -91,7 +97,7 @@ describe('migrationConnection against PostgreSQL', () => {
   it('logs in as DB_MIGRATION_USERNAME with discrete connection fields', async () => {
     await backend.query('CREATE ROLE mc_owner_fields LOGIN');
     const server = backend.server!;
-    const target = migrationConnection(
+    const target = modules().migrationConnection(
       base({ host: '127.0.0.1', port: server.port, user: server.user, password: 'runtime', database: server.database, migration: { user: 'mc_owner_fields', password: 'owner' } }),
     );
     const session = await target.withSession(async ({ query }) => (await query<{ user: string; db: string }>('SELECT current_user AS "user", current_database() AS db'))[0]);
@@ -99,7 +105,7 @@ describe('migrationConnection against PostgreSQL', () => {
   });
 
   it('runs scripts and parameterized queries on one session, returns the work’s value, and closes the connection after', async () => {
-    const target = migrationConnection(base({ connectionString: backend.server!.url }));
+    const target = modules().migrationConnection(base({ connectionString: backend.server!.url }));
     const { pid, rows, all } = await target.withSession(async ({ query, exec }) => {
       await exec('CREATE TEMP TABLE mc_rows (n int); INSERT INTO mc_rows VALUES (1), (2), (3)');
       const [{ pid }] = await query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
@@ -115,7 +121,7 @@ describe('migrationConnection against PostgreSQL', () => {
   });
 
   it('a failing work: its error, and the connection closed all the same', async () => {
-    const target = migrationConnection(base({ connectionString: backend.server!.url }));
+    const target = modules().migrationConnection(base({ connectionString: backend.server!.url }));
     let pid: number | undefined;
     const failure = new Error('migration failed');
     await expect(
@@ -128,7 +134,7 @@ describe('migrationConnection against PostgreSQL', () => {
   });
 
   it('a connection lost mid-migration surfaces as the failed query, not as a process-level error', async () => {
-    const target = migrationConnection(base({ connectionString: backend.server!.url }));
+    const target = modules().migrationConnection(base({ connectionString: backend.server!.url }));
     const error = await target
       .withSession(async ({ query }) => {
         const [{ pid }] = await query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
@@ -147,10 +153,10 @@ describe('migrationConnection against PostgreSQL', () => {
   it('a server that drops the connection: the connect error, unwrapped', async () => {
     const server = await droppingServer();
     try {
-      const target = migrationConnection(base({ connectionString: `postgres://nobody@127.0.0.1:${server.port}/none` }));
+      const target = modules().migrationConnection(base({ connectionString: `postgres://nobody@127.0.0.1:${server.port}/none` }));
       const error = await target.withSession(async () => 'never').catch((rejected: unknown) => rejected);
       expect(error).toBeInstanceOf(Error);
-      expect(error).not.toBeInstanceOf(DatabaseUnavailableError);
+      expect(error).not.toBeInstanceOf(modules().DatabaseUnavailableError);
       expect((error as Error).message).toMatch(/Connection terminated/);
     } finally {
       await server.close();

@@ -16,10 +16,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgliteDatabase, createPostgresDatabase, type Database, type Session } from '../../app/src/db/database';
-import { EXPORT_BATCH_SIZE, EXPORT_IDLE_TIMEOUT_MS, ExportDeadlineError, openExport } from '../../app/src/db/export';
-import { EmailTakenError, Repository, type Note } from '../../app/src/db/repository';
+import type { Database, Session } from '../../app/src/db/database';
+import type { Note } from '../../app/src/db/repository';
+import { freshModuleEachTest } from '../support/fresh-module';
 import { postgresBackend, uniqueEmail, until } from './support';
+
+// Loaded anew in each test, together (one graph): the SQL fragments repository.ts and export.ts
+// build when they load (column lists, the caller CTE, the ISO-8601 formatting) are part of
+// what each test pins.
+const modules = freshModuleEachTest(async () => ({
+  ...(await import('../../app/src/db/database')),
+  ...(await import('../../app/src/db/export')),
+  ...(await import('../../app/src/db/repository')),
+}));
 
 const quietLog = { warn: () => undefined, info: () => undefined };
 const SCHEMA = readdirSync('app/migrations')
@@ -40,7 +49,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const token = (): Buffer => randomBytes(32);
 
 async function withDatabase<T>(work: (db: Database) => Promise<T>, poolSize = 2): Promise<T> {
-  const db = await createPostgresDatabase({ kind: 'postgres', connectionString: backend.server!.url, ssl: { mode: 'disable' }, poolSize }, quietLog);
+  const db = await modules().createPostgresDatabase({ kind: 'postgres', connectionString: backend.server!.url, ssl: { mode: 'disable' }, poolSize }, quietLog);
   try {
     return await work(db);
   } finally {
@@ -51,7 +60,7 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>, poolSize = 2)
 describe('Repository', () => {
   it('createUser: the id, the e-mail as given and created_at as ISO-8601 UTC with milliseconds', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const email = uniqueEmail('Mixed.Case');
       const user = await repo.createUser(email, token());
       expect(user).toEqual({ id: expect.stringMatching(UUID), email, createdAt: expect.stringMatching(ISO_MS) });
@@ -65,11 +74,11 @@ describe('Repository', () => {
 
   it('createUser: an e-mail taken in any case is EmailTakenError; any other failure is the driver’s', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const email = uniqueEmail('taken');
       await repo.createUser(email, token());
       const taken = await repo.createUser(email.toUpperCase(), token()).catch((error: unknown) => error);
-      expect(taken).toBeInstanceOf(EmailTakenError);
+      expect(taken).toBeInstanceOf(modules().EmailTakenError);
       expect((taken as Error).message).toBe('email already registered');
       // A 31-byte hash breaks the length check (23514), not uniqueness.
       await expect(repo.createUser(uniqueEmail('short'), randomBytes(31))).rejects.toMatchObject({ code: '23514' });
@@ -78,7 +87,7 @@ describe('Repository', () => {
 
   it('createNote: no caller; a note with its fields; the cap reached (value undefined) and counted', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       expect(await repo.createNote(token(), 't', 'b', 5)).toEqual({ caller: false });
       const hash = token();
       const user = await repo.createUser(uniqueEmail('notes'), hash);
@@ -107,13 +116,13 @@ describe('Repository', () => {
         return answers.shift();
       },
     } as unknown as Database;
-    expect(await new Repository(db).createNote(token(), 't', 'b', 1)).toEqual({ caller: false });
+    expect(await new (modules().Repository)(db).createNote(token(), 't', 'b', 1)).toEqual({ caller: false });
     expect(sql[1]).toBe('SELECT 1 FROM users WHERE token_hash = $1');
   });
 
   it('getNote: no caller, another user’s note (caller, no value), and the caller’s own', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const owner = token();
       const other = token();
       await repo.createUser(uniqueEmail('owner'), owner);
@@ -127,7 +136,7 @@ describe('Repository', () => {
 
   it('listNotes: newest first, limited, the next page before a seq, the caller’s id; empty for a caller without notes', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const hash = token();
       const user = await repo.createUser(uniqueEmail('list'), hash);
       expect(await repo.listNotes(token(), 10)).toEqual({ caller: false });
@@ -148,7 +157,7 @@ describe('Repository', () => {
 
   it('updateNote: title or body alone keeps the other, updatedAt moves; no caller; not the caller’s note', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const hash = token();
       const other = token();
       await repo.createUser(uniqueEmail('update'), hash);
@@ -168,7 +177,7 @@ describe('Repository', () => {
 
   it('deleteNote: true once, then false; the count goes down and never below 0; no caller', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const hash = token();
       const user = await repo.createUser(uniqueEmail('delete'), hash);
       const { value: a } = (await repo.createNote(hash, 'a', 'a', 10)) as { value: Note };
@@ -186,7 +195,7 @@ describe('Repository', () => {
 
   it('rotateToken: the new token works and the old one not; an unknown token is false', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const old = token();
       const rotated = token();
       await repo.createUser(uniqueEmail('rotate'), old);
@@ -199,7 +208,7 @@ describe('Repository', () => {
 
   it('eraseUser: the erased id, notes gone by cascade; undefined the second time; ping answers', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const hash = token();
       const user = await repo.createUser(uniqueEmail('erase'), hash);
       await repo.createNote(hash, 'gone', 'gone', 10);
@@ -208,9 +217,9 @@ describe('Repository', () => {
       expect(await repo.eraseUser(hash)).toBeUndefined();
       await expect(repo.ping()).resolves.toBeUndefined();
     });
-    const closed = await createPostgresDatabase({ kind: 'postgres', connectionString: backend.server!.url, ssl: { mode: 'disable' }, poolSize: 1 }, quietLog);
+    const closed = await modules().createPostgresDatabase({ kind: 'postgres', connectionString: backend.server!.url, ssl: { mode: 'disable' }, poolSize: 1 }, quietLog);
     await closed.close();
-    await expect(new Repository(closed).ping()).rejects.toThrow('database unavailable');
+    await expect(new (modules().Repository)(closed).ping()).rejects.toThrow('database unavailable');
   });
 });
 
@@ -235,17 +244,17 @@ function recordingSnapshots(db: Database): { db: Database; sql: string[] } {
 
 describe('openExport', () => {
   it('the error for a cut-off export names its deadline', () => {
-    const error = new ExportDeadlineError(1_500);
+    const error = new (modules().ExportDeadlineError)(1_500);
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ code: 'EXPORT_DEADLINE', deadlineMs: 1_500, message: 'export cut off at its 1500 ms deadline' });
-    expect(EXPORT_BATCH_SIZE).toBe(200);
-    expect(EXPORT_IDLE_TIMEOUT_MS).toBe(60_000);
+    expect(modules().EXPORT_BATCH_SIZE).toBe(200);
+    expect(modules().EXPORT_IDLE_TIMEOUT_MS).toBe(60_000);
   });
 
   it('no user for the token: undefined, and the connection goes back', async () => {
     await withDatabase(async (db) => {
       const errors: unknown[] = [];
-      expect(await openExport(db, token(), (error) => errors.push(error), { deadlineMs: 10_000 })).toBeUndefined();
+      expect(await modules().openExport(db, token(), (error) => errors.push(error), { deadlineMs: 10_000 })).toBeUndefined();
       expect(errors).toEqual([]);
       expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
     }, 1);
@@ -253,14 +262,14 @@ describe('openExport', () => {
 
   it('streams the user and every note in seq order across batches (numeric order past 9), then lets go of the connection', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const hash = token();
       const user = await repo.createUser(uniqueEmail('export'), hash);
       const notes: Note[] = [];
       for (let i = 1; i <= 11; i += 1) notes.push(((await repo.createNote(hash, `title ${i}`, `body "${i}"\n`, 20)) as { value: Note }).value);
       const { db: recorded, sql } = recordingSnapshots(db);
       const errors: unknown[] = [];
-      const stream = await openExport(recorded, hash, (error) => errors.push(error), { deadlineMs: 30_000, batchSize: 4, idleTimeoutMs: 1_500.9 });
+      const stream = await modules().openExport(recorded, hash, (error) => errors.push(error), { deadlineMs: 30_000, batchSize: 4, idleTimeoutMs: 1_500.9 });
       const text = await readAll(stream!);
       expect(JSON.parse(text)).toEqual({ user: { id: user.id, email: user.email, createdAt: user.createdAt }, notes });
       expect(text.startsWith(`{"user":{"id":"${user.id}","email":`)).toBe(true);
@@ -277,18 +286,18 @@ describe('openExport', () => {
 
   it('a user without notes, batches exactly full, and the defaults (200 per batch, 60 s idle timeout)', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const hash = token();
       const user = await repo.createUser(uniqueEmail('empty-export'), hash);
       const { db: recorded, sql } = recordingSnapshots(db);
-      const empty = await readAll((await openExport(recorded, hash, () => undefined, { deadlineMs: 30_000 }))!);
+      const empty = await readAll((await modules().openExport(recorded, hash, () => undefined, { deadlineMs: 30_000 }))!);
       expect(empty).toBe(`{"user":${JSON.stringify({ id: user.id, email: user.email, createdAt: user.createdAt })},"notes":[]}`);
       expect(sql[0]).toBe('SET LOCAL idle_in_transaction_session_timeout = 60000');
       expect(sql.filter((s) => s.includes('FROM notes n'))).toHaveLength(1);
 
       for (let i = 1; i <= 4; i += 1) await repo.createNote(hash, `t${i}`, 'b', 10);
       sql.length = 0;
-      const full = JSON.parse(await readAll((await openExport(recorded, hash, () => undefined, { deadlineMs: 30_000, batchSize: 2 }))!));
+      const full = JSON.parse(await readAll((await modules().openExport(recorded, hash, () => undefined, { deadlineMs: 30_000, batchSize: 2 }))!));
       expect(full.notes.map((n: Note) => n.title)).toEqual(['t1', 't2', 't3', 't4']);
       // Two full batches, then an empty read that ends it.
       expect(sql.filter((s) => s.includes('FROM notes n'))).toHaveLength(3);
@@ -297,15 +306,15 @@ describe('openExport', () => {
 
   it('an export not read within its deadline is cut off: onError hears ExportDeadlineError and the connection is returned', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const hash = token();
       await repo.createUser(uniqueEmail('deadline'), hash);
       const errors: unknown[] = [];
-      const stream = await openExport(db, hash, (error) => errors.push(error), { deadlineMs: 50 });
+      const stream = await modules().openExport(db, hash, (error) => errors.push(error), { deadlineMs: 50 });
       expect(stream).toBeDefined();
       await until(async () => errors.length > 0, 'the deadline to cut the export off', 10_000);
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toBeInstanceOf(ExportDeadlineError);
+      expect(errors[0]).toBeInstanceOf(modules().ExportDeadlineError);
       expect(errors[0]).toMatchObject({ deadlineMs: 50 });
       expect(stream!.destroyed).toBe(true);
       expect(await db.query('SELECT 3 AS three')).toEqual([{ three: 3 }]);
@@ -314,11 +323,11 @@ describe('openExport', () => {
 
   it('a client that goes away (stream destroyed) ends the export quietly', async () => {
     await withDatabase(async (db) => {
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const hash = token();
       await repo.createUser(uniqueEmail('abandoned'), hash);
       const errors: unknown[] = [];
-      const stream = await openExport(db, hash, (error) => errors.push(error), { deadlineMs: 30_000 });
+      const stream = await modules().openExport(db, hash, (error) => errors.push(error), { deadlineMs: 30_000 });
       stream!.destroy();
       expect(await db.query('SELECT 4 AS four')).toEqual([{ four: 4 }]);
       expect(errors).toEqual([]);
@@ -327,13 +336,13 @@ describe('openExport', () => {
 
   it('a failure before anything is sent rejects the open, not onError', async () => {
     await backend.query('CREATE DATABASE export_no_schema');
-    const db = await createPostgresDatabase(
+    const db = await modules().createPostgresDatabase(
       { kind: 'postgres', connectionString: backend.server!.url.replace(/\/[^/]+$/, '/export_no_schema'), ssl: { mode: 'disable' }, poolSize: 1 },
       quietLog,
     );
     try {
       const errors: unknown[] = [];
-      await expect(openExport(db, token(), (error) => errors.push(error), { deadlineMs: 10_000 })).rejects.toMatchObject({ code: '42P01' });
+      await expect(modules().openExport(db, token(), (error) => errors.push(error), { deadlineMs: 10_000 })).rejects.toMatchObject({ code: '42P01' });
       expect(errors).toEqual([]);
     } finally {
       await db.close();
@@ -341,20 +350,20 @@ describe('openExport', () => {
   });
 
   it('PGlite: the same document, read in one go', async () => {
-    const db = await createPgliteDatabase(quietLog);
+    const db = await modules().createPgliteDatabase(quietLog);
     try {
       await db.withSession(({ exec }) => exec(SCHEMA));
-      const repo = new Repository(db);
+      const repo = new (modules().Repository)(db);
       const hash = token();
       const user = await repo.createUser(uniqueEmail('pglite'), hash);
       const notes: Note[] = [];
       for (let i = 1; i <= 3; i += 1) notes.push(((await repo.createNote(hash, `p${i}`, 'b', 10)) as { value: Note }).value);
       const errors: unknown[] = [];
-      const stream = await openExport(db, hash, (error) => errors.push(error), { deadlineMs: 10_000, batchSize: 2 });
+      const stream = await modules().openExport(db, hash, (error) => errors.push(error), { deadlineMs: 10_000, batchSize: 2 });
       // The document was read before the stream was handed over: other queries are not held up while it is unread.
       expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
       expect(JSON.parse(await readAll(stream!))).toEqual({ user, notes });
-      expect(await openExport(db, token(), () => undefined, { deadlineMs: 10_000 })).toBeUndefined();
+      expect(await modules().openExport(db, token(), () => undefined, { deadlineMs: 10_000 })).toBeUndefined();
       expect(errors).toEqual([]);
     } finally {
       await db.close();

@@ -13,8 +13,12 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../app/src/db/database';
 import type { MigrationTarget } from '../../app/src/db/migrate';
-import { ensureRuntimeLogin, scramSha256Verifier } from '../../app/src/db/runtime-login';
+import { freshModuleEachTest } from '../support/fresh-module';
 import { postgresBackend, until } from './support';
+
+// Loaded anew in each test: the password pattern and the literal quoting are module-level
+// constants, and part of what the tests pin.
+const runtimeLogin = freshModuleEachTest(() => import('../../app/src/db/runtime-login'));
 
 const PASSWORD_ROLES = ['rl_app', 'rl_known', 'Rl "Odd"', 'rl_probe'];
 
@@ -68,15 +72,15 @@ describe('scramSha256Verifier', () => {
       await backend.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password.replace(/'/g, "''")}'`);
       const [{ stored }] = await backend.query<{ stored: string }>('SELECT rolpassword AS stored FROM pg_authid WHERE rolname = $1', [role]);
       const [, iterations, salt] = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(stored)!;
-      expect(scramSha256Verifier(password, Buffer.from(salt, 'base64'), Number(iterations))).toBe(stored);
+      expect(runtimeLogin().scramSha256Verifier(password, Buffer.from(salt, 'base64'), Number(iterations))).toBe(stored);
       expect(iterations).toBe('4096');
     }
   });
 
   it('defaults to 4 096 iterations and a fresh 16-byte salt each time', () => {
     const pattern = /^SCRAM-SHA-256\$4096:([A-Za-z0-9+/]{22}==)\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$/;
-    const first = scramSha256Verifier('same password');
-    const second = scramSha256Verifier('same password');
+    const first = runtimeLogin().scramSha256Verifier('same password');
+    const second = runtimeLogin().scramSha256Verifier('same password');
     expect(first).toMatch(pattern);
     expect(second).toMatch(pattern);
     expect(Buffer.from(pattern.exec(first)![1], 'base64')).toHaveLength(16);
@@ -85,28 +89,28 @@ describe('scramSha256Verifier', () => {
 
   it('is deterministic for a given salt and iteration count, and depends on each', () => {
     const salt = Buffer.alloc(16, 7);
-    const verifier = scramSha256Verifier('pw', salt, 2);
+    const verifier = runtimeLogin().scramSha256Verifier('pw', salt, 2);
     expect(verifier.startsWith(`SCRAM-SHA-256$2:${salt.toString('base64')}$`)).toBe(true);
-    expect(scramSha256Verifier('pw', salt, 2)).toBe(verifier);
-    expect(scramSha256Verifier('pw', salt, 3)).not.toBe(verifier.replace('$2:', '$3:'));
-    expect(scramSha256Verifier('pX', salt, 2)).not.toBe(verifier);
+    expect(runtimeLogin().scramSha256Verifier('pw', salt, 2)).toBe(verifier);
+    expect(runtimeLogin().scramSha256Verifier('pw', salt, 3)).not.toBe(verifier.replace('$2:', '$3:'));
+    expect(runtimeLogin().scramSha256Verifier('pX', salt, 2)).not.toBe(verifier);
     const [storedKey, serverKey] = verifier.split('$')[2].split(':');
     expect(storedKey).not.toBe(serverKey);
   });
 
   it.each(['', 'é', 'tab\there', 'new\nline', '\x7f', '\x1f', 'パスワード'])('refuses %j (not printable ASCII)', (password) => {
-    expect(() => scramSha256Verifier(password)).toThrow(new Error('the runtime password must be printable ASCII (SASLprep would change anything else)'));
+    expect(() => runtimeLogin().scramSha256Verifier(password)).toThrow(new Error('the runtime password must be printable ASCII (SASLprep would change anything else)'));
   });
 
   it('accepts the printable ASCII boundaries, space and tilde', () => {
-    expect(scramSha256Verifier(' ', Buffer.alloc(16), 1)).toMatch(/^SCRAM-SHA-256\$1:/);
-    expect(scramSha256Verifier('~', Buffer.alloc(16), 1)).toMatch(/^SCRAM-SHA-256\$1:/);
+    expect(runtimeLogin().scramSha256Verifier(' ', Buffer.alloc(16), 1)).toMatch(/^SCRAM-SHA-256\$1:/);
+    expect(runtimeLogin().scramSha256Verifier('~', Buffer.alloc(16), 1)).toMatch(/^SCRAM-SHA-256\$1:/);
   });
 });
 
 describe('ensureRuntimeLogin', () => {
   it('creates the role with LOGIN and no other attribute; the password logs in; the next run sets a new one', async () => {
-    expect(await ensureRuntimeLogin(ownerTarget(), { user: 'rl_app', password: 'first-password' })).toBe('created');
+    expect(await runtimeLogin().ensureRuntimeLogin(ownerTarget(), { user: 'rl_app', password: 'first-password' })).toBe('created');
     const [attributes] = await backend.query('SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolinherit FROM pg_roles WHERE rolname = $1', ['rl_app']);
     expect(attributes).toEqual({ rolcanlogin: true, rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false, rolinherit: true });
     const [{ stored }] = await backend.query<{ stored: string }>('SELECT rolpassword AS stored FROM pg_authid WHERE rolname = $1', ['rl_app']);
@@ -116,13 +120,13 @@ describe('ensureRuntimeLogin', () => {
 
     // A role that lost LOGIN gets it back with its new password.
     await backend.query('ALTER ROLE rl_app NOLOGIN');
-    expect(await ensureRuntimeLogin(ownerTarget(), { user: 'rl_app', password: 'second-password' })).toBe('updated');
+    expect(await runtimeLogin().ensureRuntimeLogin(ownerTarget(), { user: 'rl_app', password: 'second-password' })).toBe('updated');
     expect(await login('rl_app', 'second-password')).toBe('ok');
     expect(await login('rl_app', 'first-password')).toBe('28P01');
   });
 
   it('quotes the role name', async () => {
-    expect(await ensureRuntimeLogin(ownerTarget(), { user: 'Rl "Odd"', password: 'odd-password' })).toBe('created');
+    expect(await runtimeLogin().ensureRuntimeLogin(ownerTarget(), { user: 'Rl "Odd"', password: 'odd-password' })).toBe('created');
     expect(await backend.query('SELECT rolname FROM pg_roles WHERE rolname = $1', ['Rl "Odd"'])).toEqual([{ rolname: 'Rl "Odd"' }]);
     expect(await login('Rl "Odd"', 'odd-password')).toBe('ok');
   });
@@ -130,7 +134,7 @@ describe('ensureRuntimeLogin', () => {
   it('refuses the role migrations run as, naming it, and changes nothing', async () => {
     const owner = backend.server!.user;
     const [before] = await backend.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [owner]);
-    await expect(ensureRuntimeLogin(ownerTarget(), { user: owner, password: 'x' })).rejects.toThrow(
+    await expect(runtimeLogin().ensureRuntimeLogin(ownerTarget(), { user: owner, password: 'x' })).rejects.toThrow(
       new Error(`the runtime role "${owner}" is the role migrations run as: give the runtime its own role`),
     );
     expect(await backend.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [owner])).toEqual([before]);
@@ -144,7 +148,7 @@ describe('ensureRuntimeLogin', () => {
         throw new Error('must not connect');
       },
     };
-    await expect(ensureRuntimeLogin(target, { user: 'rl_x', password: 'pässword' })).rejects.toThrow(/printable ASCII/);
+    await expect(runtimeLogin().ensureRuntimeLogin(target, { user: 'rl_x', password: 'pässword' })).rejects.toThrow(/printable ASCII/);
     expect(connected).toBe(false);
   });
 
@@ -164,7 +168,7 @@ describe('ensureRuntimeLogin', () => {
 
   it('a role another step created in between (42710): its password is set instead', async () => {
     const { target, statements } = scripted(Object.assign(new Error('role "app" already exists'), { code: '42710' }));
-    expect(await ensureRuntimeLogin(target, { user: 'app', password: 'pw' })).toBe('updated');
+    expect(await runtimeLogin().ensureRuntimeLogin(target, { user: 'app', password: 'pw' })).toBe('updated');
     expect(statements.map((sql) => sql.replace(/'SCRAM-SHA-256\$[^']+'/, '<verifier>'))).toEqual([
       'SELECT current_user',
       'SELECT 1 FROM pg_roles WHERE rolname = $1 ["app"]',
@@ -176,7 +180,7 @@ describe('ensureRuntimeLogin', () => {
   it('any other failure to create the role is the step’s error', async () => {
     const failure = Object.assign(new Error('permission denied to create role'), { code: '42501' });
     const { target, statements } = scripted(failure);
-    await expect(ensureRuntimeLogin(target, { user: 'app', password: 'pw' })).rejects.toBe(failure);
+    await expect(runtimeLogin().ensureRuntimeLogin(target, { user: 'app', password: 'pw' })).rejects.toBe(failure);
     expect(statements.some((sql) => sql.startsWith('ALTER ROLE'))).toBe(false);
   });
 });

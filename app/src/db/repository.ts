@@ -48,8 +48,8 @@ interface NoteRow {
  * it into a Date in the driver and formatting it again for every row served.
  */
 const isoText = (column: string, alias: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${alias}`;
-const NOTE_TIMESTAMPS = (table: string) => `${isoText(`${table}created_at`, 'created_at')}, ${isoText(`${table}updated_at`, 'updated_at')}`;
-const NOTE_COLUMNS = `n.id, n.seq::text AS seq, n.title, n.body, ${NOTE_TIMESTAMPS('n.')}`;
+const NOTE_TIMESTAMPS = `${isoText('n.created_at', 'created_at')}, ${isoText('n.updated_at', 'updated_at')}`;
+const NOTE_COLUMNS = `n.id, n.seq::text AS seq, n.title, n.body, ${NOTE_TIMESTAMPS}`;
 const CALLER = 'WITH caller AS (SELECT id FROM users WHERE token_hash = $1)';
 
 const iso = (value: Date): string => value.toISOString();
@@ -96,7 +96,7 @@ export class Repository {
          INSERT INTO notes (user_id, title, body) SELECT id, $2, $3 FROM counted
          RETURNING id, title, body, created_at, updated_at
        )
-       SELECT c.id AS caller_id, n.id, n.title, n.body, ${NOTE_TIMESTAMPS('n.')}
+       SELECT c.id AS caller_id, n.id, n.title, n.body, ${NOTE_TIMESTAMPS}
        FROM caller c LEFT JOIN inserted n ON true`,
       [tokenHash, title, body, maxNotes],
     );
