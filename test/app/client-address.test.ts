@@ -54,3 +54,10 @@ describe('per-IP rate limit key (rateLimitKey)', () => {
     }
   });
 });
+
+describe('zone index', () => {
+  it('is dropped from any address before it is read, IPv4 included', () => {
+    expect(address().canonicalAddress('203.0.113.7%eth0')).toBe('203.0.113.7');
+    expect(address().rateLimitKey('203.0.113.7%eth0')).toBe('ip:203.0.113.7');
+  });
+});

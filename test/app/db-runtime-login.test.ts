@@ -152,13 +152,13 @@ describe('ensureRuntimeLogin', () => {
     expect(connected).toBe(false);
   });
 
-  /** A session that answers the lookups and fails CREATE ROLE with `createError`. */
-  function scripted(createError: unknown) {
+  /** A session that answers the lookups (the role exists or not) and fails CREATE ROLE with `createError`. */
+  function scripted(createError: unknown, exists = false) {
     const statements: string[] = [];
     const query = (async (sql: string, params?: readonly unknown[]) => {
       statements.push(params ? `${sql} ${JSON.stringify(params)}` : sql);
       if (sql === 'SELECT current_user') return [{ current_user: 'owner' }];
-      if (sql.startsWith('SELECT 1 FROM pg_roles')) return [];
+      if (sql.startsWith('SELECT 1 FROM pg_roles')) return exists ? [{ '?column?': 1 }] : [];
       if (sql.startsWith('CREATE ROLE')) throw createError;
       return [];
     }) as Session['query'];
@@ -182,5 +182,15 @@ describe('ensureRuntimeLogin', () => {
     const { target, statements } = scripted(failure);
     await expect(runtimeLogin().ensureRuntimeLogin(target, { user: 'app', password: 'pw' })).rejects.toBe(failure);
     expect(statements.some((sql) => sql.startsWith('ALTER ROLE'))).toBe(false);
+  });
+
+  it('a role that exists gets its password set without a CREATE ROLE (no failed statement in the server log each deploy)', async () => {
+    const { target, statements } = scripted(Object.assign(new Error('role "app" already exists'), { code: '42710' }), true);
+    expect(await runtimeLogin().ensureRuntimeLogin(target, { user: 'app', password: 'pw' })).toBe('updated');
+    expect(statements.map((sql) => sql.replace(/'SCRAM-SHA-256\$[^']+'/, '<verifier>'))).toEqual([
+      'SELECT current_user',
+      'SELECT 1 FROM pg_roles WHERE rolname = $1 ["app"]',
+      'ALTER ROLE "app" LOGIN PASSWORD <verifier>',
+    ]);
   });
 });
