@@ -21,9 +21,9 @@ export default mutationGroup({
   ],
   vitestProject: 'app',
   breakAt: 80,
-  // The app's suites build the Fastify app (routes, schemas, plugins) and the database once,
-  // in beforeAll: 115 of its mutants are static, each a 70-second run of the whole suite
-  // (about an hour on two cores). They are left to the full run that docs/testing.md
-  // describes (--ignoreStatic false); the baseline and CI score the others.
+  // The app's suites build the Fastify app and the database once, in beforeAll, so a static
+  // mutant (module-level code) would cost a 70-second run of the whole suite. Instead the
+  // tests load such modules anew in each test (test/support/fresh-module.ts), which traces
+  // those mutants to the tests that pin them; test:mutation fails if any is left ignored.
   ignoreStatic: true,
 });

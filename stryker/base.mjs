@@ -18,8 +18,9 @@ export function mutationGroup({ name, mutate, vitestProject, breakAt, ignoreStat
     mutate,
     // A static mutant (code that runs when a module loads or a suite's setup builds the app,
     // not inside one test) cannot be traced to the tests that cover it, so Stryker runs the
-    // group's whole suite for each. A group that opts out reports them as Ignored, outside
-    // the score; docs/testing.md says which groups and how to run them anyway.
+    // group's whole suite for each. A group that opts out reports them as Ignored, and its
+    // tests must load such modules anew in each test instead, so none is left ignored
+    // (scripts/mutation-unscored.ts fails the group otherwise; docs/testing.md).
     ignoreStatic,
     // Stryker splits the slots between TypeScript checkers and test runners: 4 makes two of
     // each (3 made one runner, the bottleneck). The checkers idle once the mutants are checked.

@@ -16,9 +16,10 @@ export default mutationGroup({
   ],
   vitestProject: 'infra',
   breakAt: 70,
-  // Most construct tests synthesize their stacks in beforeAll, so a mutant in construct code
-  // is static there (each a run of every related suite, minutes); like the app group's, they
-  // are left to the run docs/testing.md describes. The tests that build their stack in each
-  // test (secret-reference, service-trust, the *-shape tests) score the code they cover.
+  // Most construct tests synthesize their stacks in beforeAll, where a mutant is static (a run
+  // of every related suite each, minutes). The tests that score this code build their stack in
+  // each test (secret-reference, service-trust, the *-shape tests) and load the modules whose
+  // tables are built at load time anew in each test (test/support/fresh-module.ts);
+  // test:mutation fails if a static mutant is left ignored.
   ignoreStatic: true,
 });
