@@ -5,13 +5,18 @@
  */
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { describe, expect, it } from 'vitest';
-import { buildEdgeRules, edgeRuleSettings, HOSTING_PROVIDER_RULE, MANAGED_RULE_GROUPS, type EdgeRuleOptions } from '../../lib/constructs/edge-protection-rules';
+import type { EdgeRuleOptions } from '../../lib/constructs/edge-protection-rules';
+import { freshModuleEachTest } from '../support/fresh-module';
+
+// Loaded in each test, so the tables the rules are built from (opt-in groups, the hosting
+// provider rule, the text transformation) are part of what each test pins.
+const edgeRules = freshModuleEachTest(() => import('../../lib/constructs/edge-protection-rules'));
 
 // Stand-ins for the four IP sets' ARNs: the construct passes their attrArn tokens.
 const IP_SETS = { allowIpv4: 'arn:allow-ipv4', allowIpv6: 'arn:allow-ipv6', blockIpv4: 'arn:block-ipv4', blockIpv6: 'arn:block-ipv6' };
 
 /** The rules EdgeProtection would put in its web ACL for `options`. */
-const rulesFor = (options: EdgeRuleOptions = {}) => buildEdgeRules(edgeRuleSettings(options), IP_SETS);
+const rulesFor = (options: EdgeRuleOptions = {}) => edgeRules().buildEdgeRules(edgeRules().edgeRuleSettings(options), IP_SETS);
 
 function ruleNamed(options: EdgeRuleOptions, name: string) {
   const rule = rulesFor(options).find((candidate) => candidate.name === name);
@@ -29,7 +34,7 @@ describe('every rule is visible in CloudWatch and in sampled requests', () => {
   it('samples requests and publishes metrics under the rule name, for own rules and managed groups alike', () => {
     // The dashboards, alarms and the operator's "why was this blocked" both read these.
     const rules = rulesFor({ botControl: true, antiDdosRuleGroup: true });
-    expect(rules.length).toBeGreaterThan(MANAGED_RULE_GROUPS.length);
+    expect(rules.length).toBeGreaterThan(edgeRules().MANAGED_RULE_GROUPS.length);
     for (const rule of rules) {
       expect(rule.visibilityConfig).toEqual({ sampledRequestsEnabled: true, cloudWatchMetricsEnabled: true, metricName: rule.name });
     }
@@ -116,22 +121,53 @@ describe('the managed rule groups', () => {
     expect(managedGroup({}, 'AWSManagedRulesAnonymousIpList')).toEqual({
       vendorName: 'AWS',
       name: 'AWSManagedRulesAnonymousIpList',
-      ruleActionOverrides: [{ name: HOSTING_PROVIDER_RULE, actionToUse: { count: {} } }],
+      ruleActionOverrides: [{ name: 'HostingProviderIPList', actionToUse: { count: {} } }],
     });
   });
 
   it('block hosting and cloud provider addresses only when blockHostingProviders asks', () => {
     expect(managedGroup({ blockHostingProviders: true }, 'AWSManagedRulesAnonymousIpList').ruleActionOverrides).toBeUndefined();
     expect(managedGroup({ blockHostingProviders: false }, 'AWSManagedRulesAnonymousIpList').ruleActionOverrides).toEqual([
-      { name: HOSTING_PROVIDER_RULE, actionToUse: { count: {} } },
+      { name: 'HostingProviderIPList', actionToUse: { count: {} } },
     ]);
   });
 
   it('all block (no count-mode group) unless countModeRuleGroups names them', () => {
-    const settings = edgeRuleSettings({});
+    const settings = edgeRules().edgeRuleSettings({});
     expect([...settings.countMode]).toEqual([]);
-    const managed = buildEdgeRules(settings, IP_SETS).filter((rule) => (MANAGED_RULE_GROUPS as readonly string[]).includes(rule.name));
+    const managed = edgeRules().buildEdgeRules(settings, IP_SETS).filter((rule) => (edgeRules().MANAGED_RULE_GROUPS as readonly string[]).includes(rule.name));
     expect(managed.map((rule) => rule.overrideAction)).toEqual(managed.map(() => ({ none: {} })));
     expect(ruleNamed({ countModeRuleGroups: ['AWSManagedRulesSQLiRuleSet'] }, 'AWSManagedRulesSQLiRuleSet').overrideAction).toEqual({ count: {} });
+  });
+});
+
+describe('which managed groups run', () => {
+  const ALWAYS = ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesAnonymousIpList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesSQLiRuleSet'];
+  const managedNames = (options: EdgeRuleOptions) => rulesFor(options).map((rule) => rule.name).filter((name) => name.startsWith('AWSManagedRules'));
+
+  it('by default the five baseline groups, without the opt-in Anti-DDoS and Bot Control groups (each has its own charge)', () => {
+    expect(managedNames({})).toEqual(ALWAYS);
+  });
+
+  it('Anti-DDoS first and Bot Control last, each only when its prop asks', () => {
+    expect(managedNames({ antiDdosRuleGroup: true })).toEqual(['AWSManagedRulesAntiDDoSRuleSet', ...ALWAYS]);
+    expect(managedNames({ botControl: true })).toEqual([...ALWAYS, 'AWSManagedRulesBotControlRuleSet']);
+  });
+});
+
+describe('rate-limit windows', () => {
+  it('are the four AWS WAF offers, in seconds', () => {
+    expect(edgeRules().RATE_LIMIT_WINDOWS_SECONDS).toEqual([60, 120, 300, 600]);
+  });
+});
+
+describe('edgeWebAclCapacity (before any construct exists)', () => {
+  it("is the managed groups' published WCU plus the own rules', with Shield's group when asked", async () => {
+    const { webAclCapacity } = await import('../../lib/constructs/waf-capacity');
+    const expected = webAclCapacity(rulesFor({}), false);
+    // Common 700 + KnownBadInputs 200 + SQLi 200 + IpReputation 25 + AnonymousIp 50, and the own rules.
+    expect(edgeRules().edgeWebAclCapacity({}, false)).toBe(expected);
+    expect(expected).toBeGreaterThan(1175);
+    expect(edgeRules().edgeWebAclCapacity({}, true)).toBe(expected + 150);
   });
 });

@@ -21,8 +21,9 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it, vi } from 'vitest';
 import { selfSignedCertificate } from '../../app/src/tls';
-import { WebService, type WebServiceProps } from '../../lib/constructs/web-service';
+import type { WebService, WebServiceProps } from '../../lib/constructs/web-service';
 import { testApp } from '../support/app';
+import { freshModuleEachTest } from '../support/fresh-module';
 
 // The installed package has no app/: let one test hide app/Dockerfile from the construct.
 const fsControl = vi.hoisted(() => ({ hideAppDockerfile: false }));
@@ -32,6 +33,10 @@ vi.mock('node:fs', async (importOriginal) => {
     !(fsControl.hideAppDockerfile && String(file).endsWith(path.join('app', 'Dockerfile'))) && actual.existsSync(file);
   return { ...actual, existsSync, default: { ...actual, existsSync } };
 });
+
+// Loaded in each test, so the default image's directory and the secret's field table (set
+// when the module loads) are part of what each test pins.
+const web = freshModuleEachTest(() => import('../../lib/constructs/web-service'));
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const DATABASE_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf';
@@ -47,7 +52,7 @@ function build(props: Partial<WebServiceProps> = {}) {
     secretCompleteArn: DATABASE_SECRET_ARN,
     encryptionKey: new kms.Key(network, 'DatabaseKey'),
   });
-  const webService = new WebService(stack, 'Web', {
+  const webService = new (web().WebService)(stack, 'Web', {
     vpc,
     stage: 'test',
     domainName: 'api.example.com',
@@ -103,6 +108,19 @@ describe('the database secret of another stack', () => {
     expect(webService.node.tryFindChild('DatabaseSecretKeyReference')).toBeDefined();
   });
 
+  it('has each connection field passed to the app from its JSON key (the keys RDS writes into a cluster secret)', () => {
+    const { stack, webService } = build();
+    const secrets: Array<{ Name: string; ValueFrom: unknown }> = appTask(stack, webService).container.Secrets;
+    const fields = Object.fromEntries(secrets.filter((secret) => secret.Name.startsWith('DB_')).map((secret) => [secret.Name, stack.resolve(secret.ValueFrom)]));
+    expect(fields).toEqual({
+      DB_HOST: `${DATABASE_SECRET_ARN}:host::`,
+      DB_PORT: `${DATABASE_SECRET_ARN}:port::`,
+      DB_USERNAME: `${DATABASE_SECRET_ARN}:username::`,
+      DB_PASSWORD: `${DATABASE_SECRET_ARN}:password::`,
+      DB_NAME: `${DATABASE_SECRET_ARN}:dbname::`,
+    });
+  });
+
   it('has its ARN passed to the app as DB_SECRET_ARN, so it can re-read the password after a rotation', () => {
     const { stack, webService } = build();
     const environment: Array<{ Name: string; Value: unknown }> = appTask(stack, webService).container.Environment;
@@ -111,6 +129,10 @@ describe('the database secret of another stack', () => {
 });
 
 describe('the default image', () => {
+  it("is built from this repository's app/ directory", () => {
+    expect(web().APP_DIRECTORY).toBe(path.resolve(__dirname, '..', '..', 'app'));
+  });
+
   it("is this repository's app/, built for linux/arm64", () => {
     const { app, stack } = build({ image: undefined });
     const assembly = app.synth();
