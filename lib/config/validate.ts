@@ -127,12 +127,13 @@ function networkAddress(match: RegExpExecArray): string | null {
 const network: Check = (problems, c) => {
   const match = IPV4_CIDR.exec(c.network.cidr);
   const octetsValid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);
+  const writtenNetwork = match && octetsValid ? networkAddress(match) : null;
   if (!match || !octetsValid || Number(match[5]) < 16 || Number(match[5]) > 24) {
     problems.push(`network.cidr must be an IPv4 CIDR between /16 and /24 (got "${c.network.cidr}")`);
-  } else if (networkAddress(match) !== null) {
+  } else if (writtenNetwork !== null) {
     // EC2 takes a VPC block only as its network address (10.0.0.0/16, not 10.0.0.5/16) and
     // would refuse it at deploy time, after the other stacks' changes have started.
-    problems.push(`network.cidr "${c.network.cidr}" has host bits set: write its network address, ${networkAddress(match)}/${match[5]}`);
+    problems.push(`network.cidr "${c.network.cidr}" has host bits set: write its network address, ${writtenNetwork}/${match[5]}`);
   } else {
     // The Network construct gives every zone a subnet of each tier; CDK refuses (with an
     // error about "remaining space") a VPC too small for them, long after validation.
